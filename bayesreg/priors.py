@@ -1,0 +1,527 @@
+"""Priors on regression weights and on scales, as immutable values.
+
+Every prior here is a frozen dataclass: a *specification*. Building the PyMC
+variable is a separate step (:meth:`Prior.build`), done by :class:`bayesreg.Model`.
+Any numeric parameter of a prior may itself be a prior (a hyperprior), e.g.
+``Gaussian(scale=HalfNormal(1.0))`` puts a prior on the regularization strength.
+Location-scale priors whose scale is random are sampled non-centred by default:
+``coef = loc + scale * z`` with ``z`` drawn from the standard member of the family.
+
+Penalty twins (negative log density, up to a constant), for a weight ``w``:
+
+=================  ==========================================  =======================
+prior              density p(w)                                penalty twin
+=================  ==========================================  =======================
+Gaussian(tau)      exp(-w**2 / (2 tau**2)) / sqrt(2 pi tau**2)  L2: w**2 / (2 tau**2)
+Laplace(b)         exp(-|w| / b) / (2 b)                        L1: |w| / b
+ElasticNet(b, tau) exp(-|w|/b - w**2/(2 tau**2)) / Z(b, tau)    |w|/b + w**2/(2 tau**2)
+StudentT(nu, s)    t density                                    (nu+1)/2 log(1 + w**2/(nu s**2))
+=================  ==========================================  =======================
+"""
+
+from __future__ import annotations
+
+import abc
+import math
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+import numpy as np
+from scipy import special, stats
+
+__all__ = [
+    "Prior",
+    "Gaussian",
+    "Laplace",
+    "ElasticNet",
+    "StudentT",
+    "Flat",
+    "HalfNormal",
+    "HalfStudentT",
+    "HalfCauchy",
+    "Exponential",
+    "Gamma",
+    "InverseGamma",
+    "HalfFlat",
+]
+
+def _check_positive(prior: Prior, *names: str) -> None:
+    for name in names:
+        value = getattr(prior, name)
+        if isinstance(value, Prior):
+            if not value.positive:
+                raise ValueError(
+                    f"The {name!r} parameter of {type(prior).__name__} must be positive, so a "
+                    f"hyperprior on it must be a positive prior (HalfNormal, HalfStudentT, "
+                    f"HalfCauchy, Exponential, Gamma, InverseGamma). Got {value!r} instead."
+                )
+            continue
+        try:
+            as_float = float(value)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"The {name!r} parameter of {type(prior).__name__} must be a float or a Prior. "
+                f"Got {value!r} instead."
+            ) from None
+        if not (math.isfinite(as_float) and as_float > 0):
+            raise ValueError(
+                f"The {name!r} parameter of {type(prior).__name__} must be a positive finite "
+                f"float. Got {value!r} instead."
+            )
+        object.__setattr__(prior, name, as_float)
+
+
+def _check_finite(prior: Prior, *names: str) -> None:
+    for name in names:
+        value = getattr(prior, name)
+        if isinstance(value, Prior):
+            continue
+        as_float = float(value)
+        if not math.isfinite(as_float):
+            raise ValueError(
+                f"The {name!r} parameter of {type(prior).__name__} must be finite. "
+                f"Got {value!r} instead."
+            )
+        object.__setattr__(prior, name, as_float)
+
+
+@dataclass(frozen=True)
+class Prior(abc.ABC):
+    """Base class of all priors. Subclasses are frozen dataclasses."""
+
+    positive: ClassVar[bool] = False
+    #: whether the prior has a proper, finite mode (needed for a MAP estimate)
+    has_mode: ClassVar[bool] = True
+
+    # -- hyperparameters -------------------------------------------------
+    @property
+    def hyperpriors(self) -> dict[str, Prior]:
+        """Parameters of this prior that are themselves priors."""
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if isinstance(getattr(self, f.name), Prior)}
+
+    @property
+    def is_fixed(self) -> bool:
+        """True when no parameter is random."""
+        return not self.hyperpriors
+
+    # -- serialization (JSON-safe dicts, never pickle) -------------------
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serializable description; inverse of :func:`prior_from_dict`."""
+        out: dict[str, Any] = {"type": type(self).__name__}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = value.to_dict() if isinstance(value, Prior) else value
+        return out
+
+    # -- PyMC -------------------------------------------------------------
+    def _param(self, field: str, name: str):
+        value = getattr(self, field)
+        if isinstance(value, Prior):
+            return value.build(f"{name}_{field}")
+        return value
+
+    @abc.abstractmethod
+    def build(self, name: str, dims: str | tuple[str, ...] | None = None):
+        """Create the PyMC random variable ``name`` in the current model context."""
+
+    def logpdf(self, x):
+        """Log density at ``x`` (NumPy); only for priors without hyperpriors."""
+        if not self.is_fixed:
+            raise ValueError(
+                f"{self!r} has a hyperprior, so it has no fixed density; evaluate the "
+                f"conditional density by fixing its parameters."
+            )
+        return self._logpdf(np.asarray(x, dtype=float))
+
+    @abc.abstractmethod
+    def _logpdf(self, x):
+        """Log density of a prior without hyperpriors."""
+
+
+@dataclass(frozen=True)
+class _LocationScale(Prior):
+    """Location-scale prior, non-centred when its scale is random."""
+
+    @abc.abstractmethod
+    def _dist(self, name: str, loc, scale, dims, **extra):
+        """The PyMC variable with the given location and scale."""
+
+    def build(self, name, dims=None):
+        import pymc as pm
+
+        loc = self._param("loc", name)
+        scale = self._param("scale", name)
+        other = {k: self._param(k, name) for k in self._extra_params}
+        if self.noncentered and isinstance(self.scale, Prior):
+            z = self._dist(f"{name}_z", 0.0, 1.0, dims, **other)
+            return pm.Deterministic(name, loc + scale * z, dims=dims)
+        return self._dist(name, loc, scale, dims, **other)
+
+    _extra_params: ClassVar[tuple[str, ...]] = ()
+
+
+@dataclass(frozen=True)
+class Gaussian(_LocationScale):
+    r"""Gaussian (normal) prior: the L2 penalty.
+
+    .. math:: p(w) = \frac{1}{\sqrt{2\pi}\,\tau} \exp\left(-\frac{(w-\mu)^2}{2\tau^2}\right)
+
+    Its penalty twin is ``w**2 / (2 * scale**2)``. Under Gaussian noise ``sigma``
+    the MAP equals ``Ridge(alpha=sigma**2 / scale**2)``.
+
+    Parameters
+    ----------
+    scale : float or Prior, default 1.0
+        Standard deviation ``tau`` (> 0), or a positive prior on it.
+    loc : float or Prior, default 0.0
+        Mean ``mu``.
+    noncentered : bool, default True
+        Sample ``loc + scale * z, z ~ N(0, 1)`` when ``scale`` is a prior.
+    """
+
+    scale: Any = 1.0
+    loc: Any = 0.0
+    noncentered: bool = True
+
+    def __post_init__(self):
+        _check_positive(self, "scale")
+        _check_finite(self, "loc")
+
+    def _dist(self, name, loc, scale, dims):
+        import pymc as pm
+
+        return pm.Normal(name, mu=loc, sigma=scale, dims=dims)
+
+    def _logpdf(self, x):
+        return stats.norm.logpdf(x, self.loc, self.scale)
+
+
+@dataclass(frozen=True)
+class Laplace(_LocationScale):
+    r"""Laplace (double-exponential) prior: the L1 penalty.
+
+    .. math:: p(w) = \frac{1}{2b} \exp\left(-\frac{|w-\mu|}{b}\right)
+
+    Its penalty twin is ``|w| / scale``. Under Gaussian noise ``sigma`` and
+    ``n_samples`` observations the MAP equals
+    ``Lasso(alpha=sigma**2 / (n_samples * scale))``.
+
+    Parameters
+    ----------
+    scale : float or Prior, default 1.0
+        Scale ``b`` (> 0); the standard deviation is ``sqrt(2) * b``.
+    loc : float or Prior, default 0.0
+    noncentered : bool, default True
+    """
+
+    scale: Any = 1.0
+    loc: Any = 0.0
+    noncentered: bool = True
+
+    def __post_init__(self):
+        _check_positive(self, "scale")
+        _check_finite(self, "loc")
+
+    def _dist(self, name, loc, scale, dims):
+        import pymc as pm
+
+        return pm.Laplace(name, mu=loc, b=scale, dims=dims)
+
+    def _logpdf(self, x):
+        return stats.laplace.logpdf(x, self.loc, self.scale)
+
+
+@dataclass(frozen=True)
+class StudentT(_LocationScale):
+    r"""Student-t prior: heavy tails, a smooth nonconvex penalty.
+
+    .. math:: p(w) = \frac{\Gamma(\frac{\nu+1}{2})}{\Gamma(\frac{\nu}{2})\sqrt{\nu\pi}\,s}
+              \left(1 + \frac{(w-\mu)^2}{\nu s^2}\right)^{-\frac{\nu+1}{2}}
+
+    Penalty twin: ``(nu + 1) / 2 * log(1 + w**2 / (nu * scale**2))``.
+
+    Parameters
+    ----------
+    nu : float or Prior
+        Degrees of freedom (> 0).
+    scale : float or Prior, default 1.0
+    loc : float or Prior, default 0.0
+    noncentered : bool, default True
+    """
+
+    nu: Any = 3.0
+    scale: Any = 1.0
+    loc: Any = 0.0
+    noncentered: bool = True
+    _extra_params: ClassVar[tuple[str, ...]] = ("nu",)
+
+    def __post_init__(self):
+        _check_positive(self, "nu", "scale")
+        _check_finite(self, "loc")
+
+    def _dist(self, name, loc, scale, dims, nu):
+        import pymc as pm
+
+        return pm.StudentT(name, nu=nu, mu=loc, sigma=scale, dims=dims)
+
+    def _logpdf(self, x):
+        return stats.t.logpdf(x, self.nu, self.loc, self.scale)
+
+
+def elastic_net_log_normalizer(l1_scale, l2_scale, xp=np):
+    r"""``log Z`` of the elastic-net density.
+
+    .. math:: Z = \int e^{-|w|/b - w^2/(2\tau^2)}\,dw
+              = 2\tau\sqrt{\pi/2}\;\mathrm{erfcx}\!\left(\frac{\tau}{b\sqrt{2}}\right)
+
+    ``xp`` is ``numpy`` (default) or ``pytensor.tensor``.
+    """
+    a = l2_scale / (l1_scale * math.sqrt(2.0))
+    erfcx = special.erfcx if xp is np else xp.erfcx
+    return xp.log(2.0 * l2_scale) + 0.5 * math.log(math.pi / 2.0) + xp.log(erfcx(a))
+
+
+@dataclass(frozen=True)
+class ElasticNet(Prior):
+    r"""Elastic-net prior: one density with both an L1 and an L2 term.
+
+    .. math:: p(w) = \frac{1}{Z(b, \tau)} \exp\left(-\frac{|w|}{b} - \frac{w^2}{2\tau^2}\right),
+              \qquad Z = 2\tau\sqrt{\pi/2}\,\mathrm{erfcx}\left(\frac{\tau}{b\sqrt 2}\right)
+
+    It is a single distribution (not the sum of a Laplace and a Gaussian variable).
+    Its penalty twin is ``|w| / l1_scale + w**2 / (2 * l2_scale**2)``. Under Gaussian
+    noise ``sigma``, with ``n = n_samples``, the MAP equals
+    ``ElasticNet(alpha, l1_ratio)`` of scikit-learn with
+    ``l1_scale = sigma**2 / (n * alpha * l1_ratio)`` and
+    ``l2_scale**2 = sigma**2 / (n * alpha * (1 - l1_ratio))``.
+
+    ``|w|`` given the sign is a normal with mean ``-tau**2 / b`` and sd ``tau``
+    truncated to ``(0, inf)``, which is how draws are made. The density is not a
+    location-scale family in one scale, so it is always sampled centred.
+
+    Parameters
+    ----------
+    l1_scale : float or Prior
+        ``b`` (> 0).
+    l2_scale : float or Prior
+        ``tau`` (> 0).
+    """
+
+    l1_scale: Any = 1.0
+    l2_scale: Any = 1.0
+
+    def __post_init__(self):
+        _check_positive(self, "l1_scale", "l2_scale")
+
+    def build(self, name, dims=None):
+        import pymc as pm
+        import pytensor.tensor as pt
+
+        b = self._param("l1_scale", name)
+        tau = self._param("l2_scale", name)
+
+        def logp(value, b, tau):
+            return (-pt.abs(value) / b - value**2 / (2 * tau**2)
+                    - elastic_net_log_normalizer(b, tau, xp=pt))
+
+        def random(b, tau, rng=None, size=None):
+            return _elastic_net_draws(b, tau, rng, size)
+
+        return pm.CustomDist(name, b, tau, logp=logp, random=random, dims=dims)
+
+    def _logpdf(self, x):
+        b, tau = self.l1_scale, self.l2_scale
+        return -np.abs(x) / b - x**2 / (2 * tau**2) - elastic_net_log_normalizer(b, tau)
+
+
+def _elastic_net_draws(b, tau, rng, size):
+    rng = np.random.default_rng(rng)
+    b = np.asarray(b, dtype=float)
+    tau = np.asarray(tau, dtype=float)
+    mean = -(tau**2) / b
+    lower = (0.0 - mean) / tau
+    magnitude = stats.truncnorm.rvs(lower, np.inf, loc=mean, scale=tau, size=size,
+                                    random_state=rng)
+    sign = rng.choice(np.array([-1.0, 1.0]), size=np.shape(magnitude))
+    return sign * magnitude
+
+
+@dataclass(frozen=True)
+class Flat(Prior):
+    """Improper uniform prior on the real line (an unpenalized parameter).
+
+    The default intercept prior: it matches scikit-learn, which never penalizes the
+    intercept. It cannot be drawn from, so prior predictive sampling needs a proper
+    prior instead.
+    """
+
+    has_mode: ClassVar[bool] = True
+
+    def build(self, name, dims=None):
+        import pymc as pm
+
+        return pm.Flat(name, dims=dims)
+
+    def _logpdf(self, x):
+        return np.zeros_like(x)
+
+
+# ---------------------------------------------------------------------------
+# priors on positive quantities (scales, noise)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HalfNormal(Prior):
+    r"""Half-normal prior on a positive quantity: ``p(s) = 2 N(s | 0, scale)``, ``s > 0``."""
+
+    scale: Any = 1.0
+    positive: ClassVar[bool] = True
+
+    def __post_init__(self):
+        _check_positive(self, "scale")
+
+    def build(self, name, dims=None):
+        import pymc as pm
+
+        return pm.HalfNormal(name, sigma=self._param("scale", name), dims=dims)
+
+    def _logpdf(self, x):
+        return stats.halfnorm.logpdf(x, scale=self.scale)
+
+
+@dataclass(frozen=True)
+class HalfStudentT(Prior):
+    r"""Half Student-t prior: ``p(s) = 2 t_nu(s | 0, scale)``, ``s > 0``."""
+
+    nu: Any = 3.0
+    scale: Any = 1.0
+    positive: ClassVar[bool] = True
+
+    def __post_init__(self):
+        _check_positive(self, "nu", "scale")
+
+    def build(self, name, dims=None):
+        import pymc as pm
+
+        return pm.HalfStudentT(name, nu=self._param("nu", name),
+                               sigma=self._param("scale", name), dims=dims)
+
+    def _logpdf(self, x):
+        return np.where(x >= 0, np.log(2.0) + stats.t.logpdf(x, self.nu, 0.0, self.scale),
+                        -np.inf)
+
+
+@dataclass(frozen=True)
+class HalfCauchy(Prior):
+    r"""Half-Cauchy prior: ``p(s) = 2 / (pi * scale * (1 + (s/scale)**2))``, ``s > 0``."""
+
+    scale: Any = 1.0
+    positive: ClassVar[bool] = True
+
+    def __post_init__(self):
+        _check_positive(self, "scale")
+
+    def build(self, name, dims=None):
+        import pymc as pm
+
+        return pm.HalfCauchy(name, beta=self._param("scale", name), dims=dims)
+
+    def _logpdf(self, x):
+        return stats.halfcauchy.logpdf(x, scale=self.scale)
+
+
+@dataclass(frozen=True)
+class Exponential(Prior):
+    r"""Exponential prior with mean ``scale``: ``p(s) = exp(-s / scale) / scale``, ``s > 0``."""
+
+    scale: Any = 1.0
+    positive: ClassVar[bool] = True
+
+    def __post_init__(self):
+        _check_positive(self, "scale")
+
+    def build(self, name, dims=None):
+        import pymc as pm
+
+        return pm.Exponential(name, scale=self._param("scale", name), dims=dims)
+
+    def _logpdf(self, x):
+        return stats.expon.logpdf(x, scale=self.scale)
+
+
+@dataclass(frozen=True)
+class Gamma(Prior):
+    r"""Gamma prior, shape ``alpha`` and rate ``beta``:
+    ``p(s) = beta**alpha s**(alpha-1) exp(-beta s) / Gamma(alpha)``."""
+
+    alpha: Any = 2.0
+    beta: Any = 0.1
+    positive: ClassVar[bool] = True
+
+    def __post_init__(self):
+        _check_positive(self, "alpha", "beta")
+
+    def build(self, name, dims=None):
+        import pymc as pm
+
+        return pm.Gamma(name, alpha=self._param("alpha", name),
+                        beta=self._param("beta", name), dims=dims)
+
+    def _logpdf(self, x):
+        return stats.gamma.logpdf(x, self.alpha, scale=1.0 / self.beta)
+
+
+@dataclass(frozen=True)
+class InverseGamma(Prior):
+    r"""Inverse-gamma prior, shape ``alpha`` and scale ``beta``:
+    ``p(s) = beta**alpha s**(-alpha-1) exp(-beta / s) / Gamma(alpha)``."""
+
+    alpha: Any = 1.0
+    beta: Any = 1.0
+    positive: ClassVar[bool] = True
+
+    def __post_init__(self):
+        _check_positive(self, "alpha", "beta")
+
+    def build(self, name, dims=None):
+        import pymc as pm
+
+        return pm.InverseGamma(name, alpha=self._param("alpha", name),
+                               beta=self._param("beta", name), dims=dims)
+
+    def _logpdf(self, x):
+        return stats.invgamma.logpdf(x, self.alpha, scale=self.beta)
+
+
+@dataclass(frozen=True)
+class HalfFlat(Prior):
+    """Improper uniform prior on ``(0, inf)``."""
+
+    positive: ClassVar[bool] = True
+
+    def build(self, name, dims=None):
+        import pymc as pm
+
+        return pm.HalfFlat(name, dims=dims)
+
+    def _logpdf(self, x):
+        return np.where(x > 0, 0.0, -np.inf)
+
+
+_REGISTRY = {cls.__name__: cls for cls in (
+    Gaussian, Laplace, ElasticNet, StudentT, Flat, HalfNormal, HalfStudentT, HalfCauchy,
+    Exponential, Gamma, InverseGamma, HalfFlat)}
+
+
+def prior_from_dict(spec: dict[str, Any]) -> Prior:
+    """Rebuild a prior from :meth:`Prior.to_dict` output."""
+    spec = dict(spec)
+    cls = _REGISTRY.get(spec.pop("type", None))
+    if cls is None:
+        raise ValueError(f"Unknown prior type in spec {spec!r}; known: {sorted(_REGISTRY)}")
+    kwargs = {k: prior_from_dict(v) if isinstance(v, dict) else v for k, v in spec.items()}
+    return cls(**kwargs)
+
+
