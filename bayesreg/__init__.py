@@ -18,6 +18,7 @@ from .priors import (
     HalfNormal,
     HalfStudentT,
     InverseGamma,
+    InverseGammaVariance,
     Laplace,
     Prior,
     StudentT,
@@ -42,4 +43,5 @@ __all__ = [
     "Exponential",
     "Gamma",
     "InverseGamma",
+    "InverseGammaVariance",
 ]

@@ -137,6 +137,11 @@ class Model:
                 f"prior {prior!r} is a prior on positive values; coefficients need a prior on "
                 f"the real line (Gaussian, Laplace, ElasticNet, StudentT, Flat)."
             )
+        if getattr(prior, "scaled_by_sigma", False) and not self.family.has_sigma:
+            raise ValueError(
+                f"prior {prior!r} has scaled_by_sigma=True, but family={self.family.name!r} "
+                f"has no noise scale sigma. Use scaled_by_sigma=False."
+            )
         self.prior = prior
         self.fit_intercept = bool(fit_intercept)
         if intercept_prior is None:
@@ -244,7 +249,12 @@ class Model:
         X, y, w = self.X, self.y, self.sample_weight
         coords = {"feature": self.feature_names, "obs_id": np.arange(self.n_samples)}
         with pm.Model(coords=coords) as model:
-            coef = self.prior.build("coef", dims="feature")
+            sigma = self._param_var(self.sigma, "sigma")
+            nu = self._param_var(self.nu, "nu")
+            if isinstance(self.prior, _priors._LocationScale):
+                coef = self.prior.build("coef", dims="feature", sigma=sigma)
+            else:
+                coef = self.prior.build("coef", dims="feature")
             if self._center_intercept:
                 x_mean = np.average(X, axis=0, weights=w)
                 Xd = X - x_mean
@@ -257,8 +267,6 @@ class Model:
             else:
                 Xd = X
                 intercept = None
-            sigma = self._param_var(self.sigma, "sigma")
-            nu = self._param_var(self.nu, "nu")
 
             if self.family.name == "gaussian":
                 beta = coef if intercept is None else pt.concatenate([pt.stack([intercept]), coef])
@@ -478,6 +486,25 @@ class Model:
         return az.InferenceData(prior=posterior_like,
                                 prior_predictive=xr.Dataset({"y": y_draws}),
                                 **self._data_groups())
+
+    # ------------------------------------------------------ MAP and evidence
+    def map(self, **kwargs):
+        """Maximum a posteriori estimate: the penalized (ridge/lasso/...) fit.
+
+        See :func:`bayesreg.map_estimate` for the objective, options and result.
+        """
+        from ._map import map_estimate
+
+        return map_estimate(self, **kwargs)
+
+    def log_evidence(self, method: str = "exact", **kwargs):
+        """Log marginal likelihood of the data under this model.
+
+        See :func:`bayesreg.log_evidence` for the methods and the result.
+        """
+        from .occam import log_evidence
+
+        return log_evidence(self, method=method, **kwargs)
 
 
 def _gaussian_suffstat_loglik(D, y, w, beta, sigma):
