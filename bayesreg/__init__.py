@@ -6,6 +6,7 @@ optimizers, and full posteriors come from PyMC's samplers as ArviZ InferenceData
 
 from ._version import __version__
 from .families import FAMILIES, Family
+from .io import load, save
 from .model import Model, Prediction
 from .priors import (
     ElasticNet,
@@ -27,6 +28,8 @@ from .priors import (
 __all__ = [
     "__version__",
     "Model",
+    "save",
+    "load",
     "Prediction",
     "Family",
     "FAMILIES",

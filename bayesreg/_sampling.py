@@ -74,7 +74,32 @@ def _sample_nutpie(model, *, draws, tune, chains, seed, progressbar, **kwargs):
     return idata
 
 
+def _sample_exact(model, *, draws, tune, chains, seed, progressbar, **kwargs):
+    """Exact i.i.d. draws of a conjugate model (``tune`` and ``progressbar`` are unused)."""
+    import arviz as az
+    import xarray as xr
+
+    from ._exact import exact_draws
+
+    if kwargs:
+        raise TypeError(f"sampler='exact' takes no sampler options; got {sorted(kwargs)}. "
+                        f"Options such as target_accept are for the NUTS samplers.")
+    ex = exact_draws(model, draws=draws, chains=chains, random_seed=seed)
+    coords = {"chain": np.arange(chains), "draw": np.arange(draws)}
+    post = {}
+    for name, arr in ex.posterior.items():
+        dims = ("chain", "draw", "feature") if arr.ndim == 3 else ("chain", "draw")
+        post[name] = (dims, arr)
+    posterior = xr.Dataset(post, coords={**coords, "feature": model.feature_names})
+    sample_stats = xr.Dataset({"lp": (("chain", "draw"), ex.lp),
+                               "diverging": (("chain", "draw"), np.zeros(ex.lp.shape, bool))},
+                              coords=coords)
+    posterior.attrs["exact_kind"] = ex.kind
+    return az.InferenceData(posterior=posterior, sample_stats=sample_stats)
+
+
 _BACKENDS = {
+    "exact": _sample_exact,
     "pymc": _sample_pymc,
     "nutpie": _sample_nutpie,
     "numpyro": lambda model, **kw: _sample_jax(model, backend="numpyro", **kw),
