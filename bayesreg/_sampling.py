@@ -55,6 +55,9 @@ def _sample_jax(model, *, backend, draws, tune, chains, seed, progressbar, **kwa
 def _sample_nutpie(model, *, draws, tune, chains, seed, progressbar, **kwargs):
     import nutpie
 
+    if tune < 1:  # nuts-rs panics (not a Python exception) on an empty tuning window
+        raise ValueError("sampler='nutpie' needs tune >= 1; got tune=0. Use tune >= 1 or "
+                         "sampler='pymc'.")
     backend = kwargs.pop("backend", "numba")
     gradient_backend = kwargs.pop("gradient_backend", "pytensor")
     key = ("nutpie", backend, gradient_backend)

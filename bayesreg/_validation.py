@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-SAMPLERS = ("pymc", "nutpie", "numpyro", "blackjax")
+SAMPLERS = ("pymc", "nutpie", "numpyro", "blackjax", "exact")
 _EXTRA = {"nutpie": "nutpie", "numpyro": "numpyro", "blackjax": "blackjax"}
 _MODULES = {"nutpie": ("nutpie",), "numpyro": ("numpyro", "jax"), "blackjax": ("blackjax", "jax")}
 

@@ -276,10 +276,10 @@ class Model:
                 eta = pt.dot(Xd, coef)
                 if intercept is not None:
                     eta = eta + intercept
-                dist = self.family.pm_dist(eta, sigma=sigma, nu=nu)
                 if w is None:
-                    model.register_rv(dist, "y", observed=y, dims="obs_id")
+                    self.family.pm_observed("y", eta, y, dims="obs_id", sigma=sigma, nu=nu)
                 else:
+                    dist = self.family.pm_dist(eta, sigma=sigma, nu=nu)
                     pm.Potential("y_loglik", pt.sum(w * pm.logp(dist, y)))
         return model
 
@@ -301,22 +301,43 @@ class Model:
         random_seed: int | None = None,
         progressbar: bool = True,
         log_likelihood: bool = True,
+        strict: bool = False,
+        retry: bool | int = False,
         **kwargs,
     ):
-        """Draw from the posterior with one of PyMC's NUTS samplers.
+        """Draw from the posterior with one of PyMC's NUTS samplers, or exactly.
+
+        Every NUTS run goes through a convergence gate
+        (:func:`bayesreg.check_convergence`): rank-normalized split R-hat <= 1.01, bulk
+        and tail ESS >= 100 per chain, no divergences. A failed gate warns with
+        :class:`bayesreg.ConvergenceWarning` (or raises :class:`bayesreg.ConvergenceError`
+        with ``strict=True``); the report is stored as JSON in
+        ``idata.sample_stats.attrs["bayesreg_convergence"]``.
 
         Parameters
         ----------
         draws, tune, chains : int
             Kept draws per chain, tuning steps per chain, number of chains.
-        sampler : {"pymc", "nutpie", "numpyro", "blackjax"}
+        sampler : {"pymc", "nutpie", "numpyro", "blackjax", "exact"}
+            ``"exact"``: i.i.d. draws from the closed-form posterior of a conjugate model
+            (gaussian family, fixed Gaussian prior, and a float ``sigma`` or
+            ``sigma=InverseGammaVariance(a0, b0)`` with ``Gaussian(..., scaled_by_sigma=True)``);
+            ``tune`` is ignored. Other models raise ValueError.
         random_seed : int, optional
             The same seed gives the same draws.
         progressbar : bool
         log_likelihood : bool, default True
             Add the pointwise ``log_likelihood`` group (needed for LOO).
+        strict : bool, default False
+            Raise :class:`bayesreg.ConvergenceError` instead of warning when the final run
+            fails the convergence gate.
+        retry : bool or int, default False
+            On a failed gate, run again up to ``retry`` times (``True`` means 2) with
+            ``target_accept`` moved halfway to 1 (0.8 -> 0.9 -> 0.95) and twice the
+            tuning steps, each time with a seed derived from ``random_seed``.
         **kwargs
-            Passed to the sampler (e.g. ``target_accept``).
+            Passed to the sampler (e.g. ``target_accept``; for nutpie
+            ``low_rank_modified_mass_matrix``).
 
         Returns
         -------
@@ -330,12 +351,37 @@ class Model:
         for name, value, low in (("draws", draws, 1), ("tune", tune, 0), ("chains", chains, 1)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
                 raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
-        from ._sampling import run_sampler
+        max_retries = 2 if retry is True else int(retry)
+        if max_retries < 0:
+            raise ValueError(f"retry must be a bool or an integer >= 0; got {retry!r}.")
+        from ._diagnostics import ConvergenceError, ConvergenceWarning, check_convergence
+        from ._sampling import run_sampler, seed_sequence_int
 
-        idata = run_sampler(self, sampler, draws=int(draws), tune=int(tune), chains=int(chains),
-                            random_seed=random_seed, progressbar=progressbar, **kwargs)
+        iid = sampler == "exact"
+        attempts = 1 if iid else 1 + max_retries
+        seeds = [random_seed] + ([None] * max_retries if random_seed is None
+                                 else seed_sequence_int(random_seed, attempts)[1:])
+        tune_k = int(tune)
+        for attempt in range(attempts):
+            idata = run_sampler(self, sampler, draws=int(draws), tune=tune_k,
+                                chains=int(chains), random_seed=seeds[attempt],
+                                progressbar=progressbar, **kwargs)
+            report = check_convergence(idata, iid=iid)
+            if report.ok or attempt == attempts - 1:
+                break
+            target = kwargs.get("target_accept") or 0.8
+            kwargs["target_accept"] = min(0.99, 1.0 - (1.0 - target) / 2.0)
+            tune_k = max(2 * tune_k, 200)
+            warnings.warn(f"{report.message} Retrying ({attempt + 1}/{max_retries}) with "
+                          f"target_accept={kwargs['target_accept']:.3g}, tune={tune_k}.",
+                          ConvergenceWarning, stacklevel=2)
         idata = self._finish_idata(idata, sampler=sampler, log_likelihood=log_likelihood)
+        idata.sample_stats.attrs["bayesreg_convergence"] = report.to_json()
         self.idata = idata
+        if not report.ok:
+            if strict:
+                raise ConvergenceError(report.message, report=report, idata=idata)
+            warnings.warn(report.message, ConvergenceWarning, stacklevel=2)
         return idata
 
     def _data_groups(self) -> dict[str, xr.Dataset]:
