@@ -23,8 +23,10 @@ def check_X(X, *, name: str = "X") -> tuple[np.ndarray, list[str]]:
         if getattr(X, "ndim", 2) != 2:
             raise ValueError(f"{name} must be 2-D (n_samples, n_features); got a pandas Series. "
                              f"Use a DataFrame, e.g. series.to_frame().")
+        from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
         non_numeric = [str(c) for c, dt in X.dtypes.items()
-                       if not (np.issubdtype(dt, np.number) or np.issubdtype(dt, np.bool_))]
+                       if not (is_numeric_dtype(dt) or is_bool_dtype(dt))]
         if non_numeric:
             raise ValueError(
                 f"{name} has non-numeric columns {non_numeric}. Encode them as numbers first "

@@ -84,19 +84,27 @@ class Family:
         return rng.poisson(np.exp(eta)).astype(np.int64)
 
     # -- PyMC ----------------------------------------------------------------
-    def pm_dist(self, eta, sigma=None, nu=None):
-        """The PyMC distribution object (unnamed) for ``y`` given ``eta``."""
+    def _pm_args(self, eta, sigma, nu):
         import pymc as pm
-
-        if self.name == "gaussian":
-            return pm.Normal.dist(mu=eta, sigma=sigma)
-        if self.name == "student_t":
-            return pm.StudentT.dist(nu=nu, mu=eta, sigma=sigma)
-        if self.name == "bernoulli":
-            return pm.Bernoulli.dist(logit_p=eta)
         import pytensor.tensor as pt
 
-        return pm.Poisson.dist(mu=pt.exp(eta))
+        if self.name == "gaussian":
+            return pm.Normal, dict(mu=eta, sigma=sigma)
+        if self.name == "student_t":
+            return pm.StudentT, dict(nu=nu, mu=eta, sigma=sigma)
+        if self.name == "bernoulli":
+            return pm.Bernoulli, dict(logit_p=eta)
+        return pm.Poisson, dict(mu=pt.exp(eta))
+
+    def pm_dist(self, eta, sigma=None, nu=None):
+        """The PyMC distribution object (unnamed) for ``y`` given ``eta``."""
+        cls, kwargs = self._pm_args(eta, sigma, nu)
+        return cls.dist(**kwargs)
+
+    def pm_observed(self, name, eta, observed, dims=None, sigma=None, nu=None):
+        """The observed PyMC variable ``name`` for ``y`` given ``eta`` (current model)."""
+        cls, kwargs = self._pm_args(eta, sigma, nu)
+        return cls(name, observed=observed, dims=dims, **kwargs)
 
 
 FAMILIES: dict[str, Family] = {
