@@ -240,6 +240,20 @@ def _penalty(pb: _Problem, w: np.ndarray) -> float:
     return float(pb.l1 @ np.abs(w)) + _smooth_penalty(pb, w)
 
 
+def _penalty_change(pb: _Problem, w: np.ndarray, u: np.ndarray) -> float:
+    """``pen(u) - pen(w)`` summed term by term (no cancellation between two large sums).
+
+    Near the optimum the prox-Newton step is tiny and ``pen(u) - pen(w)`` of two
+    separately rounded sums would swamp the directional derivative.
+    """
+    diff = float(pb.l1 @ (np.abs(u) - np.abs(w))) + 0.5 * float(pb.l2 @ ((u - w) * (u + w)))
+    if pb.student_t is not None:
+        nu, scale = pb.student_t
+        a = nu * scale**2
+        diff += 0.5 * (nu + 1.0) * float(np.sum(np.log1p((u - w) * (u + w) / (a + w * w))))
+    return diff
+
+
 def _smooth_penalty_derivs(pb: _Problem, w: np.ndarray, clip: bool = False):
     """Gradient and diagonal Hessian of the smooth penalty (``l2`` and Student-t)."""
     grad, hess = pb.l2 * w, pb.l2.copy()
@@ -858,7 +872,7 @@ def _prox_newton(pb: _Problem, tol: float, max_iter: int) -> MapResult:
             fresh = True
         sweeps_total += sw
         dw, db = u - st.w, beta - st.b0
-        slope = float(st.g_w_loss @ dw + st.g_b * db) + _penalty(pb, u) - _penalty(pb, st.w)
+        slope = float(st.g_w_loss @ dw + st.g_b * db) + _penalty_change(pb, st.w, u)
         new = None
         if slope < 0:
             new, deta_max = _line_search(pb, st, dw, db, slope)
