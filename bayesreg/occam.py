@@ -565,6 +565,7 @@ def _smc_evidence(model, *, draws: int = 2000, chains: int = 4, cores: int = 1,
     seeds = seed_sequence_int(random_seed, int(chains))
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=RuntimeWarning)
+        warnings.filterwarnings("ignore", message="More chains .* than draws")
         idata = pm.sample_smc(draws=int(draws), chains=int(chains), cores=int(cores),
                               random_seed=seeds, progressbar=progressbar,
                               compute_convergence_checks=False, model=pmm, **kernel_kwargs)
