@@ -323,8 +323,13 @@ def sklearn_from_penalty(spec: PenaltySpec, n_samples: int, sample_weight=None,
     raise ValueError(f"Unknown family {spec.family!r}; expected gaussian, bernoulli, poisson.")
 
 
-def sklearn_objective(estimator, X, y, sample_weight=None) -> float:
+def sklearn_objective(estimator, X, y, sample_weight=None, *, coef=None,
+                      intercept=None) -> float:
     """Value of a *fitted* estimator's own objective, in scikit-learn's scaling.
+
+    ``coef`` / ``intercept`` evaluate the objective at another point (e.g. the
+    bayesreg MAP); then the estimator need not be fitted (for LogisticRegression ``y``
+    must then be 0/1 or the estimator fitted, to know ``classes_``).
 
     With ``eta = X @ coef_ + intercept_``, ``s = sample_weight`` (default ones),
     ``S = sum(s)`` and ``rho = l1_ratio``:
@@ -351,9 +356,11 @@ def sklearn_objective(estimator, X, y, sample_weight=None) -> float:
     n = X.shape[0]
     s = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     S = float(s.sum())
-    w = np.ravel(estimator.coef_).astype(np.float64)
-    eta = X @ w + float(np.ravel(estimator.intercept_)[0] if np.ndim(estimator.intercept_)
-                        else estimator.intercept_)
+    w = np.ravel(estimator.coef_ if coef is None else coef).astype(np.float64)
+    if intercept is None:
+        intercept = (np.ravel(estimator.intercept_)[0] if np.ndim(estimator.intercept_)
+                     else estimator.intercept_)
+    eta = X @ w + float(intercept)
     l1n, l2sq = float(np.abs(w).sum()), float(w @ w)
     if kind == "Ridge":
         r = y.astype(np.float64) - eta
@@ -366,7 +373,8 @@ def sklearn_objective(estimator, X, y, sample_weight=None) -> float:
     if kind == "LogisticRegression":
         _check_logistic(estimator)
         rho, C = _logistic_rho_C(estimator)
-        yy = (y == estimator.classes_[1]).astype(np.float64)
+        classes = getattr(estimator, "classes_", None)
+        yy = (y == (1 if classes is None else classes[1])).astype(np.float64)
         loss = float(s @ (np.logaddexp(0.0, eta) - yy * eta))
         if math.isinf(C):
             return loss

@@ -1,0 +1,344 @@
+"""MAP estimates of a :class:`bayesreg.Model`: the penalized fit, exactly.
+
+The negative log posterior of a model with fixed hyperparameters is, up to constants,
+
+.. math::
+
+    F(w, b) = \\sum_i s_i \\,\\mathrm{nll}(y_i, x_i^\\top w + b) + \\mathrm{pen}(w)
+              [+ \\mathrm{pen}_0(b)],
+
+with the gaussian ``nll = (y - eta)^2 / (2 sigma^2)``, the bernoulli ``log(1 + e^eta) -
+y eta`` or the poisson ``e^eta - y eta``, and the prior translated into a penalty:
+
+==================================  ==========================================
+coefficient prior                   penalty ``pen(w)`` (``fit_map`` arguments)
+==================================  ==========================================
+``Gaussian(tau)``                   ``sum w_j^2 / (2 tau^2)``     (``l2 = 1/tau^2``)
+``Laplace(b)``                      ``sum |w_j| / b``             (``l1 = 1/b``)
+``ElasticNet(b, tau)``              ``sum |w_j| / b + w_j^2 / (2 tau^2)``
+``StudentT(nu, s)``                 ``(nu+1)/2 sum log(1 + w_j^2 / (nu s^2))``
+``Flat()``                          none (maximum likelihood; needs a full-rank design)
+==================================  ==========================================
+
+A prior with ``scaled_by_sigma=True`` uses the scale ``sigma * tau`` (``sigma * b``,
+``sigma * s``) at the fixed ``sigma``; e.g. ``Gaussian(tau, scaled_by_sigma=True)`` gives
+``Ridge(alpha = 1 / tau^2)`` whatever ``sigma``.
+
+The minimizer of ``F`` is computed by :func:`bayesreg._solvers.fit_map`. For the
+gaussian family it coincides with the scikit-learn estimator of
+:mod:`bayesreg._translate` *only when sigma is held fixed*: with a prior on ``sigma``,
+the joint mode also moves ``sigma`` and is not a penalized least-squares fit. Hence
+MAP needs a fixed ``sigma``: ``Model(..., sigma=1.3)`` or ``map_estimate(model,
+sigma=1.3)`` (the override wins).
+
+The intercept is unpenalized under the default ``Flat()`` intercept prior (as in
+scikit-learn). A ``Gaussian(scale)`` or ``Laplace(scale)`` intercept prior with
+``loc = 0`` is mapped exactly by treating the intercept as one more penalized
+coefficient (``l2 = 1/scale^2`` or ``l1 = 1/scale``).
+
+Not supported (a ``ValueError`` says what to do instead): hyperpriors (the joint mode
+over a prior scale is degenerate, it collapses to zero: sample instead), non-zero prior
+``loc``, a ``Flat`` prior with a rank-deficient design (e.g. ``p > n``: the posterior
+has no unique mode), and the ``student_t`` family.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from ._solvers import fit_map
+from ._validation import check_positive_float
+from .priors import ElasticNet, Flat, Gaussian, Laplace, Prior, StudentT
+
+__all__ = ["MapEstimate", "map_estimate", "map_penalty"]
+
+
+@dataclass(frozen=True)
+class MapPenalty:
+    """A model's prior as ``fit_map`` penalty weights (see the module docstring).
+
+    Attributes
+    ----------
+    family : {"gaussian", "bernoulli", "poisson"}
+    l1, l2 : float
+        Laplace precision ``1/b`` and Gaussian precision ``1/tau^2`` of each coefficient.
+    student_t : (nu, scale) or None
+    sigma : float or None
+        The fixed gaussian noise scale (``None`` for the other families).
+    fit_intercept : bool
+    intercept_l1, intercept_l2 : float
+        Penalty on the intercept from a ``Laplace``/``Gaussian`` intercept prior (0 for
+        the default ``Flat``).
+    """
+
+    family: str
+    l1: float
+    l2: float
+    student_t: tuple[float, float] | None
+    sigma: float | None
+    fit_intercept: bool
+    intercept_l1: float = 0.0
+    intercept_l2: float = 0.0
+
+
+@dataclass(frozen=True)
+class MapEstimate:
+    """Maximum a posteriori estimate of a :class:`bayesreg.Model`.
+
+    Attributes
+    ----------
+    coef : xarray.DataArray, dims ("feature",)
+        MAP coefficients, labeled by feature; exact zeros under L1-type priors.
+    intercept : float
+        MAP intercept (``0.0`` when ``fit_intercept=False``).
+    objective : float
+        ``F`` at the estimate: the negative log posterior up to an additive constant
+        (the ``fit_map`` objective, a sum over observations, not an average).
+    n_iter : int
+        Solver iterations (1 for closed forms).
+    converged : bool
+        ``kkt_violation <= tol`` (always ``True`` for closed forms).
+    kkt_violation : float
+        Optimality certificate: ``max_j dist(0, subdifferential_j F) / max(1, sum(s))``
+        over coefficients and intercept (0 at the exact optimum).
+    solver : str
+        ``"cholesky"``, ``"woodbury"``, ``"cd-gram"``, ``"cd"``, ``"newton"``,
+        ``"prox-newton"`` or ``"lbfgs"``.
+    penalty : MapPenalty
+        The prior as penalty weights, and the ``sigma`` used.
+    """
+
+    coef: xr.DataArray
+    intercept: float
+    objective: float
+    n_iter: int
+    converged: bool
+    kkt_violation: float
+    solver: str
+    penalty: MapPenalty
+
+    @property
+    def sigma(self) -> float | None:
+        """The fixed gaussian noise scale the estimate was computed with."""
+        return self.penalty.sigma
+
+    def __repr__(self) -> str:
+        nz = int(np.count_nonzero(self.coef.values))
+        return (f"MapEstimate(n_features={self.coef.size}, n_nonzero={nz}, "
+                f"intercept={self.intercept:.6g}, objective={self.objective:.10g}, "
+                f"solver={self.solver!r}, n_iter={self.n_iter}, converged={self.converged}, "
+                f"kkt_violation={self.kkt_violation:.2e})")
+
+
+def _fixed(prior: Prior, what: str) -> None:
+    if not prior.is_fixed:
+        names = ", ".join(sorted(prior.hyperpriors))
+        raise ValueError(
+            f"The {what} {prior!r} has a hyperprior on {names}. The joint mode over a "
+            f"prior scale is degenerate (it collapses to 0), so there is no MAP estimate. "
+            f"Fix {names} to a number for MAP, or sample the posterior with model.sample()."
+        )
+
+
+def _check_loc(prior: Prior, what: str) -> None:
+    loc = getattr(prior, "loc", 0.0)
+    if loc != 0.0:
+        raise ValueError(
+            f"The {what} {prior!r} has loc={loc}; MAP supports only loc=0 (penalties "
+            f"shrink towards zero). Shift the data instead (e.g. y - X @ loc for the "
+            f"gaussian family) or sample the posterior with model.sample()."
+        )
+
+
+def _scale(prior: Prior, field: str, sigma: float | None) -> float:
+    """A fixed prior scale, times ``sigma`` when the prior is ``scaled_by_sigma``."""
+    value = float(getattr(prior, field))
+    return value * sigma if getattr(prior, "scaled_by_sigma", False) else value
+
+
+def _coef_penalty(prior: Prior, sigma: float | None
+                  ) -> tuple[float, float, tuple[float, float] | None]:
+    _fixed(prior, "coefficient prior")
+    if isinstance(prior, Flat):
+        return 0.0, 0.0, None
+    if not prior.has_mode:
+        raise ValueError(f"The coefficient prior {prior!r} has no proper mode; sample the "
+                         f"posterior with model.sample() instead.")
+    _check_loc(prior, "coefficient prior")
+    if isinstance(prior, Gaussian):
+        return 0.0, 1.0 / _scale(prior, "scale", sigma) ** 2, None
+    if isinstance(prior, Laplace):
+        return 1.0 / _scale(prior, "scale", sigma), 0.0, None
+    if isinstance(prior, ElasticNet):
+        return 1.0 / float(prior.l1_scale), 1.0 / float(prior.l2_scale) ** 2, None
+    if isinstance(prior, StudentT):
+        return 0.0, 0.0, (float(prior.nu), _scale(prior, "scale", sigma))
+    raise ValueError(
+        f"MAP is not available for the coefficient prior {type(prior).__name__}; supported: "
+        f"Gaussian, Laplace, ElasticNet, StudentT, Flat. Sample with model.sample() instead."
+    )
+
+
+def _intercept_penalty(model, sigma: float | None) -> tuple[float, float]:
+    prior = model.intercept_prior
+    if not model.fit_intercept or isinstance(prior, Flat):
+        return 0.0, 0.0
+    _fixed(prior, "intercept prior")
+    _check_loc(prior, "intercept prior")
+    if isinstance(prior, Gaussian):
+        return 0.0, 1.0 / _scale(prior, "scale", sigma) ** 2
+    if isinstance(prior, Laplace):
+        return 1.0 / _scale(prior, "scale", sigma), 0.0
+    raise ValueError(
+        f"MAP supports a Flat (default), Gaussian or Laplace intercept prior; got "
+        f"{prior!r}. Use intercept_prior=None (unpenalized, as in scikit-learn) or sample "
+        f"the posterior with model.sample()."
+    )
+
+
+def map_penalty(model, sigma: float | None = None) -> MapPenalty:
+    """Translate a model's priors into ``fit_map`` penalty weights.
+
+    Parameters
+    ----------
+    model : bayesreg.Model
+    sigma : float, optional
+        Fixed gaussian noise scale overriding ``model.sigma``.
+
+    Returns
+    -------
+    MapPenalty
+
+    Raises
+    ------
+    ValueError
+        For any model without a well-defined MAP that equals a penalized fit (see the
+        module docstring).
+    """
+    family = model.family.name
+    if family not in ("gaussian", "bernoulli", "poisson"):
+        raise ValueError(
+            f"MAP is not implemented for family={family!r} (its noise scale and degrees of "
+            f"freedom have no penalized-fit twin). Sample the posterior with model.sample(), "
+            f"or use family='gaussian', 'bernoulli' or 'poisson'."
+        )
+    if family == "gaussian":
+        if sigma is not None:
+            sigma = check_positive_float(sigma, "sigma")
+        elif isinstance(model.sigma, Prior):
+            raise ValueError(
+                f"MAP needs a fixed noise scale, but model.sigma is the prior {model.sigma!r}; "
+                f"the penalized fit equals the MAP only with sigma held fixed. Pass a float, "
+                f"e.g. Model(..., sigma=1.0) or model.map(sigma=1.0)."
+            )
+        else:
+            sigma = float(model.sigma)
+    elif sigma is not None:
+        raise ValueError(f"sigma is not a parameter of family={family!r}; leave it as None.")
+    l1, l2, student_t = _coef_penalty(model.prior, sigma)
+    b_l1, b_l2 = _intercept_penalty(model, sigma)
+    if student_t is not None and (b_l1 or b_l2):
+        raise ValueError(
+            "MAP with a StudentT coefficient prior needs the default Flat intercept prior "
+            "(intercept_prior=None); or sample the posterior with model.sample()."
+        )
+    return MapPenalty(family, l1, l2, student_t, sigma, model.fit_intercept, b_l1, b_l2)
+
+
+def _check_identifiable(model, pen: MapPenalty) -> None:
+    """A Flat prior (no curvature) needs a full-rank (centred) design for a unique mode."""
+    if pen.l1 > 0 or pen.l2 > 0 or pen.student_t is not None:
+        return
+    X = model.X
+    if model.fit_intercept and not (pen.intercept_l1 or pen.intercept_l2):
+        X = X - np.average(X, axis=0, weights=model.sample_weight)
+    elif model.fit_intercept:
+        X = np.column_stack([X, np.ones(X.shape[0])])
+    rank = np.linalg.matrix_rank(X)
+    if rank < X.shape[1]:
+        raise ValueError(
+            f"The coefficient prior is Flat and the design has rank {rank} < {X.shape[1]} "
+            f"(n_samples={model.n_samples}, n_features={model.n_features}): the posterior has "
+            f"no unique mode. Use a proper prior (e.g. Gaussian(1.0) or Laplace(0.1)) for MAP, "
+            f"or sample the posterior with model.sample()."
+        )
+
+
+def map_estimate(model, *, sigma: float | None = None, tol: float = 1e-10,
+                 max_iter: int = 10_000) -> MapEstimate:
+    """Maximum a posteriori estimate: the minimizer of the negative log posterior.
+
+    .. math::
+
+        F(w, b) = \\sum_i s_i \\,\\mathrm{nll}(y_i, x_i^\\top w + b)
+                  + \\sum_j \\big(l1 |w_j| + \\tfrac12 l2 w_j^2\\big) + \\mathrm{pen}_t(w)
+
+    with ``l1 = 1/b`` (Laplace), ``l2 = 1/tau^2`` (Gaussian), both for ``ElasticNet(b,
+    tau)``, the Student-t penalty for ``StudentT(nu, s)`` and none for ``Flat``. For the
+    gaussian family ``sigma`` is held fixed; that is the condition under which the MAP
+    equals the penalized least-squares fit, e.g. ``Ridge(alpha = sigma^2 / tau^2)`` and
+    ``Lasso(alpha = sigma^2 / (S b))`` with ``S = sum(sample_weight)`` (see
+    :func:`bayesreg.from_sklearn`).
+
+    Parameters
+    ----------
+    model : bayesreg.Model
+        Family gaussian, bernoulli or poisson; coefficient prior Gaussian, Laplace,
+        ElasticNet, StudentT (non-convex: the local mode reached from ``w = 0``) or Flat
+        (full-rank design); fixed hyperparameters, ``loc = 0``.
+    sigma : float, optional
+        Fixed gaussian noise scale. Required when ``model.sigma`` is a prior; overrides a
+        fixed ``model.sigma``. Must be ``None`` for the other families.
+    tol : float, default 1e-10
+        Stopping tolerance on the KKT violation (optimality of ``F / sum(s)``).
+    max_iter : int, default 10000
+        Coordinate-descent sweeps or Newton iterations.
+
+    Returns
+    -------
+    MapEstimate
+
+    Raises
+    ------
+    ValueError
+        Prior on ``sigma`` without a ``sigma`` override, hyperpriors, non-zero ``loc``,
+        unsupported priors, Flat prior with a rank-deficient design, student_t family.
+
+    Examples
+    --------
+    >>> import numpy as np, bayesreg as br
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(50, 3)); y = X @ [1.0, 0.0, -2.0] + rng.normal(size=50)
+    >>> est = br.Model(X, y, prior=br.Laplace(0.1), sigma=1.0).map()
+    >>> est.coef.dims
+    ('feature',)
+    """
+    pen = map_penalty(model, sigma)
+    tol = check_positive_float(tol, "tol")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
+        raise ValueError(f"max_iter must be an integer >= 1; got {max_iter!r}.")
+    _check_identifiable(model, pen)
+    X, p = model.X, model.n_features
+    l1, l2 = pen.l1, pen.l2
+    fit_intercept = pen.fit_intercept
+    augmented = pen.intercept_l1 > 0 or pen.intercept_l2 > 0
+    if augmented:  # a penalized intercept is one more penalized coefficient
+        X = np.column_stack([X, np.ones(model.n_samples)])
+        l1 = np.append(np.full(p, l1), pen.intercept_l1)
+        l2 = np.append(np.full(p, l2), pen.intercept_l2)
+        fit_intercept = False
+    res = fit_map(X, model.y, family=pen.family, l1=l1, l2=l2, student_t=pen.student_t,
+                  sigma=1.0 if pen.sigma is None else pen.sigma,
+                  sample_weight=model.sample_weight, fit_intercept=fit_intercept,
+                  tol=tol, max_iter=int(max_iter))
+    coef, intercept = res.coef, res.intercept
+    if augmented:
+        coef, intercept = coef[:p], float(coef[p])
+    da = xr.DataArray(np.array(coef), dims=("feature",),
+                      coords={"feature": list(model.feature_names)}, name="coef")
+    return MapEstimate(coef=da, intercept=float(intercept), objective=res.objective,
+                       n_iter=res.n_iter, converged=res.converged,
+                       kkt_violation=res.kkt_violation, solver=res.solver, penalty=pen)

@@ -1,0 +1,442 @@
+"""scikit-learn estimators <-> bayesreg models whose MAP is the estimator's fit.
+
+Every supported estimator minimizes a positive multiple of the negative log posterior
+``F`` of :func:`bayesreg.map_estimate` (see :mod:`bayesreg._sklearn_bridge` for the
+objectives). With ``s`` the ``sample_weight`` given to ``fit`` (default ones), ``S =
+sum(s)`` (``= n_samples`` without weights), ``rho = l1_ratio`` and ``sigma`` the fixed
+gaussian noise scale, the exact mappings are
+
+=====================  ====================================================
+estimator              prior on each coefficient
+=====================  ====================================================
+Ridge(alpha)           ``Gaussian(tau)``, ``alpha = sigma^2 / tau^2``
+Lasso(alpha)           ``Laplace(b)``, ``alpha = sigma^2 / (S b)``
+ElasticNet(alpha, rho) ``ElasticNet(b, tau)``, ``b = sigma^2 / (S alpha rho)``,
+                       ``tau^2 = sigma^2 / (S alpha (1 - rho))``
+LogisticRegression(C)  L2 (``rho = 0``): ``Gaussian(tau)``, ``tau^2 = C``;
+                       L1 (``rho = 1``): ``Laplace(b)``, ``b = C``;
+                       elastic net: ``ElasticNet(C / rho, sqrt(C / (1 - rho)))``
+PoissonRegressor       ``Gaussian(tau)``, ``tau^2 = 1 / (S alpha)``
+=====================  ====================================================
+
+A zero penalty (``alpha = 0``, ``C = inf``) maps to ``Flat()``. ``Ridge`` and
+``LogisticRegression`` use weighted *sums* of losses, so their mapping has no ``S``;
+``Lasso``/``ElasticNet`` (which rescale the weights to sum to ``n_samples``) and
+``PoissonRegressor`` use weighted *averages*, hence ``S = sum(s)`` where the unweighted
+formula has ``n_samples``. The intercept is unpenalized on both sides (``Flat``
+intercept prior). The gaussian equivalence holds for any fixed ``sigma``: the MAP does
+not depend on it once ``alpha`` is translated with the same ``sigma``; ``sigma`` only
+matters for the posterior around the mode.
+
+scikit-learn is imported lazily.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._map import MapEstimate, map_estimate, map_penalty
+from ._sklearn_bridge import (
+    PenaltySpec,
+    _kind,
+    penalty_from_sklearn,
+    sklearn_from_penalty,
+    sklearn_objective,
+)
+from ._solvers import kkt_violation, map_objective
+from ._validation import check_sample_weight, check_X, check_y
+from .priors import ElasticNet, Flat, Gaussian, Laplace
+
+__all__ = ["from_sklearn", "to_sklearn", "compare_map", "MapComparison", "residual_sigma"]
+
+
+# -------------------------------------------------------------------------------------
+# sklearn -> Model
+# -------------------------------------------------------------------------------------
+
+
+def _prior_from_penalty(l1: float, l2: float):
+    if l1 > 0 and l2 > 0:
+        return ElasticNet(l1_scale=1.0 / l1, l2_scale=1.0 / math.sqrt(l2))
+    if l1 > 0:
+        return Laplace(scale=1.0 / l1)
+    if l2 > 0:
+        return Gaussian(scale=1.0 / math.sqrt(l2))
+    return Flat()
+
+
+def residual_sigma(estimator, X, y, sample_weight=None) -> float:
+    """Residual noise scale of a *fitted* gaussian estimator (plug-in ``sigma``).
+
+    .. math::
+
+        \\hat\\sigma^2 = \\frac{\\sum_i s_i (y_i - x_i^\\top w - b)^2}{S - \\mathrm{df}},
+        \\qquad S = \\sum_i s_i,
+
+    with the effective degrees of freedom of the penalized fit ``df = tr[X_A (X_A' W X_A
+    + \\lambda_2 I)^{-1} X_A' W] + [fit_intercept]``, where ``A`` is the set of non-zero
+    coefficients, ``W = diag(s)``, ``X`` is ``s``-weighted centred when there is an
+    intercept and ``lambda_2`` is the ridge part of the penalty on the scale of ``sum s
+    r^2``: ``alpha`` (Ridge), ``0`` (Lasso: ``df = |A|``, Zou, Hastie & Tibshirani 2007)
+    and ``S alpha (1 - l1_ratio)`` (ElasticNet).
+
+    Raises
+    ------
+    ValueError
+        When ``S - df <= 0`` (e.g. an interpolating fit with ``p > n``): pass ``sigma``.
+    """
+    kind = _kind(estimator)
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    s = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, float)
+    S = float(s.sum())
+    w = np.ravel(estimator.coef_).astype(np.float64)
+    b = float(np.ravel(estimator.intercept_)[0]) if np.ndim(estimator.intercept_) else float(
+        estimator.intercept_)
+    r = y - X @ w - b
+    rss = float(s @ (r * r))
+    alpha = float(np.ravel(estimator.alpha)[0])
+    if kind == "Ridge":
+        lam2 = alpha
+    elif kind == "Lasso":
+        lam2 = 0.0
+    else:
+        lam2 = S * alpha * (1.0 - float(estimator.l1_ratio))
+    A = np.flatnonzero(w)
+    Xa = X[:, A]
+    if estimator.fit_intercept:
+        Xa = Xa - (s @ Xa) / S
+    sq = np.sqrt(s)[:, None]
+    if A.size:
+        Z = Xa * sq
+        sv = np.linalg.svd(Z, compute_uv=False)
+        if lam2 > 0:
+            df = float(np.sum(sv**2 / (sv**2 + lam2)))
+        else:
+            df = float(np.sum(sv > sv.max() * max(Z.shape) * np.finfo(float).eps))
+    else:
+        df = 0.0
+    df += float(bool(estimator.fit_intercept))
+    if not S - df > 0:
+        raise ValueError(
+            f"Cannot estimate sigma from the fit: S - df = {S:.4g} - {df:.4g} <= 0 (the fit "
+            f"interpolates the data). Pass a fixed noise scale, e.g. from_sklearn(..., "
+            f"sigma=1.0)."
+        )
+    return math.sqrt(rss / (S - df))
+
+
+def _binary_y(estimator, y):
+    """``y`` as 0/1 for LogisticRegression (``1`` = ``classes_[1]``, as in scikit-learn)."""
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D for LogisticRegression; got shape {y.shape}.")
+    classes = getattr(estimator, "classes_", None)
+    if classes is None:
+        classes = np.unique(y)
+    if len(classes) != 2:
+        raise ValueError(
+            f"LogisticRegression: y has {len(classes)} classes; only binary (bernoulli) "
+            f"problems are supported. Fit one-vs-rest binary models instead."
+        )
+    if not np.all(np.isin(y, classes)):
+        raise ValueError(f"y has labels outside the estimator's classes_ {list(classes)}.")
+    return (y == classes[1]).astype(np.float64)
+
+
+def from_sklearn(estimator, X, y, sample_weight=None, sigma: float | None = None):
+    """The :class:`bayesreg.Model` whose MAP equals ``estimator.fit(X, y, sample_weight)``.
+
+    Mappings (``S = sum(sample_weight)``, ``= n_samples`` without weights; ``rho =
+    l1_ratio``; the intercept prior is ``Flat()``, unpenalized, as in scikit-learn):
+
+    * ``Ridge(alpha)`` -> ``Gaussian(tau)`` with ``alpha = sigma^2 / tau^2``, i.e.
+      ``tau = sigma / sqrt(alpha)`` (``sum s r^2 + alpha ||w||^2``: a weighted sum).
+    * ``Lasso(alpha)`` -> ``Laplace(b)`` with ``alpha = sigma^2 / (S b)``.
+    * ``ElasticNet(alpha, l1_ratio=rho)`` -> ``ElasticNet(b, tau)`` with ``b = sigma^2 /
+      (S alpha rho)`` and ``tau^2 = sigma^2 / (S alpha (1 - rho))`` (``Laplace`` for
+      ``rho = 1``, ``Gaussian`` for ``rho = 0``).
+    * ``LogisticRegression(C, l1_ratio=rho)`` (binary) -> ``Gaussian(sqrt(C))`` (L2),
+      ``Laplace(C)`` (L1) or ``ElasticNet(C / rho, sqrt(C / (1 - rho)))``; ``C = inf``
+      -> ``Flat()``. ``y`` is recoded to ``y == classes_[1]``.
+    * ``PoissonRegressor(alpha)`` -> ``Gaussian(tau)`` with ``tau^2 = 1 / (S alpha)``.
+
+    A zero penalty gives ``Flat()`` (maximum likelihood).
+
+    Parameters
+    ----------
+    estimator : Ridge, Lasso, ElasticNet, LogisticRegression or PoissonRegressor
+        Fitted or not; only its hyperparameters are read (it is never modified).
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    sample_weight : array-like of shape (n_samples,), optional
+        Strictly positive weights; the model carries them (``Model.sample_weight``).
+    sigma : float, optional
+        Fixed gaussian noise scale (gaussian estimators only). Default: a clone of the
+        estimator is fitted to ``(X, y, sample_weight)`` and the plug-in
+        ``sqrt(sum_i s_i r_i^2 / (S - df))`` of :func:`residual_sigma` is used. The MAP
+        equals the estimator's fit for *any* fixed ``sigma``; ``sigma`` sets the
+        posterior spread around it.
+
+    Returns
+    -------
+    bayesreg.Model
+        With ``sigma`` fixed (gaussian), so ``model.map()`` is the estimator's fit.
+
+    Raises
+    ------
+    ValueError
+        Unsupported estimator or setting (``positive=True``, ``class_weight``,
+        multiclass, ``solver='liblinear'`` with an intercept, multi-target ``alpha``),
+        ``sigma`` given for a non-gaussian estimator.
+    """
+    from .model import Model
+
+    kind = _kind(estimator)
+    Xa, _ = check_X(X)
+    sw = check_sample_weight(sample_weight, Xa.shape[0])
+    n = Xa.shape[0]
+    if kind == "LogisticRegression":
+        y_model = _binary_y(estimator, y)
+    else:
+        y_model = check_y(y, n)
+    gaussian = kind in ("Ridge", "Lasso", "ElasticNet")
+    if not gaussian and sigma is not None:
+        raise ValueError(f"sigma applies to gaussian estimators (Ridge, Lasso, ElasticNet), "
+                         f"not {kind}; leave it as None.")
+    spec = penalty_from_sklearn(estimator, n, sw, sigma=1.0)  # validates the estimator
+    if gaussian:
+        if sigma is None:
+            from sklearn.base import clone
+
+            fitted = clone(estimator).fit(Xa, y_model, sample_weight=sw)
+            sigma = residual_sigma(fitted, Xa, y_model, sw)
+        else:
+            from ._validation import check_positive_float
+
+            sigma = check_positive_float(sigma, "sigma")
+        spec = penalty_from_sklearn(estimator, n, sw, sigma=sigma)
+    prior = _prior_from_penalty(spec.l1, spec.l2)
+    return Model(X, y_model, prior=prior, family=spec.family,
+                 fit_intercept=spec.fit_intercept, sigma=sigma if gaussian else None,
+                 sample_weight=sw)
+
+
+# -------------------------------------------------------------------------------------
+# Model -> sklearn
+# -------------------------------------------------------------------------------------
+
+
+def _spec_of(model, sigma=None) -> PenaltySpec:
+    pen = map_penalty(model, sigma)
+    if pen.student_t is not None:
+        raise ValueError(
+            "A StudentT coefficient prior has no scikit-learn counterpart (the penalty "
+            "log(1 + w^2/(nu s^2)) is not available there); use Gaussian, Laplace or "
+            "ElasticNet priors for to_sklearn/compare_map."
+        )
+    if pen.intercept_l1 or pen.intercept_l2:
+        raise ValueError(
+            "scikit-learn never penalizes the intercept, so a Gaussian/Laplace intercept "
+            "prior has no counterpart; use intercept_prior=None (Flat) for "
+            "to_sklearn/compare_map."
+        )
+    return PenaltySpec(pen.family, pen.l1, pen.l2, pen.fit_intercept, pen.sigma)
+
+
+def to_sklearn(model, *, sigma: float | None = None, **estimator_kwargs):
+    """The *unfitted* scikit-learn estimator whose fit equals ``model.map()``.
+
+    Inverse of :func:`from_sklearn` (``S = sum(model.sample_weight)`` or ``n_samples``;
+    ``sigma`` the fixed gaussian noise scale; ``l1 = 1/b``, ``l2 = 1/tau^2``):
+
+    * gaussian + ``Gaussian(tau)`` -> ``Ridge(alpha = sigma^2 / tau^2)``;
+      ``Flat()`` -> ``Ridge(alpha=0)`` (least squares);
+    * gaussian + ``Laplace(b)`` -> ``Lasso(alpha = sigma^2 / (S b))``;
+    * gaussian + ``ElasticNet(b, tau)`` -> ``ElasticNet(alpha = sigma^2 (l1 + l2) / S,
+      l1_ratio = l1 / (l1 + l2))``;
+    * bernoulli -> ``LogisticRegression(C = 1 / (l1 + l2), l1_ratio = l1 / (l1 + l2))``
+      (``C = inf`` for Flat; ``solver='saga'`` by default when ``l1 > 0``); ``penalty``
+      is never passed (deprecated in scikit-learn >= 1.8);
+    * poisson + ``Gaussian(tau)`` -> ``PoissonRegressor(alpha = 1 / (S tau^2))``.
+
+    Fit the result with ``sample_weight=model.sample_weight``.
+
+    Parameters
+    ----------
+    model : bayesreg.Model
+    sigma : float, optional
+        Overrides ``model.sigma`` (required when it is a prior), as in :func:`map_estimate`.
+    **estimator_kwargs
+        Other constructor arguments (``tol``, ``max_iter``, ``solver``...).
+
+    Raises
+    ------
+    ValueError
+        Priors without a scikit-learn twin (StudentT, hyperpriors, non-zero loc,
+        penalized intercept, Laplace prior with the poisson family).
+    """
+    spec = _spec_of(model, sigma)
+    return sklearn_from_penalty(spec, model.n_samples, model.sample_weight, **estimator_kwargs)
+
+
+# -------------------------------------------------------------------------------------
+# comparison
+# -------------------------------------------------------------------------------------
+
+_TIGHT = {
+    "Ridge": dict(solver="cholesky"),
+    "Lasso": dict(tol=1e-12, max_iter=100_000),
+    "ElasticNet": dict(tol=1e-12, max_iter=100_000),
+    "PoissonRegressor": dict(solver="newton-cholesky", tol=1e-12, max_iter=1_000),
+}
+
+
+def _tight_kwargs(spec: PenaltySpec) -> dict:
+    if spec.family == "gaussian":
+        kind = "Ridge" if spec.l1 == 0 else ("Lasso" if spec.l2 == 0 else "ElasticNet")
+        return dict(_TIGHT[kind])
+    if spec.family == "poisson":
+        return dict(_TIGHT["PoissonRegressor"])
+    if spec.l1 > 0:
+        return dict(solver="saga", tol=1e-12, max_iter=100_000)
+    return dict(solver="newton-cholesky", tol=1e-12, max_iter=1_000)
+
+
+@dataclass(frozen=True)
+class MapComparison:
+    """bayesreg MAP against its scikit-learn twin, fitted on the same data.
+
+    Attributes
+    ----------
+    estimator : sklearn estimator
+        The fitted twin.
+    map : MapEstimate
+    max_abs_dcoef : float
+        ``max_j |coef_j(bayesreg) - coef_j(sklearn)|``.
+    abs_dintercept : float
+    same_zero_set : bool
+        The exact zeros coincide (always ``True`` without L1).
+    objective : dict
+        ``{"bayesreg": F(map), "sklearn": F(sklearn)}``: the bayesreg negative log
+        posterior at both solutions (common scaling; lower is better).
+    sklearn_objective : dict
+        The estimator's own objective (scikit-learn's scaling) at both solutions.
+    kkt_violation : dict
+        ``fit_map``'s optimality certificate at both solutions.
+    sklearn_converged : bool
+        ``False`` when scikit-learn raised a ConvergenceWarning.
+    """
+
+    estimator: object
+    map: MapEstimate
+    max_abs_dcoef: float
+    abs_dintercept: float
+    same_zero_set: bool
+    objective: dict = field(default_factory=dict)
+    sklearn_objective: dict = field(default_factory=dict)
+    kkt_violation: dict = field(default_factory=dict)
+    n_nonzero: dict = field(default_factory=dict)
+    intercept: dict = field(default_factory=dict)
+    sklearn_converged: bool = True
+
+    def to_frame(self):
+        """One row per solution (bayesreg, sklearn); differences in ``attrs``."""
+        import pandas as pd
+
+        rows = ["bayesreg", "sklearn"]
+        df = pd.DataFrame({
+            "objective F (bayesreg)": [self.objective[r] for r in rows],
+            "objective (sklearn scaling)": [self.sklearn_objective[r] for r in rows],
+            "kkt_violation": [self.kkt_violation[r] for r in rows],
+            "n_nonzero": [self.n_nonzero[r] for r in rows],
+            "intercept": [self.intercept[r] for r in rows],
+        }, index=pd.Index(rows, name="solution"))
+        df.attrs.update(max_abs_dcoef=self.max_abs_dcoef, abs_dintercept=self.abs_dintercept,
+                        same_zero_set=self.same_zero_set,
+                        sklearn_converged=self.sklearn_converged)
+        return df
+
+    def _header(self) -> str:
+        return (f"MAP vs {type(self.estimator).__name__}: max|dcoef| = "
+                f"{self.max_abs_dcoef:.3g}, |dintercept| = {self.abs_dintercept:.3g}, "
+                f"same zero set: {self.same_zero_set}, sklearn converged: "
+                f"{self.sklearn_converged}")
+
+    def __str__(self) -> str:
+        return f"{self._header()}\n{self.to_frame().to_string(float_format='{:.10g}'.format)}"
+
+    def __repr__(self) -> str:
+        return f"MapComparison({self._header()})"
+
+    def _repr_html_(self) -> str:
+        return f"<p>{self._header()}</p>{self.to_frame().to_html(float_format='{:.10g}'.format)}"
+
+
+def compare_map(model, *, sigma: float | None = None, tol: float = 1e-12,
+                **sklearn_kwargs) -> MapComparison:
+    """Fit ``model.map()`` and its scikit-learn twin (:func:`to_sklearn`) and compare.
+
+    The twin is fitted on ``(model.X, model.y, model.sample_weight)`` with tight
+    settings unless overridden: Ridge ``solver='cholesky'``; Lasso/ElasticNet
+    ``tol=1e-12, max_iter=100000``; LogisticRegression ``solver='newton-cholesky'``
+    (L2) or ``'saga'`` (L1/elastic net) with ``tol=1e-12``; PoissonRegressor
+    ``solver='newton-cholesky', tol=1e-12``. ``saga`` can be slow to reach high
+    accuracy for weak L1 penalties: compare the objectives and KKT violations then.
+
+    Parameters
+    ----------
+    model : bayesreg.Model
+    sigma : float, optional
+        Fixed gaussian noise scale override (see :func:`map_estimate`).
+    tol : float, default 1e-12
+        Tolerance of the bayesreg MAP.
+    **sklearn_kwargs
+        Constructor arguments for the scikit-learn estimator (override the defaults).
+
+    Returns
+    -------
+    MapComparison
+    """
+    from sklearn.exceptions import ConvergenceWarning
+
+    spec = _spec_of(model, sigma)
+    kw = _tight_kwargs(spec)
+    kw.update(sklearn_kwargs)
+    est = sklearn_from_penalty(spec, model.n_samples, model.sample_weight, **kw)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        est.fit(model.X, model.y, sample_weight=model.sample_weight)
+    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    mp = map_estimate(model, sigma=sigma, tol=tol, max_iter=100_000)
+    w_b = mp.coef.values
+    w_s = np.ravel(est.coef_).astype(np.float64)
+    b_s = float(np.ravel(est.intercept_)[0]) if np.ndim(est.intercept_) else float(
+        est.intercept_)
+    kw_obj = dict(family=spec.family, l1=spec.l1, l2=spec.l2,
+                  sigma=1.0 if spec.sigma is None else spec.sigma,
+                  sample_weight=model.sample_weight)
+    X, y, s = model.X, model.y, model.sample_weight
+    return MapComparison(
+        estimator=est,
+        map=mp,
+        max_abs_dcoef=float(np.max(np.abs(w_b - w_s), initial=0.0)),
+        abs_dintercept=abs(mp.intercept - b_s),
+        same_zero_set=bool(np.array_equal(w_b == 0, w_s == 0)),
+        objective={"bayesreg": map_objective(X, y, w_b, mp.intercept, **kw_obj),
+                   "sklearn": map_objective(X, y, w_s, b_s, **kw_obj)},
+        sklearn_objective={
+            "bayesreg": sklearn_objective(est, X, y, s, coef=w_b, intercept=mp.intercept),
+            "sklearn": sklearn_objective(est, X, y, s)},
+        kkt_violation={
+            "bayesreg": mp.kkt_violation,
+            "sklearn": kkt_violation(X, y, w_s, b_s, fit_intercept=spec.fit_intercept,
+                                     **kw_obj)},
+        n_nonzero={"bayesreg": int(np.count_nonzero(w_b)), "sklearn": int(np.count_nonzero(w_s))},
+        intercept={"bayesreg": mp.intercept, "sklearn": b_s},
+        sklearn_converged=converged,
+    )
