@@ -258,7 +258,7 @@ class Model:
             if self._center_intercept:
                 x_mean = np.average(X, axis=0, weights=w)
                 Xd = X - x_mean
-                b0 = pm.Flat("intercept_centered")
+                b0 = pm.Flat("intercept_centered", initval=self._intercept_start())
                 pm.Deterministic("intercept", b0 - pt.dot(x_mean, coef))
                 intercept = b0
             elif self.fit_intercept:
@@ -282,6 +282,16 @@ class Model:
                     dist = self.family.pm_dist(eta, sigma=sigma, nu=nu)
                     pm.Potential("y_loglik", pt.sum(w * pm.logp(dist, y)))
         return model
+
+    def _intercept_start(self) -> float:
+        """Link of the (weighted) mean of y: the intercept-only fit, a good NUTS start."""
+        ybar = float(np.average(self.y, weights=self.sample_weight))
+        if self.family.link == "logit":
+            ybar = min(max(ybar, 1e-3), 1 - 1e-3)
+            return float(np.log(ybar / (1 - ybar)))
+        if self.family.link == "log":
+            return float(np.log(max(ybar, 1e-3)))
+        return ybar
 
     @staticmethod
     def _param_var(value, name):
