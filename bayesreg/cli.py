@@ -119,7 +119,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``bayesreg`` command."""
+    import logging
+
     args = _parser().parse_args(argv)
+    if not getattr(args, "progress", False):
+        logging.getLogger("pymc").setLevel(logging.WARNING)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=FutureWarning)
         warnings.filterwarnings("ignore", message=".*could not link to a BLAS.*")
