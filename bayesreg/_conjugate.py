@@ -824,7 +824,8 @@ def laplace_evidence(log_likelihood: float, log_prior: float, hessian, mode, *,
         Prior curvature :math:`P_{jj} = -\partial^2_j \log p(\theta)` on the coordinates
         that have one (0 for flat ones).  Gives MacKay's effective number of
         parameters :math:`\gamma = \sum_j [P_{jj} > 0]\,(1 - (H^{-1})_{jj} P_{jj})`
-        (for a Gaussian prior and likelihood this is :math:`\operatorname{tr}(I - \Sigma_{post}T^{-1})`).
+        (for a Gaussian prior and likelihood this is
+        :math:`\operatorname{tr}(I - \Sigma_{post}T^{-1})`).
     sigma : float, optional
         Noise sd to store in the result.
 

@@ -191,10 +191,6 @@ def _sum_w(model) -> float:
     return float(model.n_samples if model.sample_weight is None else model.sample_weight.sum())
 
 
-def _float_or_none(value):
-    return None if isinstance(value, _priors.Prior) else float(value)
-
-
 def _check_method(method: str) -> str:
     if method not in METHODS:
         raise ValueError(f"{method!r} is not a supported evidence method. Must be one of: "
@@ -297,8 +293,8 @@ def _conjugate_form(model) -> _Conj:
         ip = model.intercept_prior
         if not (isinstance(ip, _priors.Gaussian) and ip.is_fixed and not ip.scaled_by_sigma
                 and kind == "fixed"):
-            raise ValueError(_NOT_CONJ.format(what=f"Got intercept_prior={ip!r} with "
-                                              f"{'NIG noise' if kind == 'nig' else 'fixed sigma'}."))
+            noise = "NIG noise" if kind == "nig" else "fixed sigma"
+            raise ValueError(_NOT_CONJ.format(what=f"Got intercept_prior={ip!r} with {noise}."))
         b_loc, k = float(ip.loc), 1
         D = np.column_stack([np.ones(model.n_samples), X])
         yr = y - b_loc
@@ -498,6 +494,7 @@ def _improper(prior):
 def _smc_target(model):
     """(pymc model, convention) whose evidence is ``model``'s (flat intercept integrated)."""
     import pymc as pm
+    import pytensor.tensor as pt
 
     for what, value in (("prior", model.prior), ("sigma", model.sigma), ("nu", model.nu)):
         found = _improper(value)
@@ -520,8 +517,8 @@ def _smc_target(model):
         S = _sum_w(model)
         with pmm:
             sig = pmm["sigma"] if isinstance(model.sigma, _priors.Prior) else float(model.sigma)
-            pm.Potential("flat_intercept_integral",
-                         0.5 * _LOG_2PI + np.log(sig) - 0.5 * math.log(S))
+            pm.Potential("flat_intercept_integral", pt.as_tensor_variable(
+                0.5 * _LOG_2PI + pt.log(sig) - 0.5 * math.log(S)))
         return pmm, "flat"
     if icpt == "proper":
         found = _improper(model.intercept_prior)
@@ -530,20 +527,27 @@ def _smc_target(model):
     return _rebuild(model).pymc_model, icpt
 
 
-def _smc_chain_values(idata) -> np.ndarray:
+def _smc_chain_values(idata, chains: int) -> np.ndarray:
     """The final-stage log marginal likelihood of each chain.
 
-    PyMC 5.28 stores ``sample_stats["log_marginal_likelihood"]`` with dims
-    ``(chain, draw)`` where "draw" runs over SMC *stages* (ragged object arrays when
-    chains ran different numbers of stages) and only the last stage (beta = 1)
-    holds the estimate; the others are NaN.
+    PyMC 5.28 stores ``sample_stats["log_marginal_likelihood"]`` per SMC *stage*
+    (only the last stage, beta = 1, holds the estimate; the others are NaN): as a
+    ``(chain, stage)`` array when all chains ran the same number of stages, and as a
+    ``(1, chain)`` object array of per-chain lists when they did not.
     """
-    raw = idata.sample_stats["log_marginal_likelihood"].values
+    raw = np.asarray(idata.sample_stats["log_marginal_likelihood"].values, dtype=object)
+    cells = list(raw.ravel())
+    if all(np.ndim(c) == 0 for c in cells):          # regular (chain, stage) layout
+        per_chain = [list(row) for row in raw.reshape(chains, -1)]
+    else:                                            # ragged: one list per chain
+        per_chain = [list(np.ravel(np.asarray(c, dtype=object))) for c in cells]
+    if len(per_chain) != chains:
+        raise RuntimeError(f"Could not read the SMC log marginal likelihood of {chains} chains "
+                           f"from sample_stats (got shape {raw.shape}).")
     out = []
-    for row in raw:                                 # one entry per chain
-        flat = np.asarray([float(v) for v in np.ravel(np.asarray(row, dtype=object))
-                           for v in np.ravel(np.asarray(v, dtype=object))], dtype=np.float64)
-        fin = flat[np.isfinite(flat)]
+    for vals in per_chain:
+        vals = np.asarray(vals, dtype=np.float64)
+        fin = vals[np.isfinite(vals)]
         if fin.size == 0:
             raise RuntimeError("SMC did not reach beta = 1 in some chain: no log marginal "
                                "likelihood was reported.")
@@ -569,7 +573,7 @@ def _smc_evidence(model, *, draws: int = 2000, chains: int = 4, cores: int = 1,
         idata = pm.sample_smc(draws=int(draws), chains=int(chains), cores=int(cores),
                               random_seed=seeds, progressbar=progressbar,
                               compute_convergence_checks=False, model=pmm, **kernel_kwargs)
-    vals = _smc_chain_values(idata)
+    vals = _smc_chain_values(idata, int(chains))
     se = float(np.std(vals, ddof=1) / math.sqrt(len(vals)))
     return EvidenceResult(log_evidence=float(np.mean(vals)), method="smc", stderr=se,
                           intercept_convention=conv, chain_log_evidence=vals, idata=idata)
@@ -834,8 +838,8 @@ def scale_grid(model, scales, *, loo: bool = True, draws: int = 1000,
 
     Conjugate models (see :func:`log_evidence`) use the closed-form evidence and
     ``draws`` exact posterior draws (fast).  Other models use
-    ``evidence_method`` (default ``"laplace"``) and :meth:`Model.sample` per scale
-    (``sample_kwargs``, default ``dict(draws=draws // 2, tune=500, chains=2)``).
+    ``evidence_method`` and :meth:`Model.sample` per scale (``sample_kwargs``,
+    default ``dict(draws=draws // 2, tune=500, chains=2)``): much slower.
 
     Parameters
     ----------
@@ -847,7 +851,8 @@ def scale_grid(model, scales, *, loo: bool = True, draws: int = 1000,
     draws : int, default 1000
         Exact posterior draws per scale for LOO (conjugate models).
     evidence_method : {"exact", "laplace", "smc"}, optional
-        Default ``"exact"`` for conjugate models, else ``"laplace"``.
+        Default ``"exact"`` for conjugate models, ``"smc"`` for Laplace priors (the
+        Laplace approximation is undefined at sparse modes), else ``"laplace"``.
     cv : {"auto", "ridge", "lasso", None}
         Add the ``RidgeCV`` (Gaussian prior) / ``LassoCV`` (Laplace prior) choice on
         the same grid (:func:`cv_scale`); gaussian family only.
@@ -866,9 +871,12 @@ def scale_grid(model, scales, *, loo: bool = True, draws: int = 1000,
     scales = _check_scales(scales)
     if "scale" not in {f.name for f in dataclasses.fields(model.prior)}:
         raise ValueError(f"scale_grid needs a prior with a 'scale' parameter; got {model.prior!r}.")
-    conj = _is_conjugate(_rebuild(model, prior=dataclasses.replace(model.prior, scale=1.0))) \
-        if not isinstance(model.prior.scale, _priors.Prior) else False
-    method = evidence_method or ("exact" if conj else "laplace")
+    conj = _is_conjugate(_rebuild(model, prior=dataclasses.replace(model.prior, scale=1.0)))
+    if evidence_method is None:
+        # the Laplace approximation does not exist at sparse L1 modes: use SMC there
+        kinked = isinstance(model.prior, (_priors.Laplace, _priors.ElasticNet))
+        evidence_method = "exact" if conj else ("smc" if kinked else "laplace")
+    method = evidence_method
     _check_method(method)
     seeds = np.random.SeedSequence(random_seed).spawn(len(scales))
     rows = []
@@ -1066,8 +1074,7 @@ def regularization_path(model, scales, *, hdi_prob: float = 0.94, draws: int = 3
         raise ValueError(f"regularization_path needs a prior with a 'scale' parameter; got "
                          f"{model.prior!r}.")
     q = 0.5 + hdi_prob / 2.0
-    conj = (not isinstance(model.prior.scale, _priors.Prior)
-            and _is_conjugate(_rebuild(model, prior=dataclasses.replace(model.prior, scale=1.0))))
+    conj = _is_conjugate(_rebuild(model, prior=dataclasses.replace(model.prior, scale=1.0)))
     ss = np.random.SeedSequence(random_seed).spawn(len(scales))
     frames = []
     for s, seed in zip(scales, ss):

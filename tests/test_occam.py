@@ -268,11 +268,15 @@ def test_smc_and_laplace_match_exact_on_conjugate_model():
                                rtol=1e-8)
 
 
-def test_smc_nig_with_flat_intercept_matches_exact(data_1d):
+@pytest.mark.parametrize("noise", ["nig", "fixed"])
+def test_smc_with_flat_intercept_matches_exact(data_1d, noise):
     """The flat intercept is integrated analytically inside SMC: same convention."""
     X, y = data_1d
-    m = br.Model(X, y, prior=br.Gaussian(1.1, scaled_by_sigma=True),
-                 sigma=br.InverseGammaVariance(3.0, 2.0))
+    if noise == "nig":
+        m = br.Model(X, y, prior=br.Gaussian(1.1, scaled_by_sigma=True),
+                     sigma=br.InverseGammaVariance(3.0, 2.0))
+    else:
+        m = br.Model(X, y, prior=br.Gaussian(1.1), sigma=0.9)
     ex = m.log_evidence()
     smc = m.log_evidence("smc", draws=1000, chains=4, random_seed=2)
     assert smc.intercept_convention == "flat"
@@ -447,3 +451,37 @@ def test_implied_alpha_fixed_and_scaled_priors():
     fixed = br.Model(X, y, prior=br.Gaussian(0.5), sigma=2.0)
     idata = fixed.sample(draws=50, chains=2, sampler="exact", random_seed=0, progressbar=False)
     np.testing.assert_allclose(occam.implied_alpha(idata), 16.0)       # sigma^2 / tau^2
+
+
+def test_smc_chain_values_reads_both_pymc_layouts():
+    from types import SimpleNamespace
+
+    from bayesreg.occam import _smc_chain_values
+
+    def fake(arr):
+        return SimpleNamespace(sample_stats={"log_marginal_likelihood":
+                                             SimpleNamespace(values=arr)})
+
+    nan = float("nan")
+    regular = np.array([[nan, nan, -3.0], [nan, nan, -3.5]], dtype=object)
+    ragged = np.empty((1, 2), dtype=object)
+    ragged[0, 0], ragged[0, 1] = [nan, -2.0], [nan, nan, -2.5]
+    np.testing.assert_array_equal(_smc_chain_values(fake(regular), 2), [-3.0, -3.5])
+    np.testing.assert_array_equal(_smc_chain_values(fake(ragged), 2), [-2.0, -2.5])
+
+
+@pytest.mark.slow
+def test_scale_grid_laplace_prior_uses_smc_sampling_and_lassocv():
+    from sklearn.linear_model import LassoCV
+
+    X, y = _sim(60, 4, 15, [1.0, 0.0, 0.0, 0.5])
+    m = br.Model(X, y, prior=br.Laplace(1.0), sigma=1.0)
+    scales = np.array([0.01, 0.3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = occam.scale_grid(m, scales, random_seed=0,
+                              sample_kwargs=dict(draws=200, tune=300))
+    assert np.all(df.log_evidence_se > 0) and np.all(np.isfinite(df.elpd_loo))
+    assert df.attrs["evidence_best_scale"] == 0.3          # 0.01 shrinks a real effect away
+    ref = LassoCV(alphas=1.0 / (60 * scales), cv=5, tol=1e-8, max_iter=100_000).fit(X, y)
+    assert df.attrs["cv"]["alpha"] == pytest.approx(ref.alpha_)
