@@ -8,6 +8,17 @@ from ._version import __version__
 from .families import FAMILIES, Family
 from .io import load, save
 from .model import Model, Prediction
+from .occam import (
+    EmpiricalBayes,
+    EvidenceResult,
+    cv_scale,
+    empirical_bayes,
+    implied_alpha,
+    log_evidence,
+    regularization_path,
+    scale_grid,
+    summarize_alpha,
+)
 from .priors import (
     ElasticNet,
     Exponential,
@@ -31,6 +42,15 @@ __all__ = [
     "save",
     "load",
     "Prediction",
+    "log_evidence",
+    "EvidenceResult",
+    "empirical_bayes",
+    "EmpiricalBayes",
+    "scale_grid",
+    "cv_scale",
+    "implied_alpha",
+    "summarize_alpha",
+    "regularization_path",
     "Family",
     "FAMILIES",
     "Prior",
