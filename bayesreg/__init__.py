@@ -5,6 +5,7 @@ optimizers, and full posteriors come from PyMC's samplers as ArviZ InferenceData
 """
 
 from ._version import __version__
+from ._diagnostics import ConvergenceError, ConvergenceReport, ConvergenceWarning, check_convergence
 from .families import FAMILIES, Family
 from .io import load, save
 from .model import Model, Prediction
@@ -42,6 +43,10 @@ __all__ = [
     "save",
     "load",
     "Prediction",
+    "check_convergence",
+    "ConvergenceReport",
+    "ConvergenceWarning",
+    "ConvergenceError",
     "log_evidence",
     "EvidenceResult",
     "empirical_bayes",
