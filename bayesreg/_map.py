@@ -44,11 +44,13 @@ has no unique mode), and the ``student_t`` family.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
 
+from ._diagnostics import ConvergenceWarning
 from ._solvers import fit_map
 from ._validation import check_positive_float
 from .priors import ElasticNet, Flat, Gaussian, Laplace, Prior, StudentT
@@ -301,6 +303,11 @@ def map_estimate(model, *, sigma: float | None = None, tol: float = 1e-10,
     -------
     MapEstimate
 
+    Warns
+    -----
+    bayesreg.ConvergenceWarning
+        When the solver stops before ``kkt_violation <= tol`` (``converged=False``).
+
     Raises
     ------
     ValueError
@@ -334,6 +341,12 @@ def map_estimate(model, *, sigma: float | None = None, tol: float = 1e-10,
                   sigma=1.0 if pen.sigma is None else pen.sigma,
                   sample_weight=model.sample_weight, fit_intercept=fit_intercept,
                   tol=tol, max_iter=int(max_iter))
+    if not res.converged:
+        warnings.warn(
+            f"The MAP solver {res.solver!r} stopped after {res.n_iter} iterations with KKT "
+            f"violation {res.kkt_violation:.3g} > tol={tol:g}; increase max_iter (or tol). "
+            f"With a Flat prior on separable bernoulli data the mode does not exist: use a "
+            f"proper prior.", ConvergenceWarning, stacklevel=2)
     coef, intercept = res.coef, res.intercept
     if augmented:
         coef, intercept = coef[:p], float(coef[p])

@@ -396,6 +396,11 @@ def test_errors_map(diabetes, cancer):
         Model(Xb, yb, prior=Gaussian(1.0), family="bernoulli").map(sigma=1.0)
     with pytest.raises(ValueError, match="tol must be a positive"):
         Model(X, y, prior=Gaussian(1.0), sigma=1.0).map(tol=-1.0)
+    from bayesreg._diagnostics import ConvergenceWarning
+
+    with pytest.warns(ConvergenceWarning, match="stopped after 1 iterations.*max_iter"):
+        mp = Model(Xb, yb, prior=Laplace(1.0), family="bernoulli").map(max_iter=1)
+    assert not mp.converged
 
 
 @pytest.mark.filterwarnings("ignore:An ill-conditioned matrix", "ignore:Singular matrix")
