@@ -264,7 +264,11 @@ def to_sklearn(model, *, sigma: float | None = None, **estimator_kwargs):
       is never passed (deprecated in scikit-learn >= 1.8);
     * poisson + ``Gaussian(tau)`` -> ``PoissonRegressor(alpha = 1 / (S tau^2))``.
 
-    Fit the result with ``sample_weight=model.sample_weight``.
+    Fit the result with ``sample_weight=model.sample_weight``. The round trip
+    ``to_sklearn(from_sklearn(est, X, y))`` gives back ``est``'s class and
+    hyperparameters, except that the boundary cases ``ElasticNet(l1_ratio=1)`` and
+    ``ElasticNet(l1_ratio=0)`` come back as the equivalent ``Lasso(alpha)`` and
+    ``Ridge(alpha = S * alpha)`` (same objective, same fit).
 
     Parameters
     ----------

@@ -70,8 +70,8 @@ def _fit(est, X, y, sw):
         return est.fit(X, y, sample_weight=sw)
 
 
-def _check_equal(est, model, *, zeros=False, rtol=RTOL):
-    mp = model.map(tol=1e-12, max_iter=100_000)
+def _check_equal(est, model, *, zeros=False, rtol=RTOL, tol=1e-12):
+    mp = model.map(tol=tol, max_iter=100_000)
     coef = np.ravel(est.coef_)
     b = float(np.ravel(est.intercept_)[0]) if np.ndim(est.intercept_) else float(est.intercept_)
     scale = max(1.0, float(np.max(np.abs(coef))))
@@ -446,3 +446,21 @@ def test_bridge_penalty_direct():
     r = fit_map(X, np.array([0.0, 1.0, 1.0]), family="bernoulli", l1=0.125, l2=0.125,
                 sample_weight=sw, tol=1e-12)
     assert r.converged
+
+
+@pytest.mark.parametrize("max_p, solver", [(50, "lbfgs"), (100, "newton-dual")])
+def test_large_p_smooth_solvers(wide, monkeypatch, max_p, solver):
+    """The large-p paths (normally p > 2000), exercised on the small p > n problem."""
+    from bayesreg import _solvers
+
+    monkeypatch.setattr(_solvers, "NEWTON_MAX_P", max_p)
+    X, y = wide
+    yb = (y > np.median(y)).astype(int)
+    Xs = X - 3.0
+    for weighted in (False, True):
+        sw = _weights(len(y), 8) if weighted else None
+        est = lm.LogisticRegression(C=0.1, solver="newton-cholesky", tol=1e-12, max_iter=1000)
+        mp = _check_equal(_fit(est, Xs, yb, sw), from_sklearn(est, Xs, yb, sample_weight=sw),
+                          rtol=1e-6 if solver == "lbfgs" else 1e-8,
+                          tol=1e-9 if solver == "lbfgs" else 1e-12)  # L-BFGS: 1e-10 at best
+        assert mp.solver == solver
