@@ -6,6 +6,8 @@ optimizers, and full posteriors come from PyMC's samplers as ArviZ InferenceData
 
 from ._version import __version__
 from ._diagnostics import ConvergenceError, ConvergenceReport, ConvergenceWarning, check_convergence
+from ._map import MapEstimate, map_estimate
+from ._translate import MapComparison, compare_map, from_sklearn, to_sklearn
 from .families import FAMILIES, Family
 from .io import load, save
 from .model import Model, Prediction
@@ -43,6 +45,12 @@ __all__ = [
     "save",
     "load",
     "Prediction",
+    "map_estimate",
+    "MapEstimate",
+    "from_sklearn",
+    "to_sklearn",
+    "compare_map",
+    "MapComparison",
     "check_convergence",
     "ConvergenceReport",
     "ConvergenceWarning",
