@@ -361,8 +361,10 @@ def test_cli_demo_runs(capsys):
 
     assert main(["demo", "--draws", "100", "--tune", "100", "--chains", "2"]) == 0
     out = capsys.readouterr().out
-    for word in ("gaussian (L2)", "laplace (L1)", "bmi", "tau", "sigma"):
+    for word in ("gaussian (L2)", "laplace (L1)", "bmi", "tau", "sigma", "MAP = penalized fit"):
         assert word in out
+    # the MAP lines certify the agreement with scikit-learn
+    assert out.count("same zero set: True") == 2
 
 
 def test_cli_rejects_unknown_sampler():
