@@ -119,8 +119,10 @@ def sampler_runs(fixed_model):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         for i, sampler in enumerate(SAMPLERS):
+            # cores=1: no os.fork() once JAX (multithreaded) is imported
+            extra = {"cores": 1} if sampler == "pymc" else {}
             runs[sampler] = fixed_model.sample(draws=600, tune=500, chains=2, sampler=sampler,
-                                               random_seed=10 + i, progressbar=False)
+                                               random_seed=10 + i, progressbar=False, **extra)
     return runs
 
 
@@ -271,6 +273,18 @@ def test_exact_rejects_bernoulli(data):
 
 
 # ------------------------------------------------------ sufficient statistics vs full data
+@pytest.mark.parametrize("kw", [
+    dict(), dict(fit_intercept=False), dict(intercept_prior=br.Gaussian(5.0)),
+    dict(sample_weight=np.linspace(0.5, 2.0, 40)), dict(sigma=br.InverseGammaVariance(2, 2),
+                                                        prior=br.Gaussian(1.0, scaled_by_sigma=True)),
+])
+def test_every_gaussian_model_uses_sufficient_statistics(data, kw):
+    """No n-sized observed variable: the likelihood is the O(p^2) Potential ``y_loglik``."""
+    model = br.Model(*data, **{"prior": br.Gaussian(1.0), **kw}).pymc_model
+    assert model.observed_RVs == []
+    assert [p.name for p in model.potentials] == ["y_loglik"]
+
+
 @pytest.fixture(scope="module")
 def suffstat_vs_full(data):
     import pymc as pm
@@ -361,7 +375,7 @@ def test_check_convergence_fails_each_check():
 
 def test_bad_run_warns_and_strict_raises(fixed_model):
     bad = dict(draws=30, tune=0, chains=2, sampler="pymc", random_seed=1, progressbar=False,
-               log_likelihood=False)
+               log_likelihood=False, cores=1)
     with pytest.warns(ConvergenceWarning, match="did not pass the convergence gate"):
         fixed_model.sample(**bad)
     with pytest.raises(ConvergenceError) as err, warnings.catch_warnings():
@@ -373,7 +387,7 @@ def test_bad_run_warns_and_strict_raises(fixed_model):
 def test_retry_raises_target_accept(fixed_model):
     with pytest.warns(ConvergenceWarning) as record:
         idata = fixed_model.sample(draws=30, tune=0, chains=2, sampler="pymc", random_seed=1,
-                                   progressbar=False, log_likelihood=False, retry=1)
+                                   progressbar=False, log_likelihood=False, retry=1, cores=1)
     assert any("Retrying (1/1) with target_accept=0.9, tune=200" in str(r.message)
                for r in record)
     assert json.loads(idata.sample_stats.attrs["bayesreg_convergence"])["n_draws"] == 30
