@@ -10,6 +10,7 @@ model does not recompile (nutpie's compiled model is reused as is).
 
 from __future__ import annotations
 
+import sys
 import time
 import warnings
 
@@ -35,7 +36,9 @@ def seed_sequence_int(random_seed, n: int = 1) -> list[int]:
 def _sample_pymc(model, *, draws, tune, chains, seed, progressbar, **kwargs):
     import pymc as pm
 
-    kwargs.setdefault("cores", min(chains, 4))
+    # PyMC runs chains in forked processes; forking a process in which JAX has started
+    # its thread pool can deadlock, so once JAX is imported chains run in this process.
+    kwargs.setdefault("cores", 1 if "jax" in sys.modules else min(chains, 4))
     with model.pymc_model:
         return pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed,
                          progressbar=progressbar, compute_convergence_checks=False,
