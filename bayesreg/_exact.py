@@ -56,11 +56,128 @@ from . import _conjugate
 from ._suffstats import gaussian_suffstats
 from .priors import Flat, Gaussian, InverseGammaVariance, Prior
 
-__all__ = ["ExactDraws", "conjugate_kind", "exact_draws"]
+__all__ = ["ConjugateForm", "ExactDraws", "conjugate_form", "conjugate_kind", "exact_draws"]
 
 _LOG_2PI = float(np.log(2.0 * np.pi))
-_OTHER_SAMPLERS = ("Use a NUTS sampler instead: sampler='nutpie' (fastest), 'pymc', "
-                   "'numpyro' or 'blackjax'.")
+_USE_NUTS = ("Use a NUTS sampler instead: sampler='nutpie' (fastest), 'pymc', 'numpyro' or "
+             "'blackjax'.")
+_NOT_CONJ = ("{purpose} needs a conjugate Gaussian model: family='gaussian', prior=Gaussian(scale) "
+             "with fixed scale and loc, and either a fixed float sigma or prior=Gaussian(scale, "
+             "scaled_by_sigma=True) with sigma=InverseGammaVariance(a0, b0); intercept Flat() "
+             "(default), a fixed Gaussian intercept_prior (fixed sigma only) or "
+             "fit_intercept=False. This model is not conjugate: {why}. {instead}")
+
+
+@dataclass(frozen=True, eq=False)
+class ConjugateForm:
+    """A conjugate Gaussian model reduced to the zero-mean form of ``_conjugate``.
+
+    ``y = D u + e`` with ``u ~ N(0, diag(tau^2))`` (``kind="fixed"``, noise ``sigma``) or
+    ``u | sigma ~ N(0, sigma^2 diag(tau^2))`` (``kind="nig"``). ``D`` is ``X`` (no
+    intercept), ``[1, X]`` (Gaussian intercept prior) or the weighted-centred ``X`` (flat
+    intercept, integrated out); ``y`` has the prior means (and, centred, its mean) removed.
+    Coefficients are ``loc + u[k:]``.
+    """
+
+    kind: str                   # "fixed" | "nig"
+    D: np.ndarray
+    y: np.ndarray
+    sw: np.ndarray | None
+    tau: np.ndarray             # prior sds of u (NIG: in units of sigma)
+    sigma: float                # fixed noise sd (nan for NIG)
+    a0: float
+    b0: float
+    intercept: str              # "none" | "proper" | "flat"
+    sum_w: float
+    loc: np.ndarray             # coefficient prior means (p,)
+    b_loc: float                # intercept prior mean (proper)
+    x_mean: np.ndarray          # weighted means of X and of y - X loc (flat)
+    y_mean: float
+    k: int                      # 1 if D has an intercept column
+
+    def split(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(coef, intercept) from ``u`` of shape (..., k + p); for a flat intercept the
+        intercept at its conditional mean ``ybar - xbar' u``."""
+        coef = self.loc + u[..., self.k:]
+        if self.intercept == "proper":
+            return coef, self.b_loc + u[..., 0]
+        if self.intercept == "flat":
+            return coef, self.y_mean - u[..., self.k:] @ self.x_mean
+        return coef, np.zeros(u.shape[:-1])
+
+    @property
+    def sum_w_noise(self) -> float:
+        """Observations seen by the noise: ``S - 1`` when a flat intercept is integrated out."""
+        return self.sum_w - 1.0 if self.intercept == "flat" else self.sum_w
+
+    def posterior(self):
+        """The exact posterior of ``u``: GaussianPosterior (fixed) or NIGPosterior."""
+        if self.kind == "fixed":
+            return _conjugate.posterior_fixed_sigma(self.D, self.y, sigma=self.sigma,
+                                                    tau=self.tau, sample_weight=self.sw)
+        st = _conjugate.sufficient_stats(self.D, self.y, self.sw)
+        return _conjugate.posterior_nig_from_stats(st.xtx, st.xty, st.yty, self.sum_w_noise,
+                                                   tau=self.tau, a0=self.a0, b0=self.b0)
+
+
+def conjugate_form(model, *, purpose: str = "sampler='exact'",
+                   instead: str = _USE_NUTS) -> ConjugateForm:
+    """Reduce a conjugate ``model`` to a :class:`ConjugateForm`.
+
+    Raises ValueError starting with ``purpose`` and naming why the model is not
+    conjugate, followed by ``instead``.
+    """
+    def fail(why):
+        raise ValueError(_NOT_CONJ.format(purpose=purpose, why=why, instead=instead))
+
+    if model.family.name != "gaussian":
+        fail(f"family={model.family.name!r} is not gaussian")
+    prior = model.prior
+    if type(prior) is not Gaussian:
+        fail(f"prior={prior!r} is not a Gaussian prior")
+    if not prior.is_fixed:
+        fail(f"prior={prior!r} has a hyperprior ({', '.join(prior.hyperpriors)})")
+    sigma = model.sigma
+    if isinstance(sigma, Prior):
+        if type(sigma) is not InverseGammaVariance or not sigma.is_fixed:
+            fail(f"sigma={sigma!r} is neither a float nor InverseGammaVariance(alpha, beta) "
+                 f"with fixed alpha and beta")
+        if not prior.scaled_by_sigma:
+            fail(f"sigma=InverseGammaVariance(...) needs prior=Gaussian(..., "
+                 f"scaled_by_sigma=True); got {prior!r}")
+        kind, sig, a0, b0 = "nig", float("nan"), float(sigma.alpha), float(sigma.beta)
+        tau = float(prior.scale)
+    else:
+        kind, sig, a0, b0 = "fixed", float(sigma), float("nan"), float("nan")
+        tau = float(prior.scale) * (sig if prior.scaled_by_sigma else 1.0)
+
+    X, sw = model.X, model.sample_weight
+    n, p = X.shape
+    loc = np.full(p, float(prior.loc))
+    y = model.y - X @ loc if np.any(loc != 0) else model.y
+    S = float(n if sw is None else sw.sum())
+    b_loc, k = 0.0, 0
+    x_mean, y_mean = np.zeros(p), 0.0
+    taus = np.full(p, tau)
+    if not model.fit_intercept:
+        icpt, D, yr = "none", X, y
+    elif isinstance(model.intercept_prior, Flat):
+        icpt = "flat"
+        D, yr, x_mean, y_mean = _conjugate.center(X, y, sw)
+    else:
+        ip = model.intercept_prior
+        if type(ip) is not Gaussian or not ip.is_fixed or ip.scaled_by_sigma:
+            fail(f"intercept_prior={ip!r} is neither Flat nor a fixed Gaussian")
+        if kind == "nig":
+            fail(f"a Gaussian intercept_prior is not scaled by sigma, so it is not conjugate "
+                 f"with sigma={sigma!r}; use the default flat intercept")
+        icpt, b_loc, k = "proper", float(ip.loc), 1
+        D = np.column_stack([np.ones(n), X])
+        yr = y - b_loc
+        taus = np.concatenate([[float(ip.scale)], taus])
+    return ConjugateForm(kind=kind, D=D, y=yr, sw=sw, tau=taus, sigma=sig, a0=a0, b0=b0,
+                         intercept=icpt, sum_w=S, loc=loc, b_loc=b_loc, x_mean=x_mean,
+                         y_mean=float(y_mean), k=k)
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,46 +201,12 @@ class ExactDraws:
     kind: str
 
 
-def _fixed_float(value) -> bool:
-    return not isinstance(value, Prior)
-
-
 def conjugate_kind(model) -> str:
     """``"fixed_sigma"`` or ``"nig"``; raises ValueError naming why a model is not conjugate."""
-    def fail(why):
-        raise ValueError(f"sampler='exact' draws exactly only from conjugate models: a gaussian "
-                         f"family with a Gaussian prior of fixed scale and loc, and either a "
-                         f"fixed float sigma or sigma=InverseGammaVariance(a0, b0) with "
-                         f"Gaussian(..., scaled_by_sigma=True). This model is not conjugate: "
-                         f"{why}. {_OTHER_SAMPLERS}")
-
-    if model.family.name != "gaussian":
-        fail(f"family={model.family.name!r} is not gaussian")
-    prior = model.prior
-    if type(prior) is not Gaussian:
-        fail(f"prior={prior!r} is not a Gaussian prior")
-    if not prior.is_fixed:
-        fail(f"prior={prior!r} has a hyperprior ({', '.join(prior.hyperpriors)})")
-    sigma = model.sigma
-    if model.fit_intercept and not isinstance(model.intercept_prior, Flat):
-        ip = model.intercept_prior
-        if type(ip) is not Gaussian or not ip.is_fixed or ip.scaled_by_sigma:
-            fail(f"intercept_prior={ip!r} is neither Flat nor a fixed Gaussian")
-        if not _fixed_float(sigma):
-            fail(f"a Gaussian intercept_prior is not scaled by sigma, so it is not conjugate "
-                 f"with sigma={sigma!r}; use the default flat intercept")
-    if _fixed_float(sigma):
-        return "fixed_sigma"
-    if type(sigma) is not InverseGammaVariance or not sigma.is_fixed:
-        fail(f"sigma={sigma!r} is neither a float nor InverseGammaVariance(alpha, beta) with "
-             f"fixed alpha and beta")
-    if not prior.scaled_by_sigma:
-        fail(f"sigma=InverseGammaVariance(...) needs prior=Gaussian(..., scaled_by_sigma=True); "
-             f"got {prior!r}")
-    return "nig"
+    return "fixed_sigma" if conjugate_form(model).kind == "fixed" else "nig"
 
 
-def exact_draws(model, *, draws: int, chains: int, random_seed=None) -> ExactDraws:
+def exact_draws(model, *, draws: int, chains: int = 1, random_seed=None) -> ExactDraws:
     """Exact i.i.d. posterior draws of a conjugate :class:`bayesreg.Model`.
 
     Parameters
@@ -133,80 +216,49 @@ def exact_draws(model, *, draws: int, chains: int, random_seed=None) -> ExactDra
     draws, chains : int
         ``chains * draws`` i.i.d. draws, arranged as ``(chains, draws)`` so the result has
         the layout of an MCMC run.
-    random_seed : int, numpy.random.SeedSequence or None
+    random_seed : int, numpy.random.SeedSequence, Generator or None
         The same seed gives the same draws.
 
     Returns
     -------
     ExactDraws
     """
-    kind = conjugate_kind(model)
+    c = conjugate_form(model)
     rng = np.random.default_rng(random_seed)
-    X, y, w = model.X, model.y, model.sample_weight
-    n, p = X.shape
     shape = (int(chains), int(draws))
     m = int(chains) * int(draws)
     prior = model.prior
-    sum_w = float(n if w is None else w.sum())
-
-    # design, prior loc / sd per column, and whether a flat intercept is integrated out
-    center = model.fit_intercept and isinstance(model.intercept_prior, Flat)
-    loc = np.full(p, prior.loc)
-    tau = np.full(p, prior.scale)
-    if kind == "fixed_sigma" and prior.scaled_by_sigma:
-        tau = tau * model.sigma
-    if center:
-        D, yd, x_mean, y_mean = _conjugate.center(X, y, w)
-    elif model.fit_intercept:  # fixed Gaussian intercept prior: one more column
-        D, yd = np.column_stack([np.ones(n), X]), y
-        loc = np.concatenate([[model.intercept_prior.loc], loc])
-        tau = np.concatenate([[model.intercept_prior.scale], tau])
+    post = c.posterior()
+    post_out = {}
+    if c.kind == "fixed":
+        u = post.draw(m, rng)
+        sig = np.full(m, c.sigma)
     else:
-        D, yd = X, y
-    y_shift = yd - D @ loc if np.any(loc != 0) else yd
-
-    post = {}
-    if kind == "fixed_sigma":
-        sigma = float(model.sigma)
-        gp = _conjugate.posterior_fixed_sigma(D, y_shift, sigma=sigma, tau=tau, sample_weight=w)
-        beta = loc + gp.draw(m, rng)
-        sig = np.full(m, sigma)
-    else:
-        a0, b0 = model.sigma.alpha, model.sigma.beta
-        nig = _conjugate.posterior_nig(D, y_shift, tau=tau, a0=a0, b0=b0, sample_weight=w)
-        a = nig.a - (0.5 if center else 0.0)  # the flat intercept takes one degree of freedom
-        sig2 = nig.b / rng.standard_gamma(a, size=m)
-        sig = np.sqrt(sig2)
-        z = rng.standard_normal((m, D.shape[1]))
-        beta = loc + nig.mean + sig[:, None] * (z @ nig.factor.T)
-        post["sigma_sq"] = sig2
-        post["sigma"] = sig
+        u, sig = post.draw(m, rng)
+        post_out["sigma_sq"] = sig**2
+        post_out["sigma"] = sig
         if prior.noncentered:  # the PyMC model samples coef = loc + sigma * tau * coef_z
-            post["coef_z"] = (beta[:, -p:] - prior.loc) / (sig[:, None] * prior.scale)
+            post_out["coef_z"] = u[:, c.k:] / (sig[:, None] * prior.scale)
+    coef, b = c.split(u)
+    if c.intercept == "flat":  # b | coef, sigma, y ~ N(ybar - xbar' u, sigma^2 / S)
+        b = b + sig * rng.standard_normal(m) / np.sqrt(c.sum_w)
+        post_out["intercept_centered"] = b + coef @ c.x_mean
+    if model.fit_intercept:
+        post_out["intercept"] = b
+    post_out["coef"] = coef
 
-    if center:
-        coef = beta
-        b_c = y_mean + sig * rng.standard_normal(m) / np.sqrt(sum_w)
-        post["intercept_centered"] = b_c
-        post["intercept"] = b_c - coef @ x_mean
-        full_beta = np.column_stack([b_c, coef])
-        Dfull = np.column_stack([np.ones(n), D])
-    elif model.fit_intercept:
-        coef = beta[:, 1:]
-        post["intercept"] = beta[:, 0]
-        full_beta, Dfull = beta, D
-    else:
-        coef = full_beta = beta
-        Dfull = D
-    post["coef"] = coef
-
-    lp = _log_density(model, kind, Dfull, y, w, full_beta, coef, sig, post, sum_w)
-    out = {k: v.reshape(shape + v.shape[1:]) for k, v in post.items()}
-    return ExactDraws(posterior=out, lp=lp.reshape(shape), kind=kind)
+    lp = _log_density(model, c.kind, coef, b, sig, post_out)
+    out = {k: v.reshape(shape + v.shape[1:]) for k, v in post_out.items()}
+    return ExactDraws(posterior=out, lp=lp.reshape(shape),
+                      kind="fixed_sigma" if c.kind == "fixed" else "nig")
 
 
-def _log_density(model, kind, D, y, w, beta, coef, sig, post, sum_w) -> np.ndarray:
+def _log_density(model, kind, coef, b, sig, post) -> np.ndarray:
     """Weighted log-likelihood + log prior at each draw, from sufficient statistics."""
+    X, y, w = model.X, model.y, model.sample_weight
+    sum_w = float(X.shape[0] if w is None else w.sum())
+    D = np.column_stack([np.ones(X.shape[0]), X])
+    beta = np.column_stack([b if model.fit_intercept else np.zeros(len(sig)), coef])
     stats = gaussian_suffstats(D, y, w)
     d = beta - stats.beta_hat
     quad = stats.rss_min + np.einsum("ij,jk,ik->i", d, stats.gram, d)

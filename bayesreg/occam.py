@@ -80,6 +80,7 @@ from scipy import special, stats
 
 from . import _conjugate as _cj
 from . import priors as _priors
+from ._exact import ConjugateForm, conjugate_form, exact_draws
 
 __all__ = [
     "EvidenceResult",
@@ -213,97 +214,10 @@ def _check_scales(scales) -> np.ndarray:
 
 
 # ----------------------------------------------------------------- conjugate form
-@dataclass(frozen=True, eq=False)
-class _Conj:
-    """A conjugate Gaussian model reduced to the zero-mean form of ``_conjugate``.
-
-    ``y_red = D u + e`` with ``u ~ N(0, T)`` (fixed) or ``N(0, sigma^2 T)`` (NIG);
-    ``D`` is ``X`` (no intercept), ``[1, X]`` (Gaussian intercept prior) or the
-    centred ``X`` (flat intercept).  Coefficients are ``loc + u[k:]``.
-    """
-
-    kind: str                   # "fixed" | "nig"
-    D: np.ndarray
-    y: np.ndarray
-    sw: np.ndarray | None
-    tau: np.ndarray             # prior sds of u (NIG: in units of sigma)
-    sigma: float                # fixed noise sd (nan for NIG)
-    a0: float
-    b0: float
-    intercept: str              # "none" | "proper" | "flat"
-    sum_w: float
-    loc: np.ndarray             # coefficient prior means (p,)
-    b_loc: float                # intercept prior mean (proper)
-    x_mean: np.ndarray          # weighted means of X and of y - X loc (flat)
-    y_mean: float
-    k: int                      # 1 if D has an intercept column
-
-    def split(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(coef, intercept-part) from draws/modes ``u`` of shape (..., k + p)."""
-        coef = self.loc + u[..., self.k:]
-        if self.intercept == "proper":
-            return coef, self.b_loc + u[..., 0]
-        if self.intercept == "flat":
-            return coef, self.y_mean - u[..., self.k:] @ self.x_mean
-        return coef, np.zeros(u.shape[:-1])
-
-
-_NOT_CONJ = ("method='exact' needs a conjugate Gaussian model: family='gaussian', "
-             "prior=Gaussian(scale) with fixed scale and loc, and either a fixed float sigma or "
-             "prior=Gaussian(scale, scaled_by_sigma=True) with sigma=InverseGammaVariance(a0, b0); "
-             "intercept Flat() (default), a fixed Gaussian intercept_prior (fixed sigma only) or "
-             "fit_intercept=False. {what} Use method='laplace' or method='smc' instead.")
-
-
-def _conjugate_form(model) -> _Conj:
-    """Reduce a conjugate ``model`` to a ``_Conj`` (``ValueError`` naming why if it is not)."""
-    prior = model.prior
-    if model.family.name != "gaussian":
-        raise ValueError(_NOT_CONJ.format(what=f"Got family={model.family.name!r}."))
-    if not isinstance(prior, _priors.Gaussian):
-        raise ValueError(_NOT_CONJ.format(what=f"Got prior={prior!r}."))
-    if not prior.is_fixed:
-        raise ValueError(_NOT_CONJ.format(what=f"Got the hyperprior(s) "
-                                          f"{sorted(prior.hyperpriors)} in {prior!r}."))
-    tau_scalar = float(prior.scale)
-    p = model.n_features
-    loc = np.full(p, float(prior.loc))
-    sigma = model.sigma
-    if isinstance(sigma, _priors.Prior):
-        if not (isinstance(sigma, _priors.InverseGammaVariance) and sigma.is_fixed
-                and prior.scaled_by_sigma):
-            raise ValueError(_NOT_CONJ.format(
-                what=f"Got sigma={sigma!r} with scaled_by_sigma={prior.scaled_by_sigma}."))
-        kind, sig, a0, b0 = "nig", float("nan"), float(sigma.alpha), float(sigma.beta)
-        tau = tau_scalar
-    else:
-        kind, sig, a0, b0 = "fixed", float(sigma), float("nan"), float("nan")
-        tau = tau_scalar * sig if prior.scaled_by_sigma else tau_scalar
-
-    X, sw = model.X, model.sample_weight
-    y = model.y - X @ loc
-    S = _sum_w(model)
-    icpt = _intercept_kind(model)
-    b_loc, k = 0.0, 0
-    x_mean, y_mean = np.zeros(p), 0.0
-    taus = np.full(p, tau)
-    if icpt == "flat":
-        D, yr, x_mean, y_mean = _cj.center(X, y, sw)
-    elif icpt == "proper":
-        ip = model.intercept_prior
-        if not (isinstance(ip, _priors.Gaussian) and ip.is_fixed and not ip.scaled_by_sigma
-                and kind == "fixed"):
-            noise = "NIG noise" if kind == "nig" else "fixed sigma"
-            raise ValueError(_NOT_CONJ.format(what=f"Got intercept_prior={ip!r} with {noise}."))
-        b_loc, k = float(ip.loc), 1
-        D = np.column_stack([np.ones(model.n_samples), X])
-        yr = y - b_loc
-        taus = np.concatenate([[float(ip.scale)], taus])
-    else:
-        D, yr = X, y
-    return _Conj(kind=kind, D=D, y=yr, sw=sw, tau=taus, sigma=sig, a0=a0, b0=b0,
-                 intercept=icpt, sum_w=S, loc=loc, b_loc=b_loc, x_mean=x_mean,
-                 y_mean=float(y_mean), k=k)
+def _conjugate_form(model) -> ConjugateForm:
+    """The conjugate reduction shared with ``sampler='exact'`` (ValueError naming why not)."""
+    return conjugate_form(model, purpose="method='exact'",
+                          instead="Use method='laplace' or method='smc' instead.")
 
 
 def _is_conjugate(model) -> bool:
@@ -314,7 +228,7 @@ def _is_conjugate(model) -> bool:
     return True
 
 
-def _exact_evidence(c: _Conj) -> EvidenceResult:
+def _exact_evidence(c: ConjugateForm) -> EvidenceResult:
     if c.kind == "fixed":
         ev = _cj.log_evidence_fixed_sigma(c.D, c.y, sigma=c.sigma, tau=c.tau, sample_weight=c.sw)
         ll, occam, sig = ev.log_likelihood_max, ev.log_occam_factor, c.sigma
@@ -323,11 +237,10 @@ def _exact_evidence(c: _Conj) -> EvidenceResult:
             occam += 0.5 * (_LOG_2PI + 2.0 * math.log(c.sigma) - math.log(c.sum_w))
         u = ev.mean
     else:
-        n_eff = c.sum_w - 1.0 if c.intercept == "flat" else c.sum_w
-        if n_eff <= 0:
+        if c.sum_w_noise <= 0:
             raise ValueError("The NIG evidence with a flat intercept needs sum(sample_weight) > 1.")
         st = _cj.sufficient_stats(c.D, c.y, c.sw)
-        ev = _cj.log_evidence_nig_from_stats(st.xtx, st.xty, st.yty, n_eff, tau=c.tau,
+        ev = _cj.log_evidence_nig_from_stats(st.xtx, st.xty, st.yty, c.sum_w_noise, tau=c.tau,
                                              a0=c.a0, b0=c.b0)
         u, sig = ev.mean, ev.sigma
         logz = ev.log_evidence - (0.5 * math.log(c.sum_w) if c.intercept == "flat" else 0.0)
@@ -695,22 +608,13 @@ def empirical_bayes(model, **options) -> EmpiricalBayes:
 
 
 # ----------------------------------------------------------------- exact draws / LOO
-def _exact_draws(c: _Conj, n_draws: int, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _exact_draws(model, n_draws: int, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Exact joint posterior draws (coef, intercept, sigma) of a conjugate model."""
-    if c.kind == "fixed":
-        post = _cj.posterior_fixed_sigma(c.D, c.y, sigma=c.sigma, tau=c.tau, sample_weight=c.sw)
-        u = post.draw(n_draws, rng)
-        sig = np.full(n_draws, c.sigma)
-    else:
-        st = _cj.sufficient_stats(c.D, c.y, c.sw)
-        n_eff = c.sum_w - 1.0 if c.intercept == "flat" else c.sum_w
-        post = _cj.posterior_nig_from_stats(st.xtx, st.xty, st.yty, n_eff, tau=c.tau,
-                                            a0=c.a0, b0=c.b0)
-        u, sig = post.draw(n_draws, rng)
-    coef, b = c.split(u)
-    if c.intercept == "flat":                       # b | w, sigma, y ~ N(ybar - xbar'u, sigma^2/S)
-        b = b + sig / math.sqrt(c.sum_w) * rng.standard_normal(n_draws)
-    return coef, b, sig
+    ex = exact_draws(model, draws=int(n_draws), chains=1, random_seed=rng).posterior
+    n = int(n_draws)
+    b = ex["intercept"][0] if model.fit_intercept else np.zeros(n)
+    sig = ex["sigma"][0] if "sigma" in ex else np.full(n, float(model.sigma))
+    return ex["coef"][0], b, sig
 
 
 def _loo(loglik: np.ndarray, reff: float | None = 1.0):
@@ -893,7 +797,7 @@ def scale_grid(model, scales, *, loo: bool = True, draws: int = 1000,
         if loo:
             if conj:
                 rng = np.random.default_rng(seed)
-                coef, b, sig = _exact_draws(_conjugate_form(m), int(draws), rng)
+                coef, b, sig = _exact_draws(m, int(draws), rng)
                 ll = _pointwise_loglik(m, coef, b, sig if m.family.has_sigma else None)[None]
                 res = _loo(ll, reff=1.0)
             else:
@@ -1081,15 +985,10 @@ def regularization_path(model, scales, *, hdi_prob: float = 0.94, draws: int = 3
         m = _rebuild(model, prior=dataclasses.replace(model.prior, scale=float(s)))
         if conj:
             c = _conjugate_form(m)
+            post = c.posterior()
             if c.kind == "fixed":
-                post = _cj.posterior_fixed_sigma(c.D, c.y, sigma=c.sigma, tau=c.tau,
-                                                 sample_weight=c.sw)
                 mean_u, half = post.mean, stats.norm.ppf(q) * post.sd
             else:
-                st = _cj.sufficient_stats(c.D, c.y, c.sw)
-                n_eff = c.sum_w - 1.0 if c.intercept == "flat" else c.sum_w
-                post = _cj.posterior_nig_from_stats(st.xtx, st.xty, st.yty, n_eff, tau=c.tau,
-                                                    a0=c.a0, b0=c.b0)
                 sd = np.sqrt(post.b / post.a * np.diag(post.cov_unscaled))
                 mean_u, half = post.mean, stats.t.ppf(q, 2.0 * post.a) * sd
             mean = c.loc + mean_u[c.k:]
