@@ -534,7 +534,9 @@ class Model:
         model = self.pymc_model
         names = [v.name for v in model.free_RVs + model.deterministics if v.name != "y"]
         seeds = np.random.default_rng(random_seed).integers(2**31, size=2)
-        with model:
+        with model, warnings.catch_warnings():
+            # the only Potential is the likelihood, which the prior does not involve
+            warnings.filterwarnings("ignore", message=".*effect of Potentials.*")
             prior = pm.sample_prior_predictive(draws=draws, var_names=names,
                                                random_seed=int(seeds[0]))
         posterior_like = prior.prior.assign_coords(feature=self.feature_names)
