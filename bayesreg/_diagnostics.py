@@ -190,8 +190,10 @@ def check_convergence(idata, *, var_names=None, r_hat_max: float = 1.01,
         if n_div > max_divergences:
             advice.append("raise target_accept (e.g. sample(..., target_accept=0.95), or "
                           "retry=True to do it automatically)")
-            advice.append("reparameterize (a non-centred hyperprior: Gaussian(scale=HalfNormal"
-                          "(...), noncentered=True); standardize X)")
+            advice.append("reparameterize a hyperprior on the prior scale: noncentered=False "
+                          "when the data pin the coefficients down (many observations per "
+                          "coefficient), noncentered=True (the default) when they do not; "
+                          "standardize X")
         if rhat > r_hat_max or bulk < min_ess or tail < min_ess:
             advice.append("run longer: more tune and draws (e.g. tune=2000, draws=2000)")
             advice.append("try sampler='nutpie' (its low-rank mass matrix handles correlated "
