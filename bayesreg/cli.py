@@ -100,8 +100,9 @@ def map_table(alpha_ridge: float = 10.0, alpha_lasso: float = 1.0):
         model = from_sklearn(est, X, y)
         comp = compare_map(model)
         comps[label] = (model, comp)
-        cols[(label, "sklearn coef_")] = pd.Series(comp.estimator.coef_, index=X.columns)
-        cols[(label, "bayesreg MAP")] = comp.map.coef.to_series()
+        # "+ 0.0" turns the solvers' signed zeros (-0.0) into plain zeros for printing
+        cols[(label, "sklearn coef_")] = pd.Series(comp.estimator.coef_ + 0.0, index=X.columns)
+        cols[(label, "bayesreg MAP")] = comp.map.coef.to_series() + 0.0
     return pd.DataFrame(cols), comps
 
 
