@@ -2,8 +2,7 @@
 
 from pathlib import Path
 
-import nbformat as nbf
-from nbclient import NotebookClient
+from _nbbuild import build
 
 cells = [
  ("md", "# The Occam view of regularization\n\nA Gaussian prior on the weights *is* an L2 penalty. Seen as a prior, its scale $\\tau$ can be chosen by the **evidence** $p(y \\mid \\tau)$, which balances the best-fit likelihood against an **Occam factor** that penalizes prior volume the data did not need. This notebook shows the Occam curve on the diabetes data, checks that empirical Bayes reproduces scikit-learn's `BayesianRidge`, puts a hyperprior on $\\tau$ and reads off the implied ridge `alpha`, and draws the Bayesian regularization path."),
@@ -21,9 +20,5 @@ cells = [
  ("md", "## The Bayesian regularization path\n\nPosterior mean and 94% interval of every coefficient across prior scales, with the MAP (= ridge) path."),
  ("code", "path = br.regularization_path(model, np.logspace(-1, 2.5, 15), random_seed=0)\nfig, ax = plt.subplots(figsize=(8, 5))\nfor feat, g in path.groupby('feature'):\n    line, = ax.semilogx(g.scale, g['mean'], label=feat)\n    ax.fill_between(g.scale, g.lower, g.upper, color=line.get_color(), alpha=0.15)\n    ax.semilogx(g.scale, g['map'], ':', color=line.get_color())\nax.set_xlabel('prior scale tau'); ax.set_ylabel('coefficient'); ax.legend(ncol=2, fontsize=8);"),
 ]
-nb = nbf.v4.new_notebook()
-nb.cells = [nbf.v4.new_markdown_cell(s) if k == "md" else nbf.v4.new_code_cell(s) for k, s in cells]
-nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-NotebookClient(nb, timeout=900, kernel_name="python3").execute()
-nbf.write(nb, str(Path(__file__).with_name("occam.ipynb")))
+build(cells, Path(__file__).with_name("occam.ipynb"))
 print("ok")

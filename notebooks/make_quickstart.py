@@ -2,8 +2,7 @@
 
 from pathlib import Path
 
-import nbformat as nbf
-from nbclient import NotebookClient
+from _nbbuild import build
 
 cells = [
  ("md", "# bayesreg quickstart\n\nRegularization and priors are the same thing seen from two sides: an L2 penalty is a Gaussian prior on the weights, an L1 penalty a Laplace prior. This notebook fits the diabetes data (bundled with scikit-learn) under both priors, with a hyperprior on the prior scale so that the data choose the regularization strength, and explores the posterior with ArviZ."),
@@ -18,9 +17,5 @@ cells = [
  ("md", "## Save, load, predict\n\nA fit is one NetCDF file: the draws plus the model specification as JSON (never pickle)."),
  ("code", "import tempfile, pathlib\npath = pathlib.Path(tempfile.mkdtemp()) / 'lasso.nc'\nbr.save(fits['lasso'], path)\nback = br.load(path)\nmodel = br.Model.from_idata(back)\npred = model.predict(X.iloc[:3], idata=back, random_seed=0)\npred.mean"),
 ]
-nb = nbf.v4.new_notebook()
-nb.cells = [nbf.v4.new_markdown_cell(s) if k == "md" else nbf.v4.new_code_cell(s) for k, s in cells]
-nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-NotebookClient(nb, timeout=600, kernel_name="python3").execute()
-nbf.write(nb, str(Path(__file__).with_name("quickstart.ipynb")))
+build(cells, Path(__file__).with_name("quickstart.ipynb"))
 print("ok")
