@@ -4,15 +4,17 @@ Every backend goes through :func:`run_sampler` and returns an ``arviz.InferenceD
 with at least ``posterior`` and ``sample_stats``; :meth:`bayesreg.Model.sample` then adds
 the data groups and the pointwise ``log_likelihood`` in one shared code path.
 
-Compiled samplers are cached on the model (``model._compiled``): a second fit of the same
-model does not recompile (nutpie's compiled model is reused as is).
+Compiled samplers are cached on the model (``model._compiled``, with compile times in
+``model._compile_time``): a second fit of the same model does not recompile. nutpie's
+compiled model is reused as is; for numpyro and blackjax the JAX log density and
+postprocessing are built once per model and the whole jitted run once per
+``(backend, draws, tune, chains, target_accept, options)``.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-import warnings
 
 import numpy as np
 
@@ -45,17 +47,175 @@ def _sample_pymc(model, *, draws, tune, chains, seed, progressbar, **kwargs):
                          idata_kwargs={"log_likelihood": False}, **kwargs)
 
 
-def _sample_jax(model, *, backend, draws, tune, chains, seed, progressbar, **kwargs):
-    import pymc as pm
+class _JaxModel:
+    """The JAX pieces of a model that every JAX sampler run reuses.
 
-    # JAX samplers run chains vectorized in one process on the CPU.
-    kwargs.setdefault("chain_method", "vectorized")
-    with model.pymc_model, warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*There are not enough devices.*")
-        return pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed,
-                         progressbar=progressbar, nuts_sampler=backend,
-                         compute_convergence_checks=False,
-                         idata_kwargs={"log_likelihood": False}, **kwargs)
+    Built once per model and cached as ``model._compiled[("jax",)]``:
+
+    * ``logdensity(position) -> log p(position)``: the jitted joint log density of the
+      unconstrained value variables (``position`` is a list, in ``value_names`` order);
+    * ``initial_point(seed) -> dict``: PyMC's jittered initial point (uniform(-1, 1)
+      jitter in the unconstrained space, as ``pm.sample``);
+    * ``postprocess(positions) -> list``: the jitted map from ``(chain, draw)``-batched
+      unconstrained positions to the constrained variables and deterministics
+      (``out_names``), as in ``pymc.sampling.jax``.
+    """
+
+    def __init__(self, pm_model):
+        import jax
+        from pymc.backends.arviz import coords_and_dims_for_inferencedata
+        from pymc.initial_point import make_initial_point_fn
+        from pymc.sampling.jax import get_jaxified_graph, get_jaxified_logp
+        from pymc.util import get_default_varnames
+
+        self.value_names = [v.name for v in pm_model.value_vars]
+        out_vars = list(get_default_varnames(pm_model.unobserved_value_vars,
+                                             include_transformed=False))
+        self.out_names = [v.name for v in out_vars]
+        self.logdensity = jax.jit(get_jaxified_logp(pm_model))
+        self.initial_point = make_initial_point_fn(model=pm_model,
+                                                   jitter_rvs=set(pm_model.free_RVs),
+                                                   return_transformed=True)
+        fn = get_jaxified_graph(inputs=pm_model.value_vars, outputs=out_vars)
+        self.postprocess = jax.jit(lambda positions: jax.vmap(jax.vmap(fn))(*positions))
+        self.coords, self.dims = coords_and_dims_for_inferencedata(pm_model)
+
+    def initial_positions(self, seeds, max_retries: int = 10):
+        """One jittered initial point per seed, stacked to ``(chains, *shape)`` arrays.
+
+        A point with a non-finite log density is redrawn (up to ``max_retries`` times) from
+        a seed drawn from ``np.random.default_rng(seed)``, as PyMC's ``_init_jitter``.
+        """
+        points = []
+        for seed in seeds:
+            rng = np.random.default_rng(seed)
+            for _ in range(max_retries + 1):
+                point = self.initial_point(seed)
+                position = [np.asarray(point[name]) for name in self.value_names]
+                if np.isfinite(float(self.logdensity(position))):
+                    break
+                seed = int(rng.integers(2**30))
+            points.append(position)
+        return [np.stack(v) for v in zip(*points)]
+
+
+def _numpyro_program(logdensity, *, draws, tune, target_accept, nuts_kwargs):
+    """``(keys, positions) -> (samples, stats)``: numpyro's NUTS with window adaptation.
+
+    Per chain: ``NUTS.init`` (step size search, adaptation schedule), ``tune`` adapting
+    transitions, then ``draws`` kept transitions (as ``numpyro.infer.MCMC``); chains are
+    vectorized with ``vmap``.
+    The statistics are named as in ``pymc.sampling.jax`` (``lp`` is numpyro's potential
+    energy, ``-log p``; ``tree_depth = floor(log2(n_steps)) + 1``).
+    """
+    import jax
+    import jax.numpy as jnp
+    from numpyro.infer import NUTS
+
+    kwargs = {"adapt_step_size": True, "adapt_mass_matrix": True, "dense_mass": False,
+              **nuts_kwargs}
+    kernel = NUTS(potential_fn=lambda x: -logdensity(x), target_accept_prob=target_accept,
+                  **kwargs)
+
+    def record(state):
+        return state.z, {"diverging": state.diverging, "energy": state.energy,
+                         "lp": state.potential_energy, "n_steps": state.num_steps,
+                         "step_size": state.adapt_state.step_size,
+                         "acceptance_rate": state.accept_prob}
+
+    def one_chain(key, position):
+        state = kernel.init(key, tune, position, model_args=(), model_kwargs={})
+        # one loop over tune + draws transitions (one copy of the NUTS kernel to compile);
+        # transition i is stored at max(i - tune, 0), so the kept draws end up in order
+        buf = jax.tree.map(lambda x: jnp.zeros((draws, *jnp.shape(x)), jnp.result_type(x)),
+                           record(state))
+
+        def body(i, carry):
+            state, buf = carry
+            state = kernel.sample(state, (), {})
+            j = jnp.maximum(i - tune, 0)
+            return state, jax.tree.map(lambda b, x: b.at[j].set(x), buf, record(state))
+
+        _, (samples, stats) = jax.lax.fori_loop(0, tune + draws, body, (state, buf))
+        stats["tree_depth"] = jnp.floor(jnp.log2(stats["n_steps"])).astype(int) + 1
+        return samples, stats
+
+    return jax.vmap(one_chain)
+
+
+def _blackjax_program(logdensity, *, draws, tune, target_accept, nuts_kwargs):
+    """``(keys, positions) -> (samples, stats)``: blackjax's NUTS after window adaptation,
+    PyMC's loop (``pymc.sampling.jax._blackjax_inference_loop``) vmapped over chains."""
+    import jax
+    from pymc.sampling.jax import _blackjax_inference_loop
+
+    def one_chain(key, position):
+        return _blackjax_inference_loop(key, position, logdensity, draws, tune, target_accept,
+                                        **dict(nuts_kwargs))
+
+    return jax.vmap(one_chain)
+
+
+_JAX_PROGRAMS = {"numpyro": _numpyro_program, "blackjax": _blackjax_program}
+
+
+def _sample_jax(model, *, backend, draws, tune, chains, seed, progressbar, **kwargs):
+    """NUTS from numpyro or blackjax on PyMC's JAX log density, compiled once per shape.
+
+    The log density, the initial-point function and the postprocessing are built once
+    per model (``model._compiled[("jax",)]``); the whole run (adaptation and sampling of
+    all chains) is compiled ahead of time once per ``(backend, draws, tune, chains,
+    target_accept, options)`` and cached in ``model._compiled`` under that key, so a warm
+    refit only samples. Options other than ``target_accept`` are passed to numpyro's
+    ``NUTS`` or blackjax's ``window_adaptation`` (also accepted as
+    ``nuts_sampler_kwargs={...}``). ``progressbar`` is not shown for these backends.
+    """
+    import arviz as az
+    import jax
+
+    for name in ("chain_method", "cores"):  # chains are always vectorized (vmap) here
+        kwargs.pop(name, None)
+    target_accept = float(kwargs.pop("target_accept", None) or 0.8)
+    nuts_kwargs = {**(kwargs.pop("nuts_sampler_kwargs", None) or {}), **kwargs}
+    try:
+        options = tuple(sorted(nuts_kwargs.items()))
+        hash(options)
+    except TypeError as err:
+        raise TypeError(f"sampler={backend!r} options must be hashable values; got "
+                        f"{nuts_kwargs!r}.") from err
+
+    jm = model._compiled.get(("jax",))
+    if jm is None:
+        t0 = time.perf_counter()
+        jm = model._compiled[("jax",)] = _JaxModel(model.pymc_model)
+        model._compile_time[("jax",)] = time.perf_counter() - t0
+
+    key_seed, *chain_seeds = seed_sequence_int(seed, chains + 1)
+    positions = jm.initial_positions(chain_seeds)
+    keys = jax.random.split(jax.random.PRNGKey(key_seed), chains)
+
+    key = (backend, draws, tune, chains, target_accept, options)
+    run = model._compiled.get(key)
+    if run is None:
+        t0 = time.perf_counter()
+        program = _JAX_PROGRAMS[backend](jm.logdensity, draws=draws, tune=tune,
+                                         target_accept=target_accept,
+                                         nuts_kwargs=nuts_kwargs)
+        run = jax.jit(program).lower(keys, positions).compile()
+        model._compile_time[key] = time.perf_counter() - t0
+        model._compiled[key] = run
+
+    t0 = time.perf_counter()
+    samples, stats = run(keys, positions)
+    values = jm.postprocess(samples)
+    jax.block_until_ready(values)
+    sampling_time = time.perf_counter() - t0
+    posterior = {name: np.asarray(v) for name, v in zip(jm.out_names, values)}
+    sample_stats = {name: np.asarray(v) for name, v in stats.items()}
+    attrs = {"sampling_time": sampling_time, "tuning_steps": tune,
+             "inference_library": backend}
+    return az.from_dict(posterior=posterior, sample_stats=sample_stats, coords=jm.coords,
+                        dims=jm.dims, attrs=attrs)
 
 
 def _sample_nutpie(model, *, draws, tune, chains, seed, progressbar, **kwargs):

@@ -159,6 +159,29 @@ def test_nutpie_warm_refit_does_not_recompile(sampler_runs, fixed_model):
     assert fixed_model._compiled[keys[0]] is compiled
 
 
+
+@pytest.mark.parametrize("sampler", ["numpyro", "blackjax"])
+def test_jax_warm_refit_does_not_recompile(sampler, sampler_runs, fixed_model):
+    """A second fit of the same shape reuses the compiled JAX program and, with the
+    fixture's seed, reproduces its draws exactly."""
+    keys = [k for k in fixed_model._compiled if k[0] == sampler]
+    assert len(keys) == 1 and ("jax",) in fixed_model._compiled
+    run, jax_model = fixed_model._compiled[keys[0]], fixed_model._compiled[("jax",)]
+    assert fixed_model._compile_time[keys[0]] > 0
+    seed = 10 + SAMPLERS.index(sampler)  # as in ``sampler_runs``
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        idata = fixed_model.sample(draws=600, tune=500, chains=2, sampler=sampler,
+                                   random_seed=seed, progressbar=False, log_likelihood=False)
+    assert fixed_model._compiled[keys[0]] is run
+    assert fixed_model._compiled[("jax",)] is jax_model
+    assert len([k for k in fixed_model._compiled if k[0] == sampler]) == 1
+    first = sampler_runs[sampler]
+    for name in first.posterior.data_vars:
+        np.testing.assert_array_equal(idata.posterior[name].values, first.posterior[name].values)
+    np.testing.assert_array_equal(idata.sample_stats["diverging"].values,
+                                  first.sample_stats["diverging"].values)
+
 # --------------------------------------------------------------------------- exact
 @pytest.fixture(scope="module")
 def nig_data():
