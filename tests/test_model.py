@@ -188,6 +188,23 @@ def test_same_seed_same_draws(small_regression):
     assert not np.array_equal(a.posterior["coef"].values, c.posterior["coef"].values)
 
 
+@pytest.mark.parametrize("sampler", ["nutpie", "numpyro", "blackjax", "exact"])
+def test_same_seed_same_draws_every_sampler(small_regression, sampler):
+    import warnings
+
+    X, y = small_regression
+    model = br.Model(X, y, prior=br.Gaussian(1.0), sigma=0.7)
+    kw = dict(sampler=sampler, draws=100, tune=100, chains=2, progressbar=False,
+              log_likelihood=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", br.ConvergenceWarning)  # 100 draws: not the point
+        a = model.sample(random_seed=7, **kw)
+        b = model.sample(random_seed=7, **kw)
+        c = model.sample(random_seed=8, **kw)
+    np.testing.assert_array_equal(a.posterior["coef"].values, b.posterior["coef"].values)
+    assert not np.array_equal(a.posterior["coef"].values, c.posterior["coef"].values)
+
+
 def test_predict_and_predictive(fitted):
     model, idata = fitted
     Xdf = pd.DataFrame(model.X[:5], columns=model.feature_names)
