@@ -80,7 +80,7 @@ from scipy import special, stats
 
 from . import _conjugate as _cj
 from . import priors as _priors
-from ._exact import ConjugateForm, conjugate_form, exact_draws
+from ._exact import ConjugateForm, conjugate_form
 
 __all__ = [
     "EvidenceResult",
@@ -608,36 +608,6 @@ def empirical_bayes(model, **options) -> EmpiricalBayes:
 
 
 # ----------------------------------------------------------------- exact draws / LOO
-def _exact_draws(model, n_draws: int, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Exact joint posterior draws (coef, intercept, sigma) of a conjugate model."""
-    ex = exact_draws(model, draws=int(n_draws), chains=1, random_seed=rng).posterior
-    n = int(n_draws)
-    b = ex["intercept"][0] if model.fit_intercept else np.zeros(n)
-    sig = ex["sigma"][0] if "sigma" in ex else np.full(n, float(model.sigma))
-    return ex["coef"][0], b, sig
-
-
-def _loo(loglik: np.ndarray, reff: float | None = 1.0):
-    """PSIS-LOO from a (chain, draw, obs) array of pointwise log-likelihoods."""
-    import arviz as az
-    import xarray as xr
-
-    ds = xr.Dataset({"y": (("chain", "draw", "obs_id"), loglik)})
-    idata = az.InferenceData(log_likelihood=ds)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*Estimated shape parameter of Pareto.*")
-        warnings.filterwarnings("ignore", message=".*ArviZ is undergoing a major refactor.*")
-        return az.loo(idata, pointwise=True, reff=reff)
-
-
-def _pointwise_loglik(model, coef, b, sig) -> np.ndarray:
-    eta = coef @ model.X.T + b[:, None]
-    out = model.family.logpdf(model.y, eta, sigma=None if sig is None else sig[:, None])
-    if model.sample_weight is not None:
-        out = out * model.sample_weight
-    return out
-
-
 # ----------------------------------------------------------------- CV comparison
 def _plugin_sigma(model) -> float:
     """A noise sd for converting between sklearn alphas and prior scales."""
@@ -795,11 +765,10 @@ def scale_grid(model, scales, *, loo: bool = True, draws: int = 1000,
                    log_likelihood_max=ev.log_likelihood_max,
                    log_occam_factor=ev.log_occam_factor, effective_params=ev.effective_params)
         if loo:
-            if conj:
-                rng = np.random.default_rng(seed)
-                coef, b, sig = _exact_draws(m, int(draws), rng)
-                ll = _pointwise_loglik(m, coef, b, sig if m.family.has_sigma else None)[None]
-                res = _loo(ll, reff=1.0)
+            if conj:  # i.i.d. draws: relative efficiency 1
+                idata = m.sample(sampler="exact", draws=int(draws), chains=1, random_seed=seed,
+                                 progressbar=False)
+                res = _loo_idata(idata, reff=1.0)
             else:
                 kw = dict(draws=max(int(draws) // 2, 100), tune=500, chains=2,
                           progressbar=False)
@@ -827,12 +796,13 @@ def scale_grid(model, scales, *, loo: bool = True, draws: int = 1000,
     return df
 
 
-def _loo_idata(idata):
+def _loo_idata(idata, reff: float | None = None):
+    """PSIS-LOO of a fit's ``log_likelihood`` group (Pareto-k warnings go to the table)."""
     import arviz as az
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*Estimated shape parameter of Pareto.*")
-        return az.loo(idata, pointwise=True)
+        return az.loo(idata, pointwise=True, reff=reff)
 
 
 # ----------------------------------------------------------------- full Bayes for alpha
