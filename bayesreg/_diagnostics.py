@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ._results import group, group_names
+
 __all__ = ["ConvergenceWarning", "ConvergenceError", "ConvergenceReport", "check_convergence"]
 
 
@@ -32,7 +34,7 @@ class ConvergenceError(RuntimeError):
     Attributes
     ----------
     report : ConvergenceReport
-    idata : arviz.InferenceData or None
+    idata : xarray.DataTree or None
         The failed run, for inspection.
     """
 
@@ -133,7 +135,7 @@ def check_convergence(idata, *, var_names=None, r_hat_max: float = 1.01,
 
     Parameters
     ----------
-    idata : arviz.InferenceData
+    idata : xarray.DataTree
         With ``posterior`` and, for divergences, ``sample_stats.diverging``.
     var_names : list of str, optional
         Restrict the checks to these posterior variables.
@@ -151,7 +153,7 @@ def check_convergence(idata, *, var_names=None, r_hat_max: float = 1.01,
     """
     import arviz as az
 
-    post = idata.posterior
+    post = group(idata, "posterior")
     if iid is None:
         iid = post.attrs.get("bayesreg_sampler") == "exact" or "exact_kind" in post.attrs
     names = [v for v in (var_names or list(post.data_vars)) if not str(v).endswith("__")]
@@ -163,8 +165,8 @@ def check_convergence(idata, *, var_names=None, r_hat_max: float = 1.01,
         bulk, bulk_name = _worst(az.ess(post, method="bulk"), np.nanargmin)
         tail, tail_name = _worst(az.ess(post, method="tail"), np.nanargmin)
     n_div = 0
-    if "sample_stats" in idata.groups() and "diverging" in idata.sample_stats:
-        n_div = int(np.asarray(idata.sample_stats["diverging"].values, dtype=bool).sum())
+    if "sample_stats" in group_names(idata) and "diverging" in idata["sample_stats"]:
+        n_div = int(np.asarray(idata["sample_stats"]["diverging"].values, dtype=bool).sum())
 
     problems = []
     if not iid:

@@ -13,12 +13,16 @@ postprocessing are built once per model and the whole jitted run once per
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
+from ._results import datatree, draws_dataset, group, group_names
 
 __all__ = ["run_sampler", "seed_sequence_int"]
 
@@ -43,10 +47,26 @@ def _sample_pymc(model, *, draws, tune, chains, seed, progressbar, **kwargs):
     # PyMC runs chains in forked processes; forking a process in which JAX has started
     # its thread pool can deadlock, so once JAX is imported chains run in this process.
     kwargs.setdefault("cores", 1 if "jax" in sys.modules else min(chains, 4))
-    with model.pymc_model:
+    # pymc >= 6 picks nutpie when it is installed unless told otherwise: "pymc" means
+    # PyMC's own NUTS.
+    kwargs["nuts_sampler"] = "pymc"
+    with model.pymc_model, _quiet_pymc():
         return pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed,
                          progressbar=progressbar, compute_convergence_checks=False,
-                         idata_kwargs={"log_likelihood": False}, **kwargs)
+                         **kwargs)
+
+
+@contextlib.contextmanager
+def _quiet_pymc():
+    """Silence PyMC's INFO log lines ("Initializing NUTS ...", "Sampling 4 chains ...")
+    during a bayesreg fit; warnings and errors still show."""
+    logger = logging.getLogger("pymc")
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 class _JaxModel:
@@ -146,14 +166,38 @@ def _numpyro_program(logdensity, *, draws, tune, target_accept, nuts_kwargs):
 
 
 def _blackjax_program(logdensity, *, draws, tune, target_accept, nuts_kwargs):
-    """``(keys, positions) -> (samples, stats)``: blackjax's NUTS after window adaptation,
-    PyMC's loop (``pymc.sampling.jax._blackjax_inference_loop``) vmapped over chains."""
+    """``(keys, positions) -> (samples, stats)``: blackjax's NUTS after its window adaptation.
+
+    Written on blackjax's public API: ``blackjax.window_adaptation`` (Stan's windowed
+    step-size and diagonal mass-matrix adaptation) for ``tune`` steps, then ``draws``
+    steps of ``blackjax.nuts`` with the adapted parameters in a ``lax.scan``. Options
+    (``nuts_kwargs``) go to ``window_adaptation`` (e.g. ``is_mass_matrix_diagonal=False``,
+    ``max_num_doublings=8``). The statistics are named as in ``pm.sample``.
+    """
+    import blackjax
     import jax
-    from pymc.sampling.jax import _blackjax_inference_loop
+    import jax.numpy as jnp
+    from blackjax.adaptation.base import get_filter_adapt_info_fn
 
     def one_chain(key, position):
-        return _blackjax_inference_loop(key, position, logdensity, draws, tune, target_accept,
-                                        **dict(nuts_kwargs))
+        key_adapt, key_sample = jax.random.split(key)
+        warmup = blackjax.window_adaptation(
+            blackjax.nuts, logdensity, target_acceptance_rate=target_accept,
+            adaptation_info_fn=get_filter_adapt_info_fn(), **dict(nuts_kwargs))
+        (state, params), _ = warmup.run(key_adapt, position, num_steps=tune)
+        step = blackjax.nuts(logdensity, **params).step
+
+        def body(state, key):
+            state, info = step(key, state)
+            return state, (state.position, {
+                "diverging": info.is_divergent, "energy": info.energy,
+                "lp": state.logdensity, "n_steps": info.num_integration_steps,
+                "tree_depth": info.num_trajectory_expansions,
+                "acceptance_rate": info.acceptance_rate,
+                "step_size": jnp.asarray(params["step_size"])})
+
+        _, (samples, stats) = jax.lax.scan(body, state, jax.random.split(key_sample, draws))
+        return samples, stats
 
     return jax.vmap(one_chain)
 
@@ -172,7 +216,6 @@ def _sample_jax(model, *, backend, draws, tune, chains, seed, progressbar, **kwa
     ``NUTS`` or blackjax's ``window_adaptation`` (also accepted as
     ``nuts_sampler_kwargs={...}``). ``progressbar`` is not shown for these backends.
     """
-    import arviz as az
     import jax
 
     for name in ("chain_method", "cores"):  # chains are always vectorized (vmap) here
@@ -225,8 +268,9 @@ def _sample_jax(model, *, backend, draws, tune, chains, seed, progressbar, **kwa
     sample_stats = {name: np.asarray(v) for name, v in stats.items()}
     attrs = {"sampling_time": sampling_time, "tuning_steps": tune,
              "inference_library": backend}
-    return az.from_dict(posterior=posterior, sample_stats=sample_stats, coords=jm.coords,
-                        dims=jm.dims, attrs=attrs)
+    return datatree({"posterior": draws_dataset(posterior, dims=jm.dims, coords=jm.coords,
+                                                attrs=attrs),
+                     "sample_stats": draws_dataset(sample_stats, attrs=attrs)})
 
 
 def _sample_nutpie(model, *, draws, tune, chains, seed, progressbar, **kwargs):
@@ -253,7 +297,9 @@ def _sample_nutpie(model, *, draws, tune, chains, seed, progressbar, **kwargs):
     # (benchmarks/bench_sampling.py): posteriordb diamonds (p = 24) 7 instead of ~260 steps
     # per draw, ~100x the ESS/s; logistic n = 20k, p = 50: 7 instead of 15 steps, 3x the
     # ESS. Its cost is O(p * rank) per step, so it is the default up to p = LOW_RANK_MAX_P.
-    kwargs.setdefault("low_rank_modified_mass_matrix", model.n_features <= LOW_RANK_MAX_P)
+    if "low_rank_modified_mass_matrix" not in kwargs:  # nutpie < 0.16.9's name for it
+        kwargs.setdefault("adaptation",
+                          "low_rank" if model.n_features <= LOW_RANK_MAX_P else "diag")
     kwargs.setdefault("cores", min(chains, 4))
     idata = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed,
                           progress_bar=progressbar, save_warmup=False, **kwargs)
@@ -262,7 +308,6 @@ def _sample_nutpie(model, *, draws, tune, chains, seed, progressbar, **kwargs):
 
 def _sample_exact(model, *, draws, tune, chains, seed, progressbar, **kwargs):
     """Exact i.i.d. draws of a conjugate model (``tune`` and ``progressbar`` are unused)."""
-    import arviz as az
     import xarray as xr
 
     from ._exact import exact_draws
@@ -281,7 +326,7 @@ def _sample_exact(model, *, draws, tune, chains, seed, progressbar, **kwargs):
                                "diverging": (("chain", "draw"), np.zeros(ex.lp.shape, bool))},
                               coords=coords)
     posterior.attrs["exact_kind"] = ex.kind
-    return az.InferenceData(posterior=posterior, sample_stats=sample_stats)
+    return datatree({"posterior": posterior, "sample_stats": sample_stats})
 
 
 _BACKENDS = {
@@ -295,19 +340,25 @@ _BACKENDS = {
 
 def run_sampler(model, sampler: str, *, draws: int, tune: int, chains: int, random_seed,
                 progressbar: bool, **kwargs):
-    """Sample ``model`` with ``sampler``; returns InferenceData (posterior, sample_stats).
+    """Sample ``model`` with ``sampler``.
 
-    The wall time of the run is stored in ``posterior.attrs["sampling_time"]`` (seconds,
-    compilation included on a first nutpie run; see ``model._compile_time``).
+    Returns
+    -------
+    dict of str to xarray.Dataset
+        ``posterior`` and ``sample_stats`` (and ``warmup_*`` groups where a backend
+        keeps them). The wall time of the run is stored in
+        ``posterior.attrs["sampling_time"]`` (seconds, compilation included on a first
+        nutpie run; see ``model._compile_time``).
     """
     (seed,) = seed_sequence_int(random_seed)
     t0 = time.perf_counter()
-    idata = _BACKENDS[sampler](model, draws=draws, tune=tune, chains=chains, seed=seed,
+    tree = _BACKENDS[sampler](model, draws=draws, tune=tune, chains=chains, seed=seed,
                               progressbar=progressbar, **kwargs)
-    idata.posterior.attrs["sampling_time"] = time.perf_counter() - t0
+    groups = {name: group(tree, name) for name in group_names(tree)}
+    posterior = groups["posterior"]
+    posterior.attrs["sampling_time"] = time.perf_counter() - t0
     # nutpie also stores the unconstrained values (e.g. ``sigma_log__``); drop them so that
     # every backend returns the same variables
-    helpers = [v for v in idata.posterior.data_vars if str(v).endswith("__")]
-    if helpers:
-        idata.posterior = idata.posterior.drop_vars(helpers)
-    return idata
+    helpers = [v for v in posterior.data_vars if str(v).endswith("__")]
+    groups["posterior"] = posterior.drop_vars(helpers)
+    return groups

@@ -359,7 +359,7 @@ def _reduce(H, h, D, cw, cb, fit_intercept):
 # =====================================================================================
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(nogil=True)
 def _soft(u, t):
     if u > t:
         return u - t
@@ -368,7 +368,7 @@ def _soft(u, t):
     return 0.0
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(nogil=True)
 def _coord_viol(g, wj, t):
     if wj > 0:
         return abs(g + t)
@@ -377,7 +377,7 @@ def _coord_viol(g, wj, t):
     return max(abs(g) - t, 0.0)
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(nogil=True)
 def _cd_gram_kernel(G, c, l1, l2, w, q, max_sweeps, tol):  # pragma: no cover - numba
     """Minimize ``1/2 w'Gw - c'w + sum(l1|w|) + 1/2 sum(l2 w^2)`` in place.
 
@@ -429,7 +429,7 @@ def _cd_gram_kernel(G, c, l1, l2, w, q, max_sweeps, tol):  # pragma: no cover - 
     return sweeps, kkt
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(nogil=True)
 def _cd_x_kernel(X, d, r, l1, l2, colh, w, b, fit_b, max_sweeps, tol):  # pragma: no cover
     """Minimize ``1/2 sum_i d_i (z_i - x_i'w - b)^2 + pen(w)`` by CD on ``X`` in place.
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numbers
 
+import importlib.util
+
 import numpy as np
 
-SAMPLERS = ("pymc", "nutpie", "numpyro", "blackjax", "exact")
+SAMPLERS = ("auto", "pymc", "nutpie", "numpyro", "blackjax", "exact")
 _EXTRA = {"nutpie": "nutpie", "numpyro": "numpyro", "blackjax": "blackjax"}
 _MODULES = {"nutpie": ("nutpie",), "numpyro": ("numpyro", "jax"), "blackjax": ("blackjax", "jax")}
 
@@ -114,14 +116,18 @@ def check_positive_float(value, name: str) -> float:
 
 
 def check_sampler(sampler: str) -> str:
-    """Check the sampler name and that its optional backend is installed."""
-    if sampler not in SAMPLERS:
+    """Check the sampler name and that its optional backend is installed.
+
+    Returns the sampler to run: ``"auto"`` resolves, as ``pm.sample`` does, to nutpie
+    when it is installed and to PyMC's own NUTS otherwise.
+    """
+    if not isinstance(sampler, str) or sampler not in SAMPLERS:
         raise ValueError(
             f"{sampler!r} is not a supported sampler. Must be one of: {', '.join(SAMPLERS)}."
         )
+    if sampler == "auto":
+        return "nutpie" if importlib.util.find_spec("nutpie") is not None else "pymc"
     if sampler in _MODULES:
-        import importlib.util
-
         missing = [m for m in _MODULES[sampler] if importlib.util.find_spec(m) is None]
         if missing:
             raise ImportError(

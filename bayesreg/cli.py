@@ -59,11 +59,11 @@ def demo_table(*, draws: int = 1000, tune: int = 1000, chains: int = 2, sampler:
                              random_seed=random_seed, progressbar=progressbar,
                              log_likelihood=False)
         fits[label] = idata
-        summ = az.summary(idata, var_names=["coef", "coef_scale", "sigma"], hdi_prob=0.94,
-                          kind="stats")
+        summ = az.summary(idata, var_names=["coef", "coef_scale", "sigma"], ci_prob=0.94,
+                          ci_kind="hdi", kind="stats")
         summ.index = [i.replace("coef[", "").rstrip("]").replace("coef_scale", "tau")
                       for i in summ.index]
-        cols[label] = summ[["mean", "sd", "hdi_3%", "hdi_97%"]]
+        cols[label] = summ[["mean", "sd", "hdi94_lb", "hdi94_ub"]]
     table = pd.concat(cols, axis=1)
     design = np.column_stack([np.ones(len(y)), X.to_numpy()])
     ols = np.linalg.lstsq(design, y, rcond=None)[0][1:]

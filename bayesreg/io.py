@@ -1,4 +1,4 @@
-"""Save and load fits: one NetCDF file with the InferenceData and the model spec.
+"""Save and load fits: one NetCDF file with the fit's groups and the model spec.
 
 The model specification travels as JSON in ``posterior.attrs["bayesreg_spec"]`` (never
 pickle), so a loaded file can rebuild its :class:`bayesreg.Model` with
@@ -12,17 +12,18 @@ import os
 import tempfile
 from pathlib import Path
 
-from .model import SPEC_ATTR, spec_from_idata
+import xarray as xr
+
+from ._results import group_names
+from .model import SPEC_ATTR, SUPPORTED_SPEC_VERSIONS, spec_from_idata
 
 __all__ = ["save", "load"]
 
 
 def _check_idata(idata) -> None:
-    import arviz as az
-
-    if not isinstance(idata, az.InferenceData):
+    if not isinstance(idata, xr.DataTree):
         raise TypeError(
-            f"save() needs the arviz.InferenceData returned by Model.sample(); got "
+            f"save() needs the xarray.DataTree returned by Model.sample(); got "
             f"{type(idata).__name__}."
         )
     spec_from_idata(idata)  # raises a clear error when the spec is missing
@@ -33,7 +34,7 @@ def save(idata, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
 
     Parameters
     ----------
-    idata : arviz.InferenceData
+    idata : xarray.DataTree
         The result of :meth:`bayesreg.Model.sample` (it carries the model spec).
     path : str or path-like
         Target file, conventionally ``*.nc``. Its folder must exist.
@@ -83,27 +84,27 @@ def load(path: str | os.PathLike):
 
     Returns
     -------
-    arviz.InferenceData
+    xarray.DataTree
         With the model spec in ``posterior.attrs["bayesreg_spec"]``; rebuild the model
         with :meth:`bayesreg.Model.from_idata`.
     """
-    import arviz as az
-
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No bayesreg fit at {str(path)!r}.")
     try:
-        lazy = az.InferenceData.from_netcdf(str(path), engine="h5netcdf")
+        with xr.open_datatree(str(path), engine="h5netcdf") as lazy:
+            idata = lazy.load().copy()
     except (OSError, ValueError) as err:
         raise ValueError(f"{str(path)!r} is not a NetCDF file written by bayesreg.save "
                          f"({err}).") from None
-    groups = {}
-    for name in lazy.groups():
-        ds = getattr(lazy, name)
-        groups[name] = ds.load()
-        ds.close()
-    idata = az.InferenceData(**groups)
-    if "posterior" not in groups or SPEC_ATTR not in idata.posterior.attrs:
+    if "posterior" not in group_names(idata) or SPEC_ATTR not in idata["posterior"].attrs:
         raise ValueError(f"{str(path)!r} holds no bayesreg model spec; it was not written by "
                          f"bayesreg.save.")
+    spec = spec_from_idata(idata)
+    if spec.get("version") not in SUPPORTED_SPEC_VERSIONS:
+        raise ValueError(
+            f"{str(path)!r} was written by a bayesreg whose model spec has version "
+            f"{spec.get('version')!r}; this bayesreg reads versions "
+            f"{list(SUPPORTED_SPEC_VERSIONS)}. Load it with the bayesreg that wrote it and "
+            f"save it again, or upgrade bayesreg.")
     return idata

@@ -24,6 +24,7 @@ from ._validation import (
     check_X,
     check_y,
 )
+from ._results import datatree, group, group_names
 from .families import Family, get_family
 from .priors import Flat, HalfFlat, Prior
 
@@ -31,6 +32,8 @@ __all__ = ["Model", "Prediction"]
 
 SPEC_ATTR = "bayesreg_spec"
 SPEC_VERSION = 1
+#: spec versions this bayesreg can rebuild a model from (1: bayesreg 0.1, any ArviZ)
+SUPPORTED_SPEC_VERSIONS = (1,)
 _DRAW_CHUNK_BYTES = 64 * 2**20  # memory for one chunk of (draws x n) work arrays
 
 
@@ -208,7 +211,7 @@ class Model:
         def dec(v):
             return _priors.prior_from_dict(v) if isinstance(v, dict) else v
 
-        if spec.get("version") != SPEC_VERSION:
+        if spec.get("version") not in SUPPORTED_SPEC_VERSIONS:
             raise ValueError(f"Unsupported bayesreg spec version {spec.get('version')!r}.")
         return cls(X, y, prior=dec(spec["prior"]), family=spec["family"],
                    fit_intercept=spec["fit_intercept"],
@@ -307,7 +310,7 @@ class Model:
         draws: int = 1000,
         tune: int = 1000,
         chains: int = 4,
-        sampler: str = "pymc",
+        sampler: str = "auto",
         random_seed: int | None = None,
         progressbar: bool = True,
         log_likelihood: bool = True,
@@ -328,8 +331,9 @@ class Model:
         ----------
         draws, tune, chains : int
             Kept draws per chain, tuning steps per chain, number of chains.
-        sampler : {"pymc", "nutpie", "numpyro", "blackjax", "exact"}
-            ``"exact"``: i.i.d. draws from the closed-form posterior of a conjugate model
+        sampler : {"auto", "pymc", "nutpie", "numpyro", "blackjax", "exact"}
+            ``"auto"`` (default), as ``pm.sample``: nutpie when it is installed (the fastest
+            general sampler here), else PyMC's own NUTS. ``"exact"``: i.i.d. draws from the closed-form posterior of a conjugate model
             (gaussian family, fixed Gaussian prior, and a float ``sigma`` or
             ``sigma=InverseGammaVariance(a0, b0)`` with ``Gaussian(..., scaled_by_sigma=True)``);
             ``tune`` is ignored. Other models raise ValueError.
@@ -357,7 +361,7 @@ class Model:
             ``log_likelihood``. The model spec is stored as JSON in
             ``posterior.attrs["bayesreg_spec"]``.
         """
-        check_sampler(sampler)
+        sampler = check_sampler(sampler)
         for name, value, low in (("draws", draws, 1), ("tune", tune, 0), ("chains", chains, 1)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
                 raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
@@ -373,10 +377,10 @@ class Model:
                                  else seed_sequence_int(random_seed, attempts)[1:])
         tune_k = int(tune)
         for attempt in range(attempts):
-            idata = run_sampler(self, sampler, draws=int(draws), tune=tune_k,
-                                chains=int(chains), random_seed=seeds[attempt],
-                                progressbar=progressbar, **kwargs)
-            report = check_convergence(idata, iid=iid)
+            groups = run_sampler(self, sampler, draws=int(draws), tune=tune_k,
+                                 chains=int(chains), random_seed=seeds[attempt],
+                                 progressbar=progressbar, **kwargs)
+            report = check_convergence(datatree(groups), iid=iid)
             if report.ok or attempt == attempts - 1:
                 break
             target = kwargs.get("target_accept") or 0.8
@@ -385,8 +389,8 @@ class Model:
             warnings.warn(f"{report.message} Retrying ({attempt + 1}/{max_retries}) with "
                           f"target_accept={kwargs['target_accept']:.3g}, tune={tune_k}.",
                           ConvergenceWarning, stacklevel=2)
-        idata = self._finish_idata(idata, sampler=sampler, log_likelihood=log_likelihood)
-        idata.sample_stats.attrs["bayesreg_convergence"] = report.to_json()
+        groups["sample_stats"].attrs["bayesreg_convergence"] = report.to_json()
+        idata = self._finish_idata(groups, sampler=sampler, log_likelihood=log_likelihood)
         self.idata = idata
         if not report.ok:
             if strict:
@@ -403,23 +407,47 @@ class Model:
         constant = xr.Dataset(const, coords={**obs, "feature": self.feature_names})
         return {"observed_data": observed, "constant_data": constant}
 
-    def _finish_idata(self, idata, *, sampler: str, log_likelihood: bool):
-        import arviz as az
-
-        idata.posterior = idata.posterior.assign_coords(feature=self.feature_names)
-        keep = [g for g in idata.groups() if g in ("posterior", "sample_stats")]
-        groups = {g: getattr(idata, g) for g in keep}
+    def _finish_idata(self, sampled: dict[str, xr.Dataset], *, sampler: str,
+                      log_likelihood: bool) -> xr.DataTree:
+        posterior = sampled["posterior"].assign_coords(feature=self.feature_names)
+        posterior.attrs[SPEC_ATTR] = json.dumps(self.spec())
+        posterior.attrs["bayesreg_sampler"] = sampler
+        groups = {"posterior": posterior, "sample_stats": sampled["sample_stats"]}
         groups.update(self._data_groups())
         if log_likelihood:
             groups["log_likelihood"] = xr.Dataset(
-                {"y": self._pointwise_loglik(idata.posterior, self.X, self.y, self.sample_weight)})
+                {"y": self._pointwise_loglik(posterior, self.X, self.y, self.sample_weight)})
+        groups["log_prior"] = self._log_prior(posterior)
         for name in ("warmup_posterior", "warmup_sample_stats"):
-            if name in idata.groups():
-                groups[name] = getattr(idata, name)
-        out = az.InferenceData(**groups)
-        out.posterior.attrs[SPEC_ATTR] = json.dumps(self.spec())
-        out.posterior.attrs["bayesreg_sampler"] = sampler
-        return out
+            if name in sampled:
+                groups[name] = sampled[name]
+        return datatree(groups)
+
+    def _log_prior(self, posterior: xr.Dataset) -> xr.Dataset:
+        """Log prior density of every parameter, draw by draw (ArviZ's ``log_prior``).
+
+        ``coef`` per feature (conditional on its hyperparameters), the hyperparameters,
+        ``sigma`` and ``nu`` when random, and ``intercept`` (0 under the flat default).
+        """
+        order = ("chain", "draw")
+        draws = {name: posterior[name].transpose(*order, ...).values
+                 for name in posterior.data_vars}
+        terms: dict[str, np.ndarray] = {}
+        sigma = None
+        if self.family.has_sigma:
+            if isinstance(self.sigma, Prior):
+                terms.update(_priors.log_prior_terms(self.sigma, "sigma", draws))
+                sigma = draws["sigma"]
+            else:
+                sigma = self.sigma
+        if self.family.has_nu and isinstance(self.nu, Prior):
+            terms.update(_priors.log_prior_terms(self.nu, "nu", draws))
+        terms.update(_priors.log_prior_terms(self.prior, "coef", draws, sigma=sigma))
+        if self.fit_intercept:
+            terms.update(_priors.log_prior_terms(self.intercept_prior, "intercept", draws))
+        data = {name: (posterior[name].transpose(*order, ...).dims, value)
+                for name, value in terms.items()}
+        return xr.Dataset(data, coords={k: posterior[k] for k in posterior.coords})
 
     # ----------------------------------------------------- draws of eta / y
     def _param_draws(self, posterior: xr.Dataset):
@@ -477,7 +505,7 @@ class Model:
 
     def _resolve_idata(self, idata):
         idata = self.idata if idata is None else idata
-        if idata is None or "posterior" not in idata.groups():
+        if idata is None or "posterior" not in group_names(idata):
             raise ValueError("No posterior: call model.sample() first or pass idata=.")
         return idata
 
@@ -486,18 +514,16 @@ class Model:
         """Draw ``y`` from the posterior predictive at the training inputs.
 
         Returns ``idata`` with a ``posterior_predictive`` group (variable ``y``) added,
-        or, with ``extend_inferencedata=False``, a new InferenceData holding only it.
+        or, with ``extend_inferencedata=False``, a new DataTree holding only it.
         """
-        import arviz as az
-
         idata = self._resolve_idata(idata)
         rng = np.random.default_rng(random_seed)
         _, draws = self._simulate(idata.posterior, self.X, rng)
-        group = xr.Dataset({"y": draws})
+        ppc = xr.Dataset({"y": draws})
         if extend_inferencedata:
-            idata.add_groups(posterior_predictive=group)
+            idata["posterior_predictive"] = ppc
             return idata
-        return az.InferenceData(posterior_predictive=group)
+        return datatree({"posterior_predictive": ppc})
 
     def predict(self, X_new, idata=None, *, random_seed=None) -> Prediction:
         """Posterior predictive mean and draws at ``X_new``.
@@ -514,11 +540,11 @@ class Model:
     def sample_prior_predictive(self, draws: int = 500, *, random_seed=None):
         """Draw parameters from the prior and ``y`` from the prior predictive.
 
-        Returns an InferenceData with ``prior`` and ``prior_predictive`` groups plus
-        the data groups. Improper priors (Flat, HalfFlat) cannot be drawn from: give
+        Returns a DataTree with ``prior`` and ``prior_predictive`` groups plus the data
+        groups (add ``fit["prior"] = prior_fit["prior"]`` to a posterior fit to compare
+        them, e.g. with ``arviz_plots.plot_prior_posterior``). Improper priors (Flat, HalfFlat) cannot be drawn from: give
         proper ones (e.g. ``intercept_prior=Gaussian(10.0)``).
         """
-        import arviz as az
         import pymc as pm
 
         for what, value in (("prior", self.prior), ("sigma", self.sigma), ("nu", self.nu),
@@ -539,11 +565,11 @@ class Model:
             warnings.filterwarnings("ignore", message=".*effect of Potentials.*")
             prior = pm.sample_prior_predictive(draws=draws, var_names=names,
                                                random_seed=int(seeds[0]))
-        posterior_like = prior.prior.assign_coords(feature=self.feature_names)
+        posterior_like = group(prior, "prior").assign_coords(feature=self.feature_names)
         _, y_draws = self._simulate(posterior_like, self.X, np.random.default_rng(seeds[1]))
-        return az.InferenceData(prior=posterior_like,
-                                prior_predictive=xr.Dataset({"y": y_draws}),
-                                **self._data_groups())
+        return datatree({"prior": posterior_like,
+                         "prior_predictive": xr.Dataset({"y": y_draws}),
+                         **self._data_groups()})
 
     # ------------------------------------------------------ MAP and evidence
     def map(self, **kwargs):
@@ -586,12 +612,10 @@ def _gaussian_suffstat_loglik(D, y, w, beta, sigma):
 def spec_from_idata(idata) -> dict[str, Any]:
     """The model spec stored in an InferenceData by :meth:`Model.sample`."""
     try:
-        return json.loads(idata.posterior.attrs[SPEC_ATTR])
-    except (AttributeError, KeyError):
+        return json.loads(idata["posterior"].attrs[SPEC_ATTR])
+    except (AttributeError, KeyError, TypeError):
         raise ValueError(
             "This InferenceData has no bayesreg model spec (posterior.attrs"
             f"[{SPEC_ATTR!r}]); it was not produced by bayesreg.Model.sample."
         ) from None
 
-
-warnings.filterwarnings("ignore", message=".*ArviZ is undergoing a major refactor.*")

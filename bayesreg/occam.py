@@ -136,7 +136,7 @@ class EvidenceResult:
         ``"flat"``: the improper flat intercept is integrated with unit density.
     chain_log_evidence : ndarray or None
         Per-chain SMC estimates.
-    idata : arviz.InferenceData or None
+    idata : xarray.DataTree or None
         The SMC run (``"smc"`` only).
     """
 
@@ -775,8 +775,8 @@ def scale_grid(model, scales, *, loo: bool = True, draws: int = 1000,
                 kw.update(sample_kwargs or {})
                 res = _loo_idata(m.sample(random_seed=seed, **kw))
             k = np.asarray(res.pareto_k)
-            row.update(elpd_loo=float(res.elpd_loo), se_elpd_loo=float(res.se),
-                       p_loo=float(res.p_loo), pareto_k_max=float(np.max(k)),
+            row.update(elpd_loo=float(res.elpd), se_elpd_loo=float(res.se),
+                       p_loo=float(res.p), pareto_k_max=float(np.max(k)),
                        n_bad_k=int(np.sum(k > 0.7)))
         rows.append(row)
     df = pd.DataFrame(rows)
@@ -824,7 +824,7 @@ def implied_alpha(idata, estimator: str | None = None):
 
     Parameters
     ----------
-    idata : arviz.InferenceData
+    idata : xarray.DataTree
         From :meth:`bayesreg.Model.sample` (gaussian family).
     estimator : {"ridge", "lasso"}, optional
         Default: ``"ridge"`` for a Gaussian prior, ``"lasso"`` for a Laplace prior.
@@ -891,7 +891,7 @@ def summarize_alpha(alpha, cv_alpha: float | None = None, hdi_prob: float = 0.94
     a = np.asarray(alpha, dtype=np.float64).ravel()
     if a.size == 0 or np.any(~np.isfinite(a)) or np.any(a <= 0):
         raise ValueError("alpha draws must be positive and finite.")
-    lo, hi = np.exp(az.hdi(np.log(a), hdi_prob=hdi_prob))
+    lo, hi = np.exp(az.hdi(np.log(a), prob=hdi_prob))
     out = {"mean": float(a.mean()), "median": float(np.median(a)), "hdi_lower": float(lo),
            "hdi_upper": float(hi), "log10_median": float(np.log10(np.median(a)))}
     if cv_alpha is not None:

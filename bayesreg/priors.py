@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import abc
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -44,6 +46,7 @@ __all__ = [
     "InverseGamma",
     "InverseGammaVariance",
     "HalfFlat",
+    "log_prior_terms",
 ]
 
 def _check_positive(prior: Prior, *names: str) -> None:
@@ -133,11 +136,12 @@ class Prior(abc.ABC):
                 f"{self!r} has a hyperprior, so it has no fixed density; evaluate the "
                 f"conditional density by fixing its parameters."
             )
-        return self._logpdf(np.asarray(x, dtype=float))
+        return self._logpdf(np.asarray(x, dtype=float), self)
 
     @abc.abstractmethod
-    def _logpdf(self, x):
-        """Log density of a prior without hyperpriors."""
+    def _logpdf(self, x, p):
+        """Log density at ``x`` with parameters read from ``p`` (floats, or arrays that
+        broadcast against ``x``; ``p`` is the prior itself when its parameters are fixed)."""
 
 
 @dataclass(frozen=True)
@@ -220,8 +224,8 @@ class Gaussian(_LocationScale):
 
         return pm.Normal(name, mu=loc, sigma=scale, dims=dims)
 
-    def _logpdf(self, x):
-        return stats.norm.logpdf(x, self.loc, self.scale)
+    def _logpdf(self, x, p):
+        return stats.norm.logpdf(x, p.loc, p.scale)
 
 
 @dataclass(frozen=True)
@@ -259,8 +263,8 @@ class Laplace(_LocationScale):
 
         return pm.Laplace(name, mu=loc, b=scale, dims=dims)
 
-    def _logpdf(self, x):
-        return stats.laplace.logpdf(x, self.loc, self.scale)
+    def _logpdf(self, x, p):
+        return stats.laplace.logpdf(x, p.loc, p.scale)
 
 
 @dataclass(frozen=True)
@@ -300,8 +304,8 @@ class StudentT(_LocationScale):
 
         return pm.StudentT(name, nu=nu, mu=loc, sigma=scale, dims=dims)
 
-    def _logpdf(self, x):
-        return stats.t.logpdf(x, self.nu, self.loc, self.scale)
+    def _logpdf(self, x, p):
+        return stats.t.logpdf(x, p.nu, p.loc, p.scale)
 
 
 def elastic_net_log_normalizer(l1_scale, l2_scale, xp=np):
@@ -365,8 +369,8 @@ class ElasticNet(Prior):
 
         return pm.CustomDist(name, b, tau, logp=logp, random=random, dims=dims)
 
-    def _logpdf(self, x):
-        b, tau = self.l1_scale, self.l2_scale
+    def _logpdf(self, x, p):
+        b, tau = p.l1_scale, p.l2_scale
         return -np.abs(x) / b - x**2 / (2 * tau**2) - elastic_net_log_normalizer(b, tau)
 
 
@@ -398,7 +402,7 @@ class Flat(Prior):
 
         return pm.Flat(name, dims=dims)
 
-    def _logpdf(self, x):
+    def _logpdf(self, x, p):
         return np.zeros_like(x)
 
 
@@ -422,8 +426,8 @@ class HalfNormal(Prior):
 
         return pm.HalfNormal(name, sigma=self._param("scale", name), dims=dims)
 
-    def _logpdf(self, x):
-        return stats.halfnorm.logpdf(x, scale=self.scale)
+    def _logpdf(self, x, p):
+        return stats.halfnorm.logpdf(x, scale=p.scale)
 
 
 @dataclass(frozen=True)
@@ -443,8 +447,8 @@ class HalfStudentT(Prior):
         return pm.HalfStudentT(name, nu=self._param("nu", name),
                                sigma=self._param("scale", name), dims=dims)
 
-    def _logpdf(self, x):
-        return np.where(x >= 0, np.log(2.0) + stats.t.logpdf(x, self.nu, 0.0, self.scale),
+    def _logpdf(self, x, p):
+        return np.where(x >= 0, np.log(2.0) + stats.t.logpdf(x, p.nu, 0.0, p.scale),
                         -np.inf)
 
 
@@ -463,8 +467,8 @@ class HalfCauchy(Prior):
 
         return pm.HalfCauchy(name, beta=self._param("scale", name), dims=dims)
 
-    def _logpdf(self, x):
-        return stats.halfcauchy.logpdf(x, scale=self.scale)
+    def _logpdf(self, x, p):
+        return stats.halfcauchy.logpdf(x, scale=p.scale)
 
 
 @dataclass(frozen=True)
@@ -482,8 +486,8 @@ class Exponential(Prior):
 
         return pm.Exponential(name, scale=self._param("scale", name), dims=dims)
 
-    def _logpdf(self, x):
-        return stats.expon.logpdf(x, scale=self.scale)
+    def _logpdf(self, x, p):
+        return stats.expon.logpdf(x, scale=p.scale)
 
 
 @dataclass(frozen=True)
@@ -504,8 +508,8 @@ class Gamma(Prior):
         return pm.Gamma(name, alpha=self._param("alpha", name),
                         beta=self._param("beta", name), dims=dims)
 
-    def _logpdf(self, x):
-        return stats.gamma.logpdf(x, self.alpha, scale=1.0 / self.beta)
+    def _logpdf(self, x, p):
+        return stats.gamma.logpdf(x, p.alpha, scale=1.0 / p.beta)
 
 
 @dataclass(frozen=True)
@@ -534,10 +538,10 @@ class InverseGammaVariance(Prior):
                               beta=self._param("beta", name), dims=dims)
         return pm.Deterministic(name, var**0.5, dims=dims)
 
-    def _logpdf(self, x):
+    def _logpdf(self, x, p):
         x = np.asarray(x, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.log(2.0 * x) + stats.invgamma.logpdf(x * x, self.alpha, scale=self.beta)
+            out = np.log(2.0 * x) + stats.invgamma.logpdf(x * x, p.alpha, scale=p.beta)
         return np.where(x > 0, out, -np.inf)
 
 
@@ -559,8 +563,8 @@ class InverseGamma(Prior):
         return pm.InverseGamma(name, alpha=self._param("alpha", name),
                                beta=self._param("beta", name), dims=dims)
 
-    def _logpdf(self, x):
-        return stats.invgamma.logpdf(x, self.alpha, scale=self.beta)
+    def _logpdf(self, x, p):
+        return stats.invgamma.logpdf(x, p.alpha, scale=p.beta)
 
 
 @dataclass(frozen=True)
@@ -574,13 +578,46 @@ class HalfFlat(Prior):
 
         return pm.HalfFlat(name, dims=dims)
 
-    def _logpdf(self, x):
+    def _logpdf(self, x, p):
         return np.where(x > 0, 0.0, -np.inf)
 
 
 _REGISTRY = {cls.__name__: cls for cls in (
     Gaussian, Laplace, ElasticNet, StudentT, Flat, HalfNormal, HalfStudentT, HalfCauchy,
     Exponential, Gamma, InverseGamma, InverseGammaVariance, HalfFlat)}
+
+
+def log_prior_terms(prior: Prior, name: str, draws: Mapping[str, np.ndarray], *,
+                    sigma=None) -> dict[str, np.ndarray]:
+    """Log prior density of variable ``name`` and of its hyperparameters, draw by draw.
+
+    ``draws`` maps variable names to posterior draws shaped ``(chain, draw, ...)``; a
+    hyperprior on parameter ``field`` is the variable ``f"{name}_{field}"`` (the names
+    :meth:`Prior.build` gives). The density of ``name`` is conditional on its
+    hyperparameters' draws (and, for ``scaled_by_sigma=True``, on ``sigma``: a float or
+    ``(chain, draw)`` draws). Returns one array per variable, shaped like its draws.
+    """
+    x = np.asarray(draws[name], dtype=float)
+
+    def lift(v):  # (chain, draw) parameter draws broadcast against (chain, draw, ...)
+        v = np.asarray(v, dtype=float)
+        return v.reshape(v.shape + (1,) * (x.ndim - v.ndim)) if v.ndim else float(v)
+
+    terms: dict[str, np.ndarray] = {}
+    params = {}
+    for f in fields(prior):
+        value = getattr(prior, f.name)
+        if isinstance(value, Prior):
+            sub = f"{name}_{f.name}"
+            terms.update(log_prior_terms(value, sub, draws))
+            params[f.name] = lift(draws[sub])
+        else:
+            params[f.name] = value
+    if getattr(prior, "scaled_by_sigma", False):
+        params["scale"] = params["scale"] * lift(sigma)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms[name] = np.broadcast_to(prior._logpdf(x, SimpleNamespace(**params)), x.shape)
+    return terms
 
 
 def prior_from_dict(spec: dict[str, Any]) -> Prior:

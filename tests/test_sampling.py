@@ -14,6 +14,7 @@ import warnings
 
 import arviz as az
 import numpy as np
+import xarray as xr
 import pytest
 from scipy import special, stats
 
@@ -95,7 +96,7 @@ def _mcse_sd(da):
 
 def _assert_matches(idata, ref, k=4.0):
     """Posterior means and sds within ``k`` MCSE of the exact values."""
-    post = idata.posterior
+    post = idata.posterior.to_dataset()
     for name, (mean, sd) in ref.items():
         est_mean = post[name].mean(("chain", "draw")).values
         est_sd = post[name].std(("chain", "draw")).values
@@ -137,7 +138,7 @@ def test_sampler_matches_exact_posterior(sampler, sampler_runs, data):
 def test_all_samplers_same_structure(sampler_runs, fixed_model):
     ref = sampler_runs["pymc"]
     for sampler, idata in sampler_runs.items():
-        assert set(idata.groups()) >= {"posterior", "sample_stats", "observed_data",
+        assert set(idata.children) >= {"posterior", "sample_stats", "observed_data",
                                        "constant_data", "log_likelihood"}, sampler
         assert set(idata.posterior.data_vars) == set(ref.posterior.data_vars), sampler
         assert idata.posterior["coef"].dims == ("chain", "draw", "feature"), sampler
@@ -199,7 +200,7 @@ def test_exact_fixed_sigma_moments(fixed_model, data, sampler_runs):
     _assert_matches(idata, _fixed_sigma_reference(*data, SIGMA, TAU))
     nuts = sampler_runs["nutpie"]
     assert set(idata.posterior.data_vars) == set(nuts.posterior.data_vars)
-    assert set(idata.groups()) == set(nuts.groups())
+    assert set(idata.children) == set(nuts.children)
 
 
 def test_exact_nig_moments(nig_data):
@@ -331,7 +332,8 @@ def suffstat_vs_full(data):
 def test_suffstat_and_full_data_same_posterior(suffstat_vs_full):
     _, _, idata, full_idata = suffstat_vs_full
     for name in ("coef", "intercept", "sigma"):
-        a, b = idata.posterior[[name]], full_idata.posterior[[name]]
+        a = idata.posterior.to_dataset()[[name]]
+        b = full_idata.posterior.to_dataset()[[name]]
         diff = np.abs(a[name].mean(("chain", "draw")) - b[name].mean(("chain", "draw"))).values
         tol = 4 * np.hypot(az.mcse(a)[name].values, az.mcse(b)[name].values)
         assert np.all(diff < tol), (name, diff, tol)
@@ -344,8 +346,8 @@ def test_suffstat_and_full_data_same_log_likelihood(suffstat_vs_full):
     import pymc as pm
 
     model, full, idata, _ = suffstat_vs_full
-    post = idata.posterior[["coef", "intercept", "sigma"]].isel(draw=slice(0, 50))
-    ll_full = pm.compute_log_likelihood(az.InferenceData(posterior=post), model=full,
+    post = idata.posterior.to_dataset()[["coef", "intercept", "sigma"]].isel(draw=slice(0, 50))
+    ll_full = pm.compute_log_likelihood(xr.DataTree.from_dict({"posterior": post}), model=full,
                                         extend_inferencedata=False, progressbar=False)
     ours = idata.log_likelihood["y"].isel(draw=slice(0, 50)).values
     np.testing.assert_allclose(ours, ll_full["y"].values, rtol=0, atol=1e-8)
@@ -370,7 +372,7 @@ def _synthetic(chains=4, draws=500, shift=0.0, seed=0, diverging=0):
     post = {"coef": x}
     div = np.zeros((chains, draws), bool)
     div.flat[:diverging] = True
-    return az.from_dict(posterior=post, sample_stats={"diverging": div},
+    return az.from_dict({"posterior": post, "sample_stats": {"diverging": div}},
                         dims={"coef": ["feature"]}, coords={"feature": ["a", "b"]})
 
 
@@ -391,9 +393,9 @@ def test_check_convergence_fails_each_check():
     x = np.zeros((2, 500))
     for t in range(1, 500):
         x[:, t] = 0.99 * x[:, t - 1] + rng.standard_normal(2)
-    report = check_convergence(az.from_dict(posterior={"z": x}))
+    report = check_convergence(az.from_dict({"posterior": {"z": x}}))
     assert not report.ok and report.ess_bulk_min < 200 and "ESS" in report.message
-    assert check_convergence(az.from_dict(posterior={"z": x}), iid=True).ok
+    assert check_convergence(az.from_dict({"posterior": {"z": x}}), iid=True).ok
 
 
 def test_bad_run_warns_and_strict_raises(fixed_model):
