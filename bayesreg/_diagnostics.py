@@ -25,7 +25,17 @@ __all__ = ["ConvergenceWarning", "ConvergenceError", "ConvergenceReport", "check
 
 
 class ConvergenceWarning(UserWarning):
-    """An MCMC run failed the convergence gate (R-hat, ESS or divergences)."""
+    """An MCMC run failed the convergence gate (R-hat, ESS or divergences).
+
+    Attributes
+    ----------
+    report : ConvergenceReport or None
+        The failed check, when the warning comes from :meth:`bayesreg.Model.sample`.
+    """
+
+    def __init__(self, message: str, report: ConvergenceReport | None = None):
+        super().__init__(message)
+        self.report = report
 
 
 class ConvergenceError(RuntimeError):
@@ -90,6 +100,12 @@ class ConvergenceReport:
     iid: bool
     problems: tuple[str, ...]
     message: str
+    advice: tuple[str, ...] = ()
+
+    def advice_text(self, style: str = "python") -> str:
+        """What to try, phrased for Python calls (``style="python"``) or for the
+        ``bayesreg`` command line (``style="cli"``)."""
+        return "; ".join(_ADVICE[key][style == "cli"] for key in self.advice)
 
     def to_json(self) -> str:
         """The report as a JSON string (stored in ``idata.sample_stats.attrs``)."""
@@ -123,9 +139,35 @@ def _worst(ds, pick) -> tuple[float, str]:
     return best_val, best_name
 
 
+#: advice keys -> (Python phrasing, command-line phrasing)
+_ADVICE = {
+    "target_accept": (
+        "raise target_accept (e.g. sample(..., target_accept=0.95), or retry=True to do it "
+        "automatically)",
+        "raise the target acceptance rate (e.g. --target-accept 0.95)"),
+    "reparameterize": (
+        "reparameterize the hyperprior on the prior scale: noncentered=False when the data "
+        "pin the coefficients down (many observations per coefficient), noncentered=True "
+        "(the default) when they do not; standardize X",
+        "standardize X, and reparameterize the hyperprior on the prior scale "
+        "(noncentered=False when many observations pin each coefficient down)"),
+    "longer": (
+        "run longer: more tune and draws (e.g. tune=2000, draws=2000)",
+        "run longer (e.g. --tune 2000 --draws 2000)"),
+    "nutpie": (
+        "try sampler='nutpie' (its low-rank mass matrix handles correlated predictors)",
+        "try --sampler nutpie (its low-rank mass matrix handles correlated predictors)"),
+    "exact": (
+        "this model is conjugate: sampler='exact' draws from its posterior exactly",
+        "this model is conjugate: --sampler exact draws from its posterior exactly"),
+}
+
+
 def check_convergence(idata, *, var_names=None, r_hat_max: float = 1.01,
                       ess_per_chain: float = 100.0, max_divergences: int = 0,
-                      iid: bool | None = None) -> ConvergenceReport:
+                      iid: bool | None = None, sampler: str | None = None,
+                      conjugate: bool = False, hierarchical: bool = True
+                      ) -> ConvergenceReport:
     """Check an MCMC run: R-hat, bulk and tail ESS, divergences.
 
     Passes when ``max R-hat <= r_hat_max``, ``min bulk ESS >= ess_per_chain * chains``,
@@ -146,6 +188,13 @@ def check_convergence(idata, *, var_names=None, r_hat_max: float = 1.01,
         Draws are exact and independent (``sampler="exact"``): the gate passes by
         construction and the numbers are only reported. Default: read from
         ``idata.posterior.attrs["bayesreg_sampler"] == "exact"``.
+    sampler : str, optional
+        The sampler that ran (default: ``posterior.attrs["bayesreg_sampler"]``); the
+        advice does not suggest the sampler that just failed.
+    conjugate : bool, default False
+        The model is conjugate, so the advice may suggest ``sampler="exact"``.
+    hierarchical : bool, default True
+        The model has a hyperprior, so the advice may suggest reparameterizing it.
 
     Returns
     -------
@@ -154,8 +203,10 @@ def check_convergence(idata, *, var_names=None, r_hat_max: float = 1.01,
     import arviz as az
 
     post = group(idata, "posterior")
+    if sampler is None:
+        sampler = post.attrs.get("bayesreg_sampler")
     if iid is None:
-        iid = post.attrs.get("bayesreg_sampler") == "exact" or "exact_kind" in post.attrs
+        iid = sampler == "exact" or "exact_kind" in post.attrs
     names = [v for v in (var_names or list(post.data_vars)) if not str(v).endswith("__")]
     post = post[names]
     n_chains, n_draws = int(post.sizes["chain"]), int(post.sizes["draw"])
@@ -187,24 +238,25 @@ def check_convergence(idata, *, var_names=None, r_hat_max: float = 1.01,
     elif ok:
         message = (f"Converged: R-hat {rhat:.3f} <= {r_hat_max}, bulk ESS {bulk:.0f} and tail "
                    f"ESS {tail:.0f} >= {min_ess:.0f}, {n_div} divergences.")
-    else:
-        advice = []
+    advice: list[str] = []
+    if not iid and not ok:
+        if conjugate:
+            advice.append("exact")
         if n_div > max_divergences:
-            advice.append("raise target_accept (e.g. sample(..., target_accept=0.95), or "
-                          "retry=True to do it automatically)")
-            advice.append("reparameterize a hyperprior on the prior scale: noncentered=False "
-                          "when the data pin the coefficients down (many observations per "
-                          "coefficient), noncentered=True (the default) when they do not; "
-                          "standardize X")
+            advice.append("target_accept")
+            if hierarchical:
+                advice.append("reparameterize")
         if rhat > r_hat_max or bulk < min_ess or tail < min_ess:
-            advice.append("run longer: more tune and draws (e.g. tune=2000, draws=2000)")
-            advice.append("try sampler='nutpie' (its low-rank mass matrix handles correlated "
-                          "predictors), or sampler='exact' for a conjugate model")
+            advice.append("longer")
+            if sampler != "nutpie":
+                advice.append("nutpie")
+    if not iid and not ok:
         message = ("The MCMC run did not pass the convergence gate: " + "; ".join(problems)
-                   + ". Its estimates may be unreliable. To fix: " + "; ".join(advice) + ".")
+                   + ". Its estimates may be unreliable. To fix: "
+                   + "; ".join(_ADVICE[key][0] for key in advice) + ".")
     return ConvergenceReport(
         ok=ok, r_hat_max=rhat, ess_bulk_min=bulk, ess_tail_min=tail, n_divergent=n_div,
         n_chains=n_chains, n_draws=n_draws, worst_r_hat=rhat_name, worst_ess_bulk=bulk_name,
         worst_ess_tail=tail_name, r_hat_threshold=float(r_hat_max), min_ess=min_ess,
         max_divergences=int(max_divergences), iid=bool(iid), problems=tuple(problems),
-        message=message)
+        message=message, advice=tuple(advice))

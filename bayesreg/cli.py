@@ -15,8 +15,8 @@ import warnings
 __all__ = ["main", "demo_table"]
 
 
-def demo_table(*, draws: int = 1000, tune: int = 1000, chains: int = 2, sampler: str = "pymc",
-               random_seed: int = 0, progressbar: bool = False):
+def demo_table(*, draws: int = 1000, tune: int = 1000, chains: int = 2, sampler: str = "auto",
+               random_seed: int = 0, progressbar: bool = False, target_accept=None):
     """Posterior summaries of the diabetes coefficients under Gaussian and Laplace priors.
 
     The model, with ``x`` the standardized predictors and ``y`` in its own units:
@@ -34,13 +34,14 @@ def demo_table(*, draws: int = 1000, tune: int = 1000, chains: int = 2, sampler:
     table : pandas.DataFrame
         One row per coefficient (and ``tau``, ``sigma``): posterior mean, sd and 94% HDI
         under each prior, plus the ordinary least-squares estimate for reference.
-    fits : dict of str to arviz.InferenceData
+    fits : dict of str to xarray.DataTree
     """
     import arviz as az
     import numpy as np
     import pandas as pd
     from sklearn.datasets import load_diabetes
 
+    from ._diagnostics import ConvergenceWarning
     from .model import Model
     from .priors import Gaussian, HalfNormal, Laplace
 
@@ -55,9 +56,20 @@ def demo_table(*, draws: int = 1000, tune: int = 1000, chains: int = 2, sampler:
     fits, cols = {}, {}
     for label, prior in priors.items():
         model = Model(X, y, prior=prior, sigma=HalfNormal(100.0))
-        idata = model.sample(draws=draws, tune=tune, chains=chains, sampler=sampler,
-                             random_seed=random_seed, progressbar=progressbar,
-                             log_likelihood=False)
+        options = {} if target_accept is None else {"target_accept": target_accept}
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            idata = model.sample(draws=draws, tune=tune, chains=chains, sampler=sampler,
+                                 random_seed=random_seed, progressbar=progressbar,
+                                 log_likelihood=False, **options)
+        for w in caught:  # say which fit failed, in the command line's terms
+            if isinstance(w.message, ConvergenceWarning) and w.message.report is not None:
+                report = w.message.report
+                _warn(f"the {label} fit did not pass the convergence gate: "
+                      f"{'; '.join(report.problems)}. Its estimates may be unreliable. "
+                      f"To fix: {report.advice_text('cli')}.")
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         fits[label] = idata
         summ = az.summary(idata, var_names=["coef", "coef_scale", "sigma"], ci_prob=0.94,
                           ci_kind="hdi", kind="stats")
@@ -69,6 +81,10 @@ def demo_table(*, draws: int = 1000, tune: int = 1000, chains: int = 2, sampler:
     ols = np.linalg.lstsq(design, y, rcond=None)[0][1:]
     table[("least squares", "estimate")] = pd.Series(ols, index=list(X.columns))
     return table, fits
+
+
+def _warn(message: str) -> None:
+    print(f"bayesreg: warning: {message}", file=sys.stderr)
 
 
 def map_table(alpha_ridge: float = 10.0, alpha_lasso: float = 1.0):
@@ -111,11 +127,13 @@ def _demo(args) -> int:
 
     print("bayesreg demo: diabetes (n=442, p=10), y ~ N(b + Xw, sigma^2), "
           "scale tau ~ HalfNormal(50)")
-    print(f"sampler={args.sampler}, chains={args.chains}, draws={args.draws}, "
+    from ._validation import check_sampler
+
+    print(f"sampler={check_sampler(args.sampler)}, chains={args.chains}, draws={args.draws}, "
           f"tune={args.tune}, seed={args.seed}\n")
     table, fits = demo_table(draws=args.draws, tune=args.tune, chains=args.chains,
                              sampler=args.sampler, random_seed=args.seed,
-                             progressbar=args.progress)
+                             progressbar=args.progress, target_accept=args.target_accept)
     with pd.option_context("display.width", 160, "display.max_columns", 20,
                            "display.float_format", "{:9.2f}".format):
         print(table.to_string(na_rep=""))
@@ -152,11 +170,16 @@ def _parser() -> argparse.ArgumentParser:
                                      description="Bayesian regularized regression.")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="fit the bundled diabetes data under L2 and L1 priors")
-    demo.add_argument("--sampler", default="pymc", choices=SAMPLERS)
+    demo.add_argument("--sampler", default="auto", choices=SAMPLERS,
+                      help="NUTS implementation; auto = nutpie when installed, else pymc "
+                           "(default: %(default)s)")
     demo.add_argument("--draws", type=int, default=1000)
     demo.add_argument("--tune", type=int, default=1000)
     demo.add_argument("--chains", type=int, default=2)
     demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--target-accept", type=float, default=None, metavar="P",
+                      help="NUTS target acceptance rate in (0, 1), e.g. 0.95 against "
+                           "divergences (default: the sampler's, 0.8)")
     demo.add_argument("--save", metavar="DIR", help="also save both fits as NetCDF files")
     demo.add_argument("--progress", action="store_true", help="show progress bars")
     demo.set_defaults(func=_demo)

@@ -372,6 +372,8 @@ class Model:
         from ._sampling import run_sampler, seed_sequence_int
 
         iid = sampler == "exact"
+        conjugate = not iid and self._is_conjugate()
+        hierarchical = not self.prior.is_fixed
         attempts = 1 if iid else 1 + max_retries
         seeds = [random_seed] + ([None] * max_retries if random_seed is None
                                  else seed_sequence_int(random_seed, attempts)[1:])
@@ -380,23 +382,35 @@ class Model:
             groups = run_sampler(self, sampler, draws=int(draws), tune=tune_k,
                                  chains=int(chains), random_seed=seeds[attempt],
                                  progressbar=progressbar, **kwargs)
-            report = check_convergence(datatree(groups), iid=iid)
+            report = check_convergence(datatree(groups), iid=iid, sampler=sampler,
+                                       conjugate=conjugate, hierarchical=hierarchical)
             if report.ok or attempt == attempts - 1:
                 break
             target = kwargs.get("target_accept") or 0.8
             kwargs["target_accept"] = min(0.99, 1.0 - (1.0 - target) / 2.0)
             tune_k = max(2 * tune_k, 200)
-            warnings.warn(f"{report.message} Retrying ({attempt + 1}/{max_retries}) with "
-                          f"target_accept={kwargs['target_accept']:.3g}, tune={tune_k}.",
-                          ConvergenceWarning, stacklevel=2)
+            warnings.warn(ConvergenceWarning(
+                f"{report.message} Retrying ({attempt + 1}/{max_retries}) with "
+                f"target_accept={kwargs['target_accept']:.3g}, tune={tune_k}.", report),
+                stacklevel=2)
         groups["sample_stats"].attrs["bayesreg_convergence"] = report.to_json()
         idata = self._finish_idata(groups, sampler=sampler, log_likelihood=log_likelihood)
         self.idata = idata
         if not report.ok:
             if strict:
                 raise ConvergenceError(report.message, report=report, idata=idata)
-            warnings.warn(report.message, ConvergenceWarning, stacklevel=2)
+            warnings.warn(ConvergenceWarning(report.message, report), stacklevel=2)
         return idata
+
+    def _is_conjugate(self) -> bool:
+        """Whether ``sampler="exact"`` can draw from this model's posterior."""
+        from ._exact import conjugate_kind
+
+        try:
+            conjugate_kind(self)
+        except ValueError:
+            return False
+        return True
 
     def _data_groups(self) -> dict[str, xr.Dataset]:
         obs = {"obs_id": np.arange(self.n_samples)}

@@ -119,6 +119,12 @@ def _run(args):
     hdr = (f"{'case':12s} {'sklearn':>16s} {'t_sklearn':>10s} {'t_bayesreg':>10s} "
            f"{'ratio':>6s} {'kkt_sk':>9s} {'kkt_br':>9s} {'dcoef_sk':>9s} {'dcoef_br':>9s} "
            f"{'br solver':>12s} {'nnz':>4s}")
+    import platform
+
+    import sklearn
+
+    print(f"Python {platform.python_version()}, numpy {np.__version__}, "
+          f"scikit-learn {sklearn.__version__}")
     print(f"n = {args.n}, p = {args.p}, median of {args.repeats} repeats, "
           f"{args.threads} BLAS thread(s)")
     print(hdr)

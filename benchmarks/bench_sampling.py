@@ -3,7 +3,8 @@
 Metric: minimum bulk ESS over coef, intercept (and sigma) per second of wall time,
 (a) including compilation (a cold first fit) and (b) excluding it (bayesreg: a warm second
 fit of the same model, which reuses the compiled sampler; peers: PyMC's own
-``sample_stats.attrs["sampling_time"]``, which excludes compilation and initialization).
+``sampling_time`` attribute (on ``sample_stats`` for PyMC's NUTS, on ``posterior`` when
+``pm.sample`` ran nutpie), which excludes compilation and initialization).
 
 Cases (the peers run the *same* model, same priors, except where noted):
 
@@ -13,10 +14,21 @@ Cases (the peers run the *same* model, same priors, except where noted):
 2. logistic: bernoulli, Gaussian(1) prior, n = 20,000, p = 50, correlated columns.
 3. diamonds (posteriordb): n = 5,000, p = 24, strongly correlated.
 
-Peers use ``pm.sample`` defaults (4 chains on the 2 cores here) but fewer draws and tuning
-steps when slow (``--quick``; ESS/s is a rate, so fewer draws estimate the same rate with
-more noise). bambi: its defaults, with the coefficient prior set to bayesreg's (Normal(0,
-tau)) and its automatic intercept and sigma priors (so its model differs slightly there).
+Every sampler is named explicitly. The peers:
+
+* "PyMC": ``pm.sample(nuts_sampler="pymc")``, PyMC's own NUTS (pymc >= 6 would otherwise
+  pick nutpie when it is installed), otherwise its defaults (chains = max(2, cores), with
+  cores = PyMC's CPU count, capped at 4);
+* "PyMC defaults (nutpie)": plain ``pm.sample()``, which in pymc >= 6 runs nutpie on the
+  numba backend when nutpie is installed (``--no-pymc-default`` skips these rows);
+* bambi: ``Model.fit`` defaults (bambi 0.21: ``inference_method="pymc"``, i.e.
+  ``pm.sample(nuts_sampler="pymc")``), with the coefficient prior set to bayesreg's
+  (Normal(0, tau)) and its automatic intercept and sigma priors (so its model differs
+  slightly there).
+
+Peers run fewer draws and tuning steps when slow (``--quick``: 150 draws after 150 tuning
+steps, or after ``--peer-tune`` steps; ESS/s is a rate, so fewer draws estimate the same
+rate with more noise).
 
 Run: ``python benchmarks/bench_sampling.py [--quick] [--cases ridge,logistic,diamonds]``
 """
@@ -35,10 +47,42 @@ warnings.filterwarnings("ignore")
 
 
 def min_ess(idata, names):
+    """Minimum bulk ESS over ``names`` (those present) of a fit (an ``xarray.DataTree``)."""
     import arviz as az
 
-    ess = az.ess(idata.posterior[[n for n in names if n in idata.posterior]], method="bulk")
+    post = idata.posterior.to_dataset()
+    ess = az.ess(post[[n for n in names if n in post.data_vars]], method="bulk")
     return min(float(ess[v].min()) for v in ess.data_vars)
+
+
+def sampling_time(idata, default):
+    """PyMC's ``sampling_time`` (no compilation): on ``sample_stats`` after PyMC's NUTS,
+    on ``posterior`` after ``pm.sample`` ran nutpie."""
+    for grp in ("sample_stats", "posterior"):
+        value = idata[grp].attrs.get("sampling_time")
+        if value is not None:
+            return float(value)
+    return default
+
+
+def versions():
+    import importlib.metadata as md
+    import platform
+
+    import pytensor
+    from pytensor.compile.mode import get_default_mode
+
+    pkgs = ["bayesreg", "pymc", "pytensor", "arviz", "nutpie", "numpyro", "jax", "blackjax",
+            "bambi", "numba", "numpy"]
+    found = []
+    for name in pkgs:
+        try:
+            found.append(f"{name} {md.version(name)}")
+        except md.PackageNotFoundError:
+            pass
+    return (f"Python {platform.python_version()}; " + ", ".join(found)
+            + f"; pytensor default linker: {type(get_default_mode().linker).__name__}, "
+            f"blas__ldflags={pytensor.config.blas__ldflags!r}")
 
 
 def run_bayesreg(model, label, names, **kw):
@@ -55,15 +99,17 @@ def run_bayesreg(model, label, names, **kw):
                 rate_warm=e2 / warm, div=div, compile=max(cold - warm, 0.0))
 
 
-def run_pymc(build, label, names, draws, tune, seed=0):
+def run_pymc(build, label, names, draws, tune, seed=0, nuts_sampler="pymc"):
+    """``pm.sample`` on the model ``build()`` returns; ``nuts_sampler=None``: its defaults
+    (nutpie when installed, in pymc >= 6)."""
     import pymc as pm
 
     t0 = time.perf_counter()
     with build():
         idata = pm.sample(draws=draws, tune=tune, random_seed=seed, progressbar=False,
-                          compute_convergence_checks=False)
+                          compute_convergence_checks=False, nuts_sampler=nuts_sampler)
     cold = time.perf_counter() - t0
-    samp = float(idata.sample_stats.attrs.get("sampling_time", cold))
+    samp = sampling_time(idata, cold)
     e = min_ess(idata, names)
     return dict(label=label, ess=e, cold=cold, warm=samp, rate_cold=e / cold,
                 rate_warm=e / samp, div=int(idata.sample_stats["diverging"].sum()),
@@ -80,9 +126,10 @@ def run_bambi(X, y, family, tau, label, draws, tune, seed=0):
     t0 = time.perf_counter()
     model = bmb.Model("y ~ " + " + ".join(cols), df, family=family,
                       priors={"common": bmb.Prior("Normal", mu=0.0, sigma=tau)})
+    # bambi 0.21 defaults: inference_method="pymc" -> pm.sample(nuts_sampler="pymc")
     idata = model.fit(draws=draws, tune=tune, random_seed=seed, progressbar=False)
     cold = time.perf_counter() - t0
-    samp = float(idata.sample_stats.attrs.get("sampling_time", cold))
+    samp = sampling_time(idata, cold)
     ess = min_ess(idata, cols + ["Intercept", "sigma"])
     return dict(label=label, ess=ess, cold=cold, warm=samp, rate_cold=ess / cold,
                 rate_warm=ess / samp, div=int(idata.sample_stats["diverging"].sum()),
@@ -137,12 +184,16 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="fewer peer draws (slow peers)")
     ap.add_argument("--cases", default="ridge,logistic,diamonds")
     ap.add_argument("--no-bambi", action="store_true")
+    ap.add_argument("--no-pymc-default", action="store_true",
+                    help="skip the plain pm.sample() (= nutpie in pymc >= 6) peer rows")
     ap.add_argument("--peer-tune", type=int, default=None,
                     help="tuning steps of the peers (default: as many as their draws)")
     args = ap.parse_args(argv)
     peer_draws = 150 if args.quick else 1000
     peer_tune = args.peer_tune or peer_draws
     cases = args.cases.split(",")
+    print(versions())
+    print(f"peers: {peer_draws} draws after {peer_tune} tuning steps")
     names = ["coef", "intercept", "sigma"]
     results = {}
     try:
@@ -151,6 +202,13 @@ def main(argv=None):
     except ImportError:
         have_bambi = False
         print("bambi not importable: skipping it")
+
+    def pymc_default(build, label, group=None, tune=None):
+        """The plain ``pm.sample()`` row, unless --no-pymc-default."""
+        if args.no_pymc_default:
+            return []
+        row = run_pymc(build, label, names, peer_draws, tune or peer_draws, nuts_sampler=None)
+        return [row if group is None else grouped(row, group)]
 
     rng = np.random.default_rng(0)
     if "ridge" in cases:
@@ -170,6 +228,10 @@ def main(argv=None):
             grouped(run_pymc(pymc_linear(X, y, tau), "PyMC (sigma unknown)", names,
                              peer_draws, peer_draws), "unknown"),
         ]
+        rows += pymc_default(pymc_linear(X, y, tau, sigma=sigma),
+                             "PyMC defaults = nutpie (sigma fixed)", "fixed")
+        rows += pymc_default(pymc_linear(X, y, tau),
+                             "PyMC defaults = nutpie (sigma unknown)", "unknown")
         if have_bambi:
             rows.append(grouped(run_bambi(X, y, "gaussian", tau, "bambi (sigma unknown)",
                                           peer_draws, peer_draws), "unknown"))
@@ -186,6 +248,8 @@ def main(argv=None):
                              tune=1000, chains=4, random_seed=1),
                 run_pymc(pymc_linear(X, y, 1.0, family="bernoulli"), "PyMC", names,
                          peer_draws, peer_draws)]
+        rows += pymc_default(pymc_linear(X, y, 1.0, family="bernoulli"),
+                             "PyMC defaults = nutpie")
         if have_bambi:
             rows.append(run_bambi(X, y, "bernoulli", 1.0, "bambi", peer_draws, peer_draws))
         results["logistic"] = table("Logistic, Gaussian prior, n = 20,000, p = 50", rows, 1.5)
@@ -200,6 +264,7 @@ def main(argv=None):
         rows = [run_bayesreg(m, "bayesreg nutpie (low-rank mass matrix)", names,
                              sampler="nutpie", draws=1000, tune=1000, chains=4, random_seed=1),
                 run_pymc(pymc_linear(X, y, 1.0), "PyMC", names, peer_draws, peer_tune)]
+        rows += pymc_default(pymc_linear(X, y, 1.0), "PyMC defaults = nutpie", tune=peer_tune)
         if have_bambi:
             rows.append(run_bambi(X, y, "gaussian", 1.0, "bambi", peer_draws, peer_tune))
         results["diamonds"] = table("diamonds, n = 5,000, p = 24 (correlated)", rows, 5)

@@ -405,3 +405,31 @@ def test_ci_runs_the_readme_commands():
     assert out[1].endswith("python3 -m pytest") and "-e" in out[1]
     ci = (root / ".ci" / "run").read_text()
     assert "readme_commands.py" in ci and "sys.version_info < (3, 12)" in ci
+
+
+def test_load_reads_files_of_the_old_stack(tmp_path):
+    """A fit saved by bayesreg 0.1 (pymc 5.28.5, arviz 0.23.4 InferenceData, Python 3.11)
+    loads as a DataTree and rebuilds its model; a file with an unknown spec version is
+    refused with a message saying what to do."""
+    from pathlib import Path
+
+    old = Path(__file__).parent / "data" / "fit_bayesreg_0.1_arviz_0.23.nc"
+    idata = br.load(old)
+    assert isinstance(idata, xr.DataTree)
+    assert {"posterior", "sample_stats", "log_likelihood", "observed_data",
+            "constant_data"} <= set(idata.children)
+    # the value printed when the file was written
+    assert float(idata.posterior["coef"].mean()) == pytest.approx(-0.019189976006324435,
+                                                                  rel=1e-12)
+    model = br.Model.from_idata(idata)
+    assert model.feature_names == ["a", "b"] and model.prior == br.Laplace(br.HalfNormal(1.0))
+    np.testing.assert_array_equal(model.sample_weight, np.full(30, 2.0))
+    pred = model.predict(model.X[:4], idata=idata, random_seed=0)
+    assert pred.draws.shape == (2, 50, 4)
+    # a spec from a future bayesreg is refused, and says how to convert
+    future = idata.copy()
+    spec = json.loads(future["posterior"].attrs[SPEC_ATTR])
+    future["posterior"].attrs[SPEC_ATTR] = json.dumps({**spec, "version": 99})
+    future.to_netcdf(tmp_path / "future.nc", engine="h5netcdf")
+    with pytest.raises(ValueError, match="version 99.*save it again"):
+        br.load(tmp_path / "future.nc")
