@@ -1,30 +1,39 @@
 """bayesreg: Bayesian regularized regression.
 
 L2 is a Gaussian prior, L1 a Laplace prior; MAP estimates equal the penalized
-optimizers, and full posteriors come from PyMC's samplers as ArviZ InferenceData.
+optimizers, and full posteriors come from PyMC's samplers as the ``xarray.DataTree``
+that ArviZ works with.
 """
 
 from ._version import __version__
-from ._diagnostics import ConvergenceError, ConvergenceReport, ConvergenceWarning, check_convergence
-from ._map import MapEstimate, map_estimate
-from ._translate import MapComparison, compare_map, from_sklearn, to_sklearn
-from .families import FAMILIES, Family
+from .inference import (
+    ConvergenceError,
+    ConvergenceReport,
+    ConvergenceWarning,
+    EvidenceResult,
+    MapEstimate,
+    Model,
+    Prediction,
+    check_convergence,
+    log_evidence,
+    map_estimate,
+)
 from .io import load, save
-from .model import Model, Prediction
 from .occam import (
     EmpiricalBayes,
-    EvidenceResult,
     cv_scale,
     empirical_bayes,
     implied_alpha,
-    log_evidence,
     regularization_path,
     scale_grid,
     summarize_alpha,
 )
-from .priors import (
+from .sklearn import MapComparison, compare_map, from_sklearn, to_sklearn
+from .spec import (
+    FAMILIES,
     ElasticNet,
     Exponential,
+    Family,
     Flat,
     Gamma,
     Gaussian,

@@ -9,8 +9,22 @@ posterior of every coefficient side by side.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import warnings
+from pathlib import Path
+
+import arviz as az
+import numpy as np
+import pandas as pd
+from sklearn.datasets import load_diabetes
+from sklearn.linear_model import Lasso, Ridge
+
+from .inference import ConvergenceWarning, Model
+from .io import save
+from .sklearn import compare_map, from_sklearn
+from .spec import Gaussian, HalfNormal, Laplace
+from .utils.validation import SAMPLERS, check_sampler
 
 __all__ = ["main", "demo_table"]
 
@@ -36,15 +50,6 @@ def demo_table(*, draws: int = 1000, tune: int = 1000, chains: int = 2, sampler:
         under each prior, plus the ordinary least-squares estimate for reference.
     fits : dict of str to xarray.DataTree
     """
-    import arviz as az
-    import numpy as np
-    import pandas as pd
-    from sklearn.datasets import load_diabetes
-
-    from ._diagnostics import ConvergenceWarning
-    from .model import Model
-    from .priors import Gaussian, HalfNormal, Laplace
-
     data = load_diabetes(as_frame=True)
     X = data.data
     X = (X - X.mean()) / X.std(ddof=0)
@@ -101,12 +106,6 @@ def map_table(alpha_ridge: float = 10.0, alpha_lasso: float = 1.0):
         Coefficients of both solutions for each estimator.
     comparisons : dict of str to (Model, MapComparison)
     """
-    import pandas as pd
-    from sklearn.datasets import load_diabetes
-    from sklearn.linear_model import Lasso, Ridge
-
-    from ._translate import compare_map, from_sklearn
-
     data = load_diabetes(as_frame=True)
     X = (data.data - data.data.mean()) / data.data.std(ddof=0)
     y = data.target.to_numpy()
@@ -123,12 +122,8 @@ def map_table(alpha_ridge: float = 10.0, alpha_lasso: float = 1.0):
 
 
 def _demo(args) -> int:
-    import pandas as pd
-
     print("bayesreg demo: diabetes (n=442, p=10), y ~ N(b + Xw, sigma^2), "
           "scale tau ~ HalfNormal(50)")
-    from ._validation import check_sampler
-
     print(f"sampler={check_sampler(args.sampler)}, chains={args.chains}, draws={args.draws}, "
           f"tune={args.tune}, seed={args.seed}\n")
     table, fits = demo_table(draws=args.draws, tune=args.tune, chains=args.chains,
@@ -151,10 +146,6 @@ def _demo(args) -> int:
               f"same zero set: {comp.same_zero_set}, KKT violation "
               f"{comp.map.kkt_violation:.1e}")
     if args.save:
-        from pathlib import Path
-
-        from .io import save
-
         out = Path(args.save)
         out.mkdir(parents=True, exist_ok=True)
         for label, idata in fits.items():
@@ -164,8 +155,6 @@ def _demo(args) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from ._validation import SAMPLERS
-
     parser = argparse.ArgumentParser(prog="bayesreg",
                                      description="Bayesian regularized regression.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -188,8 +177,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``bayesreg`` command."""
-    import logging
-
     args = _parser().parse_args(argv)
     if not getattr(args, "progress", False):
         logging.getLogger("pymc").setLevel(logging.WARNING)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import xarray as xr
 
-from ._results import group_names
-from .model import SPEC_ATTR, SUPPORTED_SPEC_VERSIONS, spec_from_idata
+from .backends.results import group_names
+from .inference.model import SPEC_ATTR, SUPPORTED_SPEC_VERSIONS, spec_from_idata
 
 __all__ = ["save", "load"]
 

@@ -19,10 +19,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from bayesreg import ElasticNet, Flat, Gaussian, HalfNormal, Laplace, Model, StudentT
-from bayesreg._map import MapEstimate, map_estimate
-from bayesreg._sklearn_bridge import penalty_from_sklearn, sklearn_objective
-from bayesreg._solvers import fit_map, kkt_violation, map_objective
-from bayesreg._translate import compare_map, from_sklearn, residual_sigma, to_sklearn
+from bayesreg import MapEstimate, compare_map, from_sklearn, map_estimate, to_sklearn
+from bayesreg.math import fit_map, kkt_violation, map_objective
+from bayesreg.sklearn import penalty_from_sklearn, residual_sigma, sklearn_objective
 
 RTOL = 1e-6
 
@@ -394,9 +393,9 @@ def test_errors_map(diabetes, cancer):
     Xb, yb = cancer
     with pytest.raises(ValueError, match="sigma is not a parameter of family='bernoulli'"):
         Model(Xb, yb, prior=Gaussian(1.0), family="bernoulli").map(sigma=1.0)
-    with pytest.raises(ValueError, match="tol must be a positive"):
+    with pytest.raises(ValueError, match="'tol' parameter of map_estimate must be a positive"):
         Model(X, y, prior=Gaussian(1.0), sigma=1.0).map(tol=-1.0)
-    from bayesreg._diagnostics import ConvergenceWarning
+    from bayesreg import ConvergenceWarning
 
     with pytest.warns(ConvergenceWarning, match="stopped after 1 iterations.*max_iter"):
         mp = Model(Xb, yb, prior=Laplace(1.0), family="bernoulli").map(max_iter=1)
@@ -428,7 +427,7 @@ def test_errors_translate(diabetes, cancer, small):
         to_sklearn(Model(X, y, prior=Gaussian(1.0), intercept_prior=Gaussian(1.0), sigma=1.0))
     with pytest.raises(ValueError, match="PoissonRegressor has no L1"):
         to_sklearn(Model(Xs, np.ones(30), prior=Laplace(1.0), family="poisson"))
-    with pytest.raises(ValueError, match="set from the PenaltySpec"):
+    with pytest.raises(ValueError, match="set from the Penalty"):
         to_sklearn(Model(X, y, prior=Gaussian(1.0), sigma=1.0), alpha=2.0)
 
 
@@ -451,7 +450,7 @@ def test_bridge_penalty_direct():
 @pytest.mark.parametrize("max_p, solver", [(50, "lbfgs"), (100, "newton-dual")])
 def test_large_p_smooth_solvers(wide, monkeypatch, max_p, solver):
     """The large-p paths (normally p > 2000), exercised on the small p > n problem."""
-    from bayesreg import _solvers
+    from bayesreg.math import solvers as _solvers
 
     monkeypatch.setattr(_solvers, "NEWTON_MAX_P", max_p)
     X, y = wide

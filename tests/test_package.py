@@ -52,3 +52,174 @@ def test_numba_writes_no_cache_into_the_package(tmp_path):
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
     after = {p for p in PACKAGE.rglob("*") if p.suffix in (".nbi", ".nbc")}
     assert after - before == set()
+
+
+# ------------------------------------------------------------------ the layers
+#: bottom to top; a module may import from its own layer and the layers below it
+LAYERS = ["utils", "math", "spec", "backends", "inference", "occam", "sklearn", "io", "cli"]
+#: imports that may stay inside functions: optional extras (and what imports them)
+OPTIONAL = ("nutpie", "numpyro", "jax", "jaxlib", "blackjax", "pymc.sampling.jax")
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(PACKAGE.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _internal_imports(path: Path):
+    """``(target module, lineno, inside a function)`` for each import of a bayesreg
+    module, relative imports resolved (``from . import x`` counts as module ``pkg.x``
+    when that is a module)."""
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    tree = ast.parse(path.read_text(), str(path))
+    funcs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    inside = {id(n) for f in funcs for n in ast.walk(f) if n is not f}
+    known = {_module_name(p) for p in MODULES}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[:len(base) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if not target.startswith("bayesreg"):
+                continue
+            for alias in node.names:
+                sub = f"{target}.{alias.name}"
+                yield (sub if sub in known else target), node.lineno, id(node) in inside
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("bayesreg"):
+                    yield alias.name, node.lineno, id(node) in inside
+
+
+def _layer(module: str) -> int | None:
+    parts = module.split(".")
+    if len(parts) < 2 or parts[1] not in LAYERS:
+        return None                      # bayesreg itself, _version
+    return LAYERS.index(parts[1])
+
+
+def test_imports_point_down_the_layers():
+    """A module imports only from its own layer and the layers below it."""
+    bad = []
+    for path in MODULES:
+        me = _layer(_module_name(path))
+        if me is None:
+            continue
+        for target, lineno, _ in _internal_imports(path):
+            them = _layer(target)
+            if them is not None and them > me:
+                bad.append(f"{_module_name(path)}:{lineno} imports {target} (a higher layer)")
+    assert bad == []
+
+
+def test_no_import_cycles():
+    """The module import graph of the package (every import, at any level) is acyclic."""
+    graph = {_module_name(p): set() for p in MODULES}
+    for path in MODULES:
+        src = _module_name(path)
+        for target, _, _ in _internal_imports(path):
+            # importing a submodule runs its package's __init__ as well
+            parts = target.split(".")
+            for i in range(2, len(parts) + 1):
+                dep = ".".join(parts[:i])
+                if dep in graph and dep != src and not src.startswith(dep + "."):
+                    graph[src].add(dep)
+    for p in list(graph):  # bayesreg/__init__ re-exports everything: not a layer module
+        if p == "bayesreg":
+            graph[p] = set()
+    state: dict[str, int] = {}
+
+    def visit(node, stack):
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                raise AssertionError("import cycle: " + " -> ".join(stack + [node, nxt]))
+            if nxt not in state:
+                visit(nxt, stack + [node])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [])
+
+
+def test_no_function_level_imports_except_optional_extras():
+    """Imports sit at the top of modules; only the optional extras are imported lazily."""
+    bad = []
+    for path in MODULES:
+        tree = ast.parse(path.read_text(), str(path))
+        for func in (n for n in ast.walk(tree)
+                     if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            for node in ast.walk(func):
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom):
+                    names = ["." * node.level + (node.module or "")]
+                else:
+                    continue
+                for name in names:
+                    if not name.startswith(OPTIONAL):
+                        bad.append(f"{_module_name(path)}:{node.lineno} imports {name} "
+                                   f"inside {func.name}()")
+    assert bad == []
+
+
+BLOCKER = """
+import importlib.abc, sys, types
+BLOCKED = ("pymc", "pytensor", "jax", "jaxlib", "arviz", "arviz_base", "arviz_stats",
+           "arviz_plots", "nutpie", "numpyro", "blackjax")
+
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCKED:
+            raise ImportError(f"blocked: {name}")
+        return None
+
+sys.meta_path.insert(0, Block())
+# load the layers without running bayesreg/__init__.py (which imports every layer)
+pkg = types.ModuleType("bayesreg")
+pkg.__path__ = [PACKAGE_DIR]
+sys.modules["bayesreg"] = pkg
+import bayesreg.math, bayesreg.spec
+import bayesreg.math.conjugate, bayesreg.math.solvers, bayesreg.math.penalties
+import bayesreg.spec.priors, bayesreg.spec.families, bayesreg.utils.validation
+import bayesreg.spec.penalty
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in BLOCKED)
+assert not loaded, loaded
+print("ok")
+"""
+
+
+def test_math_and_spec_layers_need_no_pymc_pytensor_jax_or_arviz(tmp_path):
+    code = BLOCKER.replace("PACKAGE_DIR", repr(str(PACKAGE)))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "ok"
+    # the blocker really blocks: the backends layer needs pymc
+    code = code.replace("import bayesreg.math, bayesreg.spec", "import bayesreg.backends.pymc_model")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=tmp_path)
+    assert out.returncode != 0 and "blocked: pymc" in out.stderr
+
+
+def test_modules_stay_small():
+    """No module over 500 lines, except the ones that are one concept (listed, with why)."""
+    one_concept = {
+        # the MAP solver family: one problem type, its kernels and one KKT certificate
+        "bayesreg.math.solvers",
+        # the conjugate Gaussian linear model: posteriors, evidence, empirical Bayes
+        "bayesreg.math.conjugate",
+        # the catalogue of priors: one frozen dataclass and one density per prior
+        "bayesreg.spec.priors",
+    }
+    big = {_module_name(p): n for p in MODULES
+           if (n := len(p.read_text().splitlines())) > 500}
+    assert set(big) <= one_concept, big

@@ -4,7 +4,7 @@ the sufficient-statistic likelihood against the full-data one, and the convergen
 MCMC checks use a tolerance tied to Monte Carlo error: ``|estimate - exact| < 4 * mcse``
 with ``mcse`` from :func:`arviz.mcse` (``method="mean"`` for means, ``"sd"`` for sds).
 Reference posteriors are computed here with explicit matrix inverses, independently of
-``bayesreg._conjugate``.
+``bayesreg.math``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 from scipy import special, stats
 
 import bayesreg as br
-from bayesreg._diagnostics import (
+from bayesreg import (
     ConvergenceError,
     ConvergenceReport,
     ConvergenceWarning,

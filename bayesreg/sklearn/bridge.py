@@ -36,17 +36,20 @@ and ``LogisticRegression`` use weighted *sums* and need no ``S``. As priors: ``l
 1/tau^2`` (Gaussian ``N(0, tau^2)``) and ``l1 = 1/b`` (Laplace with scale ``b``), e.g.
 Ridge ``alpha = sigma^2/tau^2`` and Lasso ``alpha = sigma^2/(n b)``.
 
-scikit-learn is imported lazily, inside the functions.
+(scikit-learn is a dependency; this is the sklearn layer, on top of the inference layer.)
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
+from scipy import special
+from sklearn import linear_model as lm
 
-__all__ = ["PenaltySpec", "penalty_from_sklearn", "sklearn_from_penalty", "sklearn_objective"]
+from ..math.penalties import Penalty, gaussian_alpha, gaussian_precisions
+
+__all__ = ["penalty_from_sklearn", "sklearn_from_penalty", "sklearn_objective"]
 
 _FAMILY_OF = {
     "Ridge": "gaussian",
@@ -56,29 +59,6 @@ _FAMILY_OF = {
     "PoissonRegressor": "poisson",
 }
 _MAPPED = {"alpha", "l1_ratio", "C", "fit_intercept", "penalty"}
-
-
-@dataclass(frozen=True)
-class PenaltySpec:
-    """Penalty weights of :func:`bayesreg._solvers.fit_map` for one estimator.
-
-    Attributes
-    ----------
-    family : {"gaussian", "bernoulli", "poisson"}
-    l1 : float
-        Per-coefficient L1 weight in ``F`` (Laplace precision ``1/b``).
-    l2 : float
-        Per-coefficient L2 weight in ``F`` (Gaussian precision ``1/tau^2``).
-    fit_intercept : bool
-    sigma : float or None
-        Gaussian noise standard deviation the mapping assumed (``None`` otherwise).
-    """
-
-    family: str
-    l1: float
-    l2: float
-    fit_intercept: bool
-    sigma: float | None
 
 
 # -------------------------------------------------------------------------------------
@@ -101,10 +81,8 @@ def _weight_sum(n_samples: int, sample_weight) -> float:
     return total
 
 
-def _kind(estimator) -> str:
+def estimator_kind(estimator) -> str:
     """The supported scikit-learn class of ``estimator`` (exact class, no subclasses)."""
-    from sklearn import linear_model as lm
-
     for name in _FAMILY_OF:
         if type(estimator) is getattr(lm, name):
             return name
@@ -181,7 +159,7 @@ def _check_logistic(est) -> None:
 
 
 def penalty_from_sklearn(estimator, n_samples: int, sample_weight=None,
-                         sigma: float = 1.0) -> PenaltySpec:
+                         sigma: float = 1.0) -> Penalty:
     """Translate a scikit-learn estimator's regularization into prior precisions.
 
     The returned ``l1``/``l2`` make :func:`bayesreg._solvers.fit_map` (called with the
@@ -217,7 +195,7 @@ def penalty_from_sklearn(estimator, n_samples: int, sample_weight=None,
 
     Returns
     -------
-    PenaltySpec
+    Penalty
 
     Raises
     ------
@@ -225,7 +203,7 @@ def penalty_from_sklearn(estimator, n_samples: int, sample_weight=None,
         Unsupported estimator or setting: ``positive=True``, multi-target ``alpha``,
         ``class_weight``, multiclass, ``solver='liblinear'`` with an intercept.
     """
-    kind = _kind(estimator)
+    kind = estimator_kind(estimator)
     S = _weight_sum(n_samples, sample_weight)
     fit_intercept = bool(estimator.fit_intercept)
     if kind in ("Ridge", "Lasso", "ElasticNet"):
@@ -233,24 +211,20 @@ def penalty_from_sklearn(estimator, n_samples: int, sample_weight=None,
             raise ValueError(f"sigma must be > 0; got {sigma}.")
         _check_not_positive(estimator, kind)
         alpha = _scalar_alpha(estimator.alpha, kind)
-        s2 = float(sigma) ** 2
-        if kind == "Ridge":
-            l1, l2 = 0.0, alpha / s2
-        else:
-            rho = 1.0 if kind == "Lasso" else float(estimator.l1_ratio)
-            l1, l2 = S * alpha * rho / s2, S * alpha * (1.0 - rho) / s2
-        return PenaltySpec("gaussian", l1, l2, fit_intercept, float(sigma))
+        rho = 1.0 if kind != "ElasticNet" else float(estimator.l1_ratio)
+        l1, l2 = gaussian_precisions(kind.lower(), alpha, float(sigma), S, rho)
+        return Penalty("gaussian", float(l1), float(l2), fit_intercept, float(sigma))
     if kind == "LogisticRegression":
         _check_logistic(estimator)
         rho, C = _logistic_rho_C(estimator)
         if math.isinf(C):
-            return PenaltySpec("bernoulli", 0.0, 0.0, fit_intercept, None)
-        return PenaltySpec("bernoulli", rho / C, (1.0 - rho) / C, fit_intercept, None)
+            return Penalty("bernoulli", 0.0, 0.0, fit_intercept, None)
+        return Penalty("bernoulli", rho / C, (1.0 - rho) / C, fit_intercept, None)
     alpha = float(estimator.alpha)
-    return PenaltySpec("poisson", 0.0, S * alpha, fit_intercept, None)
+    return Penalty("poisson", 0.0, S * alpha, fit_intercept, None)
 
 
-def sklearn_from_penalty(spec: PenaltySpec, n_samples: int, sample_weight=None,
+def sklearn_from_penalty(spec: Penalty, n_samples: int, sample_weight=None,
                          **estimator_kwargs):
     """Build the *unfitted* scikit-learn estimator whose objective matches ``spec``.
 
@@ -269,7 +243,7 @@ def sklearn_from_penalty(spec: PenaltySpec, n_samples: int, sample_weight=None,
 
     Parameters
     ----------
-    spec : PenaltySpec
+    spec : Penalty
     n_samples : int
     sample_weight : array-like of shape (n_samples,), optional
         The weights that will be passed to the estimator's ``fit``.
@@ -281,26 +255,24 @@ def sklearn_from_penalty(spec: PenaltySpec, n_samples: int, sample_weight=None,
     -------
     sklearn estimator (unfitted)
     """
-    from sklearn import linear_model as lm
-
     clash = _MAPPED.intersection(estimator_kwargs)
     if clash:
         raise ValueError(
-            f"{sorted(clash)} are set from the PenaltySpec; do not pass them as "
+            f"{sorted(clash)} are set from the Penalty; do not pass them as "
             "estimator_kwargs (change the spec instead)."
         )
     if spec.l1 < 0 or spec.l2 < 0 or not (np.isfinite(spec.l1) and np.isfinite(spec.l2)):
-        raise ValueError(f"PenaltySpec needs finite l1, l2 >= 0; got {spec.l1}, {spec.l2}.")
+        raise ValueError(f"Penalty needs finite l1, l2 >= 0; got {spec.l1}, {spec.l2}.")
     S = _weight_sum(n_samples, sample_weight)
     kw = dict(estimator_kwargs, fit_intercept=spec.fit_intercept)
     l1, l2 = float(spec.l1), float(spec.l2)
     if spec.family == "gaussian":
-        s2 = (1.0 if spec.sigma is None else float(spec.sigma)) ** 2
-        if l1 == 0:
-            return lm.Ridge(alpha=s2 * l2, **kw)
-        if l2 == 0:
-            return lm.Lasso(alpha=s2 * l1 / S, **kw)
-        return lm.ElasticNet(alpha=s2 * (l1 + l2) / S, l1_ratio=l1 / (l1 + l2), **kw)
+        kind, alpha, rho = gaussian_alpha(l1, l2, 1.0 if spec.sigma is None else spec.sigma, S)
+        if kind == "ridge":
+            return lm.Ridge(alpha=float(alpha), **kw)
+        if kind == "lasso":
+            return lm.Lasso(alpha=float(alpha), **kw)
+        return lm.ElasticNet(alpha=float(alpha), l1_ratio=float(rho), **kw)
     if spec.family == "bernoulli":
         total = l1 + l2
         if l1 > 0:
@@ -348,9 +320,7 @@ def sklearn_objective(estimator, X, y, sample_weight=None, *, coef=None,
     -------
     float
     """
-    from scipy import special
-
-    kind = _kind(estimator)
+    kind = estimator_kind(estimator)
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
     n = X.shape[0]

@@ -1,12 +1,135 @@
-"""Checks applied where data enters bayesreg; inner code trusts their output."""
+"""One validation mechanism, applied where values enter bayesreg; inner code trusts them.
+
+The bottom layer (NumPy and pandas only). Parameters are checked against constraints
+(the model is scikit-learn's ``_parameter_constraints``) and every failure reads the same:
+
+    The 'draws' parameter of Model.sample must be an int in the range [1, inf). Got 0 instead.
+
+Data (``X``, ``y``, ``sample_weight``) get messages that name the problem and the fix.
+"""
 
 from __future__ import annotations
 
-import numbers
-
 import importlib.util
+import math
+import numbers
+from dataclasses import dataclass
 
 import numpy as np
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+
+# --------------------------------------------------------------------------- parameters
+#: what a constraint's ``convert`` returns for a value that does not satisfy it
+INVALID = object()
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Numbers of ``kind`` (``"int"`` or ``"float"``) in an interval; ``closed`` is one of
+    ``"both"``, ``"left"``, ``"right"``, ``"neither"``. Floats must be finite unless the
+    interval is unbounded on that side (``inf`` is never accepted)."""
+
+    kind: str
+    left: float = -math.inf
+    right: float = math.inf
+    closed: str = "both"
+
+    def convert(self, value):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            return INVALID
+        if self.kind == "int":
+            if not isinstance(value, numbers.Integral):
+                return INVALID
+            value = int(value)
+        else:
+            value = float(value)
+            if not math.isfinite(value):
+                return INVALID
+        lo_ok = value >= self.left if self.closed in ("both", "left") else value > self.left
+        hi_ok = value <= self.right if self.closed in ("both", "right") else value < self.right
+        return value if (lo_ok and hi_ok) else INVALID
+
+    def __str__(self) -> str:
+        noun = "an int" if self.kind == "int" else "a float"
+        left_closed = self.closed in ("both", "left")
+        if self.right == math.inf and self.left == -math.inf:
+            return "an int" if self.kind == "int" else "a finite float"
+        if self.right == math.inf and self.left == 0 and not left_closed and self.kind != "int":
+            return "a positive finite float"
+        if self.right == math.inf:
+            return f"{noun} {'>=' if left_closed else '>'} {self.left:g}"
+        lo = "[" if self.closed in ("both", "left") and math.isfinite(self.left) else "("
+        hi = "]" if self.closed in ("both", "right") and math.isfinite(self.right) else ")"
+        fmt = (lambda v: "inf" if v == math.inf else "-inf" if v == -math.inf else f"{v:g}")
+        return f"{noun} in the range {lo}{fmt(self.left)}, {fmt(self.right)}{hi}"
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """One of a fixed set of options."""
+
+    options: tuple
+
+    def convert(self, value):
+        try:
+            return value if value in self.options else INVALID
+        except TypeError:  # unhashable
+            return INVALID
+
+    def __str__(self) -> str:
+        return "one of: " + ", ".join(str(o) for o in self.options)
+
+
+@dataclass(frozen=True)
+class InstanceOf:
+    """An instance of a type (described by ``what``)."""
+
+    cls: type
+    what: str
+
+    def convert(self, value):
+        return value if isinstance(value, self.cls) else INVALID
+
+    def __str__(self) -> str:
+        return self.what
+
+
+#: frequent constraints
+POSITIVE = Interval("float", 0.0, math.inf, "neither")
+POSITIVE_INT = Interval("int", 1, math.inf, "left")
+NON_NEGATIVE_INT = Interval("int", 0, math.inf, "left")
+PROBABILITY = Interval("float", 0.0, 1.0, "neither")
+
+
+def check_param(value, name: str, owner: str, *constraints):
+    """``value`` converted by the first constraint it satisfies; else ``ValueError``:
+    "The {name!r} parameter of {owner} must be {constraints}. Got {value!r} instead."."""
+    for constraint in constraints:
+        converted = constraint.convert(value)
+        if converted is not INVALID:
+            return converted
+    wanted = " or ".join(str(c) for c in constraints)
+    raise ValueError(f"The {name!r} parameter of {owner} must be {wanted}. "
+                     f"Got {value!r} instead.")
+
+
+def check_positive_array(values, name: str, owner: str) -> np.ndarray:
+    """A non-empty 1-D float array of positive finite values (e.g. a grid of scales)."""
+    arr = np.atleast_1d(np.asarray(values, dtype=np.float64)) \
+        if _is_numeric(values) else np.array([np.nan])
+    if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+        raise ValueError(f"The {name!r} parameter of {owner} must be a non-empty 1-D array of "
+                         f"positive finite floats. Got {values!r} instead.")
+    return arr
+
+
+def _is_numeric(values) -> bool:
+    try:
+        np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 SAMPLERS = ("auto", "pymc", "nutpie", "numpyro", "blackjax", "exact")
 _EXTRA = {"nutpie": "nutpie", "numpyro": "numpyro", "blackjax": "blackjax"}
@@ -25,8 +148,6 @@ def check_X(X, *, name: str = "X") -> tuple[np.ndarray, list[str]]:
         if getattr(X, "ndim", 2) != 2:
             raise ValueError(f"{name} must be 2-D (n_samples, n_features); got a pandas Series. "
                              f"Use a DataFrame, e.g. series.to_frame().")
-        from pandas.api.types import is_bool_dtype, is_numeric_dtype
-
         non_numeric = [str(c) for c, dt in X.dtypes.items()
                        if not (is_numeric_dtype(dt) or is_bool_dtype(dt))]
         if non_numeric:
@@ -105,14 +226,9 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray | None:
     return w
 
 
-def check_positive_float(value, name: str) -> float:
+def check_positive_float(value, name: str, owner: str = "Model") -> float:
     """A strictly positive finite float (e.g. a fixed ``sigma``)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a positive float or a Prior; got {value!r}.")
-    value = float(value)
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive finite float; got {value!r}.")
-    return value
+    return check_param(value, name, owner, POSITIVE)
 
 
 def check_sampler(sampler: str) -> str:
@@ -121,10 +237,7 @@ def check_sampler(sampler: str) -> str:
     Returns the sampler to run: ``"auto"`` resolves, as ``pm.sample`` does, to nutpie
     when it is installed and to PyMC's own NUTS otherwise.
     """
-    if not isinstance(sampler, str) or sampler not in SAMPLERS:
-        raise ValueError(
-            f"{sampler!r} is not a supported sampler. Must be one of: {', '.join(SAMPLERS)}."
-        )
+    check_param(sampler, "sampler", "Model.sample", OneOf(SAMPLERS))
     if sampler == "auto":
         return "nutpie" if importlib.util.find_spec("nutpie") is not None else "pymc"
     if sampler in _MODULES:

@@ -1,72 +1,26 @@
-"""Run PyMC's NUTS samplers on a built :class:`bayesreg.Model`.
+"""numpyro and blackjax NUTS on PyMC's JAX log density (the ``jax`` extras).
 
-Every backend goes through :func:`run_sampler` and returns an ``arviz.InferenceData``
-with at least ``posterior`` and ``sample_stats``; :meth:`bayesreg.Model.sample` then adds
-the data groups and the pointwise ``log_likelihood`` in one shared code path.
-
-Compiled samplers are cached on the model (``model._compiled``, with compile times in
-``model._compile_time``): a second fit of the same model does not recompile. nutpie's
-compiled model is reused as is; for numpyro and blackjax the JAX log density and
-postprocessing are built once per model and the whole jitted run once per
-``(backend, draws, tune, target_accept, options)`` (one chain; chains run in threads).
+The JAX pieces of a model (log density, initial points, postprocessing) are built once
+per model; the whole run of one chain (adaptation and sampling) is compiled ahead of time
+once per ``(backend, draws, tune, target_accept, options)``; chains run concurrently in
+threads. Everything here imports jax lazily: it is an optional extra.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import os
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from pymc.backends.arviz import coords_and_dims_for_inferencedata
+from pymc.initial_point import make_initial_point_fn
+from pymc.util import get_default_varnames
 
-from ._results import datatree, draws_dataset, group, group_names
+from ..math.seeds import seed_sequence_int
+from .results import datatree, draws_dataset
 
-__all__ = ["run_sampler", "seed_sequence_int"]
-
-#: nutpie uses its low-rank-modified mass matrix by default up to this many features
-LOW_RANK_MAX_P = 2000
-
-
-def seed_sequence_int(random_seed, n: int = 1) -> list[int]:
-    """``n`` 31-bit integer seeds derived deterministically from ``random_seed``.
-
-    ``None`` gives fresh OS entropy; an int or ``SeedSequence`` gives the same seeds
-    every time.
-    """
-    ss = random_seed if isinstance(random_seed, np.random.SeedSequence) else \
-        np.random.SeedSequence(random_seed)
-    return [int(s) for s in ss.generate_state(n, dtype=np.uint32) % (2**31 - 1)]
-
-
-def _sample_pymc(model, *, draws, tune, chains, seed, progressbar, **kwargs):
-    import pymc as pm
-
-    # PyMC runs chains in forked processes; forking a process in which JAX has started
-    # its thread pool can deadlock, so once JAX is imported chains run in this process.
-    kwargs.setdefault("cores", 1 if "jax" in sys.modules else min(chains, 4))
-    # pymc >= 6 picks nutpie when it is installed unless told otherwise: "pymc" means
-    # PyMC's own NUTS.
-    kwargs["nuts_sampler"] = "pymc"
-    with model.pymc_model, _quiet_pymc():
-        return pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed,
-                         progressbar=progressbar, compute_convergence_checks=False,
-                         **kwargs)
-
-
-@contextlib.contextmanager
-def _quiet_pymc():
-    """Silence PyMC's INFO log lines ("Initializing NUTS ...", "Sampling 4 chains ...")
-    during a bayesreg fit; warnings and errors still show."""
-    logger = logging.getLogger("pymc")
-    level = logger.level
-    logger.setLevel(max(level, logging.WARNING))
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
+__all__ = ["sample_jax"]
 
 
 class _JaxModel:
@@ -85,10 +39,10 @@ class _JaxModel:
 
     def __init__(self, pm_model):
         import jax
-        from pymc.backends.arviz import coords_and_dims_for_inferencedata
-        from pymc.initial_point import make_initial_point_fn
-        from pymc.sampling.jax import get_jaxified_graph, get_jaxified_logp
-        from pymc.util import get_default_varnames
+        from pymc.sampling.jax import (  # imports jax
+            get_jaxified_graph,
+            get_jaxified_logp,
+        )
 
         self.value_names = [v.name for v in pm_model.value_vars]
         out_vars = list(get_default_varnames(pm_model.unobserved_value_vars,
@@ -205,7 +159,7 @@ def _blackjax_program(logdensity, *, draws, tune, target_accept, nuts_kwargs):
 _JAX_PROGRAMS = {"numpyro": _numpyro_program, "blackjax": _blackjax_program}
 
 
-def _sample_jax(model, *, backend, draws, tune, chains, seed, progressbar, **kwargs):
+def sample_jax(model, *, backend, draws, tune, chains, seed, progressbar, **kwargs):
     """NUTS from numpyro or blackjax on PyMC's JAX log density, compiled once per shape.
 
     The log density, the initial-point function and the postprocessing are built once
@@ -273,92 +227,3 @@ def _sample_jax(model, *, backend, draws, tune, chains, seed, progressbar, **kwa
                      "sample_stats": draws_dataset(sample_stats, attrs=attrs)})
 
 
-def _sample_nutpie(model, *, draws, tune, chains, seed, progressbar, **kwargs):
-    import nutpie
-
-    if tune < 1:  # nuts-rs panics (not a Python exception) on an empty tuning window
-        raise ValueError("sampler='nutpie' needs tune >= 1; got tune=0. Use tune >= 1 or "
-                         "sampler='pymc'.")
-    backend = kwargs.pop("backend", "numba")
-    gradient_backend = kwargs.pop("gradient_backend", "pytensor")
-    key = ("nutpie", backend, gradient_backend)
-    compiled = model._compiled.get(key)
-    if compiled is None:
-        t0 = time.perf_counter()
-        compiled = nutpie.compile_pymc_model(model.pymc_model, backend=backend,
-                                             gradient_backend=gradient_backend)
-        model._compile_time[key] = time.perf_counter() - t0
-        model._compiled[key] = compiled
-    target_accept = kwargs.pop("target_accept", None)
-    if target_accept is not None:
-        kwargs["target_accept"] = target_accept
-    # Correlated predictors make a diagonal mass matrix take hundreds of leapfrog steps
-    # per draw; nutpie's low-rank-modified mass matrix learns the correlations. Measured
-    # (benchmarks/bench_sampling.py): posteriordb diamonds (p = 24) 7 instead of ~260 steps
-    # per draw, ~100x the ESS/s; logistic n = 20k, p = 50: 7 instead of 15 steps, 3x the
-    # ESS. Its cost is O(p * rank) per step, so it is the default up to p = LOW_RANK_MAX_P.
-    if "low_rank_modified_mass_matrix" not in kwargs:  # nutpie < 0.16.9's name for it
-        kwargs.setdefault("adaptation",
-                          "low_rank" if model.n_features <= LOW_RANK_MAX_P else "diag")
-    kwargs.setdefault("cores", min(chains, 4))
-    idata = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed,
-                          progress_bar=progressbar, save_warmup=False, **kwargs)
-    return idata
-
-
-def _sample_exact(model, *, draws, tune, chains, seed, progressbar, **kwargs):
-    """Exact i.i.d. draws of a conjugate model (``tune`` and ``progressbar`` are unused)."""
-    import xarray as xr
-
-    from ._exact import exact_draws
-
-    if kwargs:
-        raise TypeError(f"sampler='exact' takes no sampler options; got {sorted(kwargs)}. "
-                        f"Options such as target_accept are for the NUTS samplers.")
-    ex = exact_draws(model, draws=draws, chains=chains, random_seed=seed)
-    coords = {"chain": np.arange(chains), "draw": np.arange(draws)}
-    post = {}
-    for name, arr in ex.posterior.items():
-        dims = ("chain", "draw", "feature") if arr.ndim == 3 else ("chain", "draw")
-        post[name] = (dims, arr)
-    posterior = xr.Dataset(post, coords={**coords, "feature": model.feature_names})
-    sample_stats = xr.Dataset({"lp": (("chain", "draw"), ex.lp),
-                               "diverging": (("chain", "draw"), np.zeros(ex.lp.shape, bool))},
-                              coords=coords)
-    posterior.attrs["exact_kind"] = ex.kind
-    return datatree({"posterior": posterior, "sample_stats": sample_stats})
-
-
-_BACKENDS = {
-    "exact": _sample_exact,
-    "pymc": _sample_pymc,
-    "nutpie": _sample_nutpie,
-    "numpyro": lambda model, **kw: _sample_jax(model, backend="numpyro", **kw),
-    "blackjax": lambda model, **kw: _sample_jax(model, backend="blackjax", **kw),
-}
-
-
-def run_sampler(model, sampler: str, *, draws: int, tune: int, chains: int, random_seed,
-                progressbar: bool, **kwargs):
-    """Sample ``model`` with ``sampler``.
-
-    Returns
-    -------
-    dict of str to xarray.Dataset
-        ``posterior`` and ``sample_stats`` (and ``warmup_*`` groups where a backend
-        keeps them). The wall time of the run is stored in
-        ``posterior.attrs["sampling_time"]`` (seconds, compilation included on a first
-        nutpie run; see ``model._compile_time``).
-    """
-    (seed,) = seed_sequence_int(random_seed)
-    t0 = time.perf_counter()
-    tree = _BACKENDS[sampler](model, draws=draws, tune=tune, chains=chains, seed=seed,
-                              progressbar=progressbar, **kwargs)
-    groups = {name: group(tree, name) for name in group_names(tree)}
-    posterior = groups["posterior"]
-    posterior.attrs["sampling_time"] = time.perf_counter() - t0
-    # nutpie also stores the unconstrained values (e.g. ``sigma_log__``); drop them so that
-    # every backend returns the same variables
-    helpers = [v for v in posterior.data_vars if str(v).endswith("__")]
-    groups["posterior"] = posterior.drop_vars(helpers)
-    return groups

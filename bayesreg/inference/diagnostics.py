@@ -17,9 +17,10 @@ import json
 import math
 from dataclasses import asdict, dataclass
 
+import arviz as az
 import numpy as np
 
-from ._results import group, group_names
+from ..backends.results import group, group_names
 
 __all__ = ["ConvergenceWarning", "ConvergenceError", "ConvergenceReport", "check_convergence"]
 
@@ -200,8 +201,6 @@ def check_convergence(idata, *, var_names=None, r_hat_max: float = 1.01,
     -------
     ConvergenceReport
     """
-    import arviz as az
-
     post = group(idata, "posterior")
     if sampler is None:
         sampler = post.attrs.get("bayesreg_sampler")

@@ -1,7 +1,8 @@
 """Priors on regression weights and on scales, as immutable values.
 
-Every prior here is a frozen dataclass: a *specification*. Building the PyMC
-variable is a separate step (:meth:`Prior.build`), done by :class:`bayesreg.Model`.
+Every prior here is a frozen dataclass: a *specification* with a NumPy log density.
+This module is part of the specification layer: NumPy and SciPy only, no PyMC. The
+PyMC variables are built from these values by :mod:`bayesreg.backends.pymc_model`.
 Any numeric parameter of a prior may itself be a prior (a hyperprior), e.g.
 ``Gaussian(scale=HalfNormal(1.0))`` puts a prior on the regularization strength.
 Location-scale priors whose scale is random are sampled non-centred by default:
@@ -31,6 +32,8 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy import special, stats
 
+from ..utils.validation import POSITIVE, InstanceOf, Interval, check_param
+
 __all__ = [
     "Prior",
     "Gaussian",
@@ -47,46 +50,30 @@ __all__ = [
     "InverseGammaVariance",
     "HalfFlat",
     "log_prior_terms",
+    "improper_part",
 ]
 
 def _check_positive(prior: Prior, *names: str) -> None:
+    """Each parameter is a positive finite float, or a positive prior (a hyperprior)."""
     for name in names:
         value = getattr(prior, name)
-        if isinstance(value, Prior):
-            if not value.positive:
-                raise ValueError(
-                    f"The {name!r} parameter of {type(prior).__name__} must be positive, so a "
-                    f"hyperprior on it must be a positive prior (HalfNormal, HalfStudentT, "
-                    f"HalfCauchy, Exponential, Gamma, InverseGamma). Got {value!r} instead."
-                )
-            continue
-        try:
-            as_float = float(value)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"The {name!r} parameter of {type(prior).__name__} must be a float or a Prior. "
-                f"Got {value!r} instead."
-            ) from None
-        if not (math.isfinite(as_float) and as_float > 0):
+        if isinstance(value, Prior) and not value.positive:
             raise ValueError(
                 f"The {name!r} parameter of {type(prior).__name__} must be a positive finite "
-                f"float. Got {value!r} instead."
-            )
-        object.__setattr__(prior, name, as_float)
+                f"float or a positive prior (HalfNormal, HalfStudentT, HalfCauchy, "
+                f"Exponential, Gamma, InverseGamma). Got {value!r} instead.")
+        if not isinstance(value, Prior):
+            object.__setattr__(prior, name, check_param(value, name, type(prior).__name__,
+                                                        POSITIVE, _POSITIVE_PRIOR))
 
 
 def _check_finite(prior: Prior, *names: str) -> None:
+    """Each parameter is a finite float, or a prior."""
     for name in names:
         value = getattr(prior, name)
-        if isinstance(value, Prior):
-            continue
-        as_float = float(value)
-        if not math.isfinite(as_float):
-            raise ValueError(
-                f"The {name!r} parameter of {type(prior).__name__} must be finite. "
-                f"Got {value!r} instead."
-            )
-        object.__setattr__(prior, name, as_float)
+        if not isinstance(value, Prior):
+            object.__setattr__(prior, name, check_param(value, name, type(prior).__name__,
+                                                        Interval("float"), _PRIOR))
 
 
 @dataclass(frozen=True)
@@ -118,17 +105,7 @@ class Prior(abc.ABC):
             out[f.name] = value.to_dict() if isinstance(value, Prior) else value
         return out
 
-    # -- PyMC -------------------------------------------------------------
-    def _param(self, field: str, name: str):
-        value = getattr(self, field)
-        if isinstance(value, Prior):
-            return value.build(f"{name}_{field}")
-        return value
-
-    @abc.abstractmethod
-    def build(self, name: str, dims: str | tuple[str, ...] | None = None):
-        """Create the PyMC random variable ``name`` in the current model context."""
-
+    # -- NumPy density -----------------------------------------------------
     def logpdf(self, x):
         """Log density at ``x`` (NumPy); only for priors without hyperpriors."""
         if not self.is_fixed:
@@ -144,36 +121,13 @@ class Prior(abc.ABC):
         broadcast against ``x``; ``p`` is the prior itself when its parameters are fixed)."""
 
 
+_PRIOR = InstanceOf(type(None), "a Prior")  # described only: priors pass before the check
+_POSITIVE_PRIOR = InstanceOf(type(None), "a positive Prior")
+
+
 @dataclass(frozen=True)
-class _LocationScale(Prior):
+class LocationScale(Prior):
     """Location-scale prior, non-centred when its scale is random."""
-
-    @abc.abstractmethod
-    def _dist(self, name: str, loc, scale, dims, **extra):
-        """The PyMC variable with the given location and scale."""
-
-    def build(self, name, dims=None, sigma=None):
-        """Create ``name`` in the current PyMC model.
-
-        ``sigma`` is the noise scale (a float or a PyMC variable); it multiplies the
-        prior scale when ``scaled_by_sigma=True`` and is ignored otherwise.
-        """
-        import pymc as pm
-
-        loc = self._param("loc", name)
-        scale = self._param("scale", name)
-        other = {k: self._param(k, name) for k in self._extra_params}
-        random_scale = isinstance(self.scale, Prior)
-        if self.scaled_by_sigma:
-            if sigma is None:
-                raise ValueError(f"{type(self).__name__}(scaled_by_sigma=True) needs the noise "
-                                 f"scale sigma; use it in a gaussian or student_t Model.")
-            scale = scale * sigma
-            random_scale = random_scale or not isinstance(sigma, (int, float))
-        if self.noncentered and random_scale:
-            z = self._dist(f"{name}_z", 0.0, 1.0, dims, **other)
-            return pm.Deterministic(name, loc + scale * z, dims=dims)
-        return self._dist(name, loc, scale, dims, **other)
 
     def logpdf(self, x):
         if self.scaled_by_sigma:
@@ -187,7 +141,7 @@ class _LocationScale(Prior):
 
 
 @dataclass(frozen=True)
-class Gaussian(_LocationScale):
+class Gaussian(LocationScale):
     r"""Gaussian (normal) prior: the L2 penalty.
 
     .. math:: p(w) = \frac{1}{\sqrt{2\pi}\,\tau} \exp\left(-\frac{(w-\mu)^2}{2\tau^2}\right)
@@ -219,17 +173,12 @@ class Gaussian(_LocationScale):
         _check_positive(self, "scale")
         _check_finite(self, "loc")
 
-    def _dist(self, name, loc, scale, dims):
-        import pymc as pm
-
-        return pm.Normal(name, mu=loc, sigma=scale, dims=dims)
-
     def _logpdf(self, x, p):
         return stats.norm.logpdf(x, p.loc, p.scale)
 
 
 @dataclass(frozen=True)
-class Laplace(_LocationScale):
+class Laplace(LocationScale):
     r"""Laplace (double-exponential) prior: the L1 penalty.
 
     .. math:: p(w) = \frac{1}{2b} \exp\left(-\frac{|w-\mu|}{b}\right)
@@ -258,17 +207,12 @@ class Laplace(_LocationScale):
         _check_positive(self, "scale")
         _check_finite(self, "loc")
 
-    def _dist(self, name, loc, scale, dims):
-        import pymc as pm
-
-        return pm.Laplace(name, mu=loc, b=scale, dims=dims)
-
     def _logpdf(self, x, p):
         return stats.laplace.logpdf(x, p.loc, p.scale)
 
 
 @dataclass(frozen=True)
-class StudentT(_LocationScale):
+class StudentT(LocationScale):
     r"""Student-t prior: heavy tails, a smooth nonconvex penalty.
 
     .. math:: p(w) = \frac{\Gamma(\frac{\nu+1}{2})}{\Gamma(\frac{\nu}{2})\sqrt{\nu\pi}\,s}
@@ -298,11 +242,6 @@ class StudentT(_LocationScale):
     def __post_init__(self):
         _check_positive(self, "nu", "scale")
         _check_finite(self, "loc")
-
-    def _dist(self, name, loc, scale, dims, nu):
-        import pymc as pm
-
-        return pm.StudentT(name, nu=nu, mu=loc, sigma=scale, dims=dims)
 
     def _logpdf(self, x, p):
         return stats.t.logpdf(x, p.nu, p.loc, p.scale)
@@ -353,28 +292,12 @@ class ElasticNet(Prior):
     def __post_init__(self):
         _check_positive(self, "l1_scale", "l2_scale")
 
-    def build(self, name, dims=None):
-        import pymc as pm
-        import pytensor.tensor as pt
-
-        b = self._param("l1_scale", name)
-        tau = self._param("l2_scale", name)
-
-        def logp(value, b, tau):
-            return (-pt.abs(value) / b - value**2 / (2 * tau**2)
-                    - elastic_net_log_normalizer(b, tau, xp=pt))
-
-        def random(b, tau, rng=None, size=None):
-            return _elastic_net_draws(b, tau, rng, size)
-
-        return pm.CustomDist(name, b, tau, logp=logp, random=random, dims=dims)
-
     def _logpdf(self, x, p):
         b, tau = p.l1_scale, p.l2_scale
         return -np.abs(x) / b - x**2 / (2 * tau**2) - elastic_net_log_normalizer(b, tau)
 
 
-def _elastic_net_draws(b, tau, rng, size):
+def elastic_net_draws(b, tau, rng, size):
     rng = np.random.default_rng(rng)
     b = np.asarray(b, dtype=float)
     tau = np.asarray(tau, dtype=float)
@@ -397,11 +320,6 @@ class Flat(Prior):
 
     has_mode: ClassVar[bool] = True
 
-    def build(self, name, dims=None):
-        import pymc as pm
-
-        return pm.Flat(name, dims=dims)
-
     def _logpdf(self, x, p):
         return np.zeros_like(x)
 
@@ -421,11 +339,6 @@ class HalfNormal(Prior):
     def __post_init__(self):
         _check_positive(self, "scale")
 
-    def build(self, name, dims=None):
-        import pymc as pm
-
-        return pm.HalfNormal(name, sigma=self._param("scale", name), dims=dims)
-
     def _logpdf(self, x, p):
         return stats.halfnorm.logpdf(x, scale=p.scale)
 
@@ -440,12 +353,6 @@ class HalfStudentT(Prior):
 
     def __post_init__(self):
         _check_positive(self, "nu", "scale")
-
-    def build(self, name, dims=None):
-        import pymc as pm
-
-        return pm.HalfStudentT(name, nu=self._param("nu", name),
-                               sigma=self._param("scale", name), dims=dims)
 
     def _logpdf(self, x, p):
         return np.where(x >= 0, np.log(2.0) + stats.t.logpdf(x, p.nu, 0.0, p.scale),
@@ -462,11 +369,6 @@ class HalfCauchy(Prior):
     def __post_init__(self):
         _check_positive(self, "scale")
 
-    def build(self, name, dims=None):
-        import pymc as pm
-
-        return pm.HalfCauchy(name, beta=self._param("scale", name), dims=dims)
-
     def _logpdf(self, x, p):
         return stats.halfcauchy.logpdf(x, scale=p.scale)
 
@@ -480,11 +382,6 @@ class Exponential(Prior):
 
     def __post_init__(self):
         _check_positive(self, "scale")
-
-    def build(self, name, dims=None):
-        import pymc as pm
-
-        return pm.Exponential(name, scale=self._param("scale", name), dims=dims)
 
     def _logpdf(self, x, p):
         return stats.expon.logpdf(x, scale=p.scale)
@@ -501,12 +398,6 @@ class Gamma(Prior):
 
     def __post_init__(self):
         _check_positive(self, "alpha", "beta")
-
-    def build(self, name, dims=None):
-        import pymc as pm
-
-        return pm.Gamma(name, alpha=self._param("alpha", name),
-                        beta=self._param("beta", name), dims=dims)
 
     def _logpdf(self, x, p):
         return stats.gamma.logpdf(x, p.alpha, scale=1.0 / p.beta)
@@ -531,13 +422,6 @@ class InverseGammaVariance(Prior):
     def __post_init__(self):
         _check_positive(self, "alpha", "beta")
 
-    def build(self, name, dims=None):
-        import pymc as pm
-
-        var = pm.InverseGamma(f"{name}_sq", alpha=self._param("alpha", name),
-                              beta=self._param("beta", name), dims=dims)
-        return pm.Deterministic(name, var**0.5, dims=dims)
-
     def _logpdf(self, x, p):
         x = np.asarray(x, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -557,12 +441,6 @@ class InverseGamma(Prior):
     def __post_init__(self):
         _check_positive(self, "alpha", "beta")
 
-    def build(self, name, dims=None):
-        import pymc as pm
-
-        return pm.InverseGamma(name, alpha=self._param("alpha", name),
-                               beta=self._param("beta", name), dims=dims)
-
     def _logpdf(self, x, p):
         return stats.invgamma.logpdf(x, p.alpha, scale=p.beta)
 
@@ -573,11 +451,6 @@ class HalfFlat(Prior):
 
     positive: ClassVar[bool] = True
 
-    def build(self, name, dims=None):
-        import pymc as pm
-
-        return pm.HalfFlat(name, dims=dims)
-
     def _logpdf(self, x, p):
         return np.where(x > 0, 0.0, -np.inf)
 
@@ -585,6 +458,20 @@ class HalfFlat(Prior):
 _REGISTRY = {cls.__name__: cls for cls in (
     Gaussian, Laplace, ElasticNet, StudentT, Flat, HalfNormal, HalfStudentT, HalfCauchy,
     Exponential, Gamma, InverseGamma, InverseGammaVariance, HalfFlat)}
+
+
+def improper_part(prior) -> str | None:
+    """The name of an improper prior (``Flat``, ``HalfFlat``) in ``prior`` or its
+    hyperpriors, or ``None`` when every part is proper (or ``prior`` is not a Prior)."""
+    if not isinstance(prior, Prior):
+        return None
+    if isinstance(prior, (Flat, HalfFlat)):
+        return type(prior).__name__
+    for sub in prior.hyperpriors.values():
+        found = improper_part(sub)
+        if found:
+            return found
+    return None
 
 
 def log_prior_terms(prior: Prior, name: str, draws: Mapping[str, np.ndarray], *,

@@ -73,6 +73,8 @@ import numpy as np
 from scipy import linalg
 from scipy.special import gammaln
 
+from .suffstats import SufficientStats
+
 __all__ = [
     "GaussianPosterior",
     "NIGPosterior",
@@ -299,28 +301,6 @@ class EmpiricalBayesResult:
     converged: bool
 
 
-@dataclass(frozen=True, eq=False)
-class SufficientStats:
-    r"""Weighted sufficient statistics of the Gaussian linear model.
-
-    Attributes
-    ----------
-    xtx : ndarray (p, p)
-        :math:`X^\top \mathbf{S} X`.
-    xty : ndarray (p,)
-        :math:`X^\top \mathbf{S} y`.
-    yty : float
-        :math:`y^\top \mathbf{S} y`.
-    sum_w : float
-        :math:`S = \sum_i s_i` (``n`` when unweighted).
-    """
-
-    xtx: np.ndarray
-    xty: np.ndarray
-    yty: float
-    sum_w: float
-
-
 # --------------------------------------------------------------------------- validation
 def _check_data(X, y, sample_weight) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     X = np.asarray(X, dtype=np.float64)
@@ -393,9 +373,7 @@ def sufficient_stats(X, y, sample_weight=None) -> SufficientStats:
     Pass centred data (see :func:`center`) if the intercept has a flat prior.
     """
     X, y, sw = _check_data(X, y, sample_weight)
-    s = np.ones(X.shape[0]) if sw is None else sw
-    Xs = X * s[:, None]
-    return SufficientStats(xtx=X.T @ Xs, xty=Xs.T @ y, yty=float(y @ (s * y)), sum_w=float(s.sum()))
+    return SufficientStats.from_data(X, y, sw)
 
 
 @dataclass(frozen=True, eq=False)

@@ -28,7 +28,7 @@ intercept prior). The gaussian equivalence holds for any fixed ``sigma``: the MA
 not depend on it once ``alpha`` is translated with the same ``sigma``; ``sigma`` only
 matters for the posterior around the mode.
 
-scikit-learn is imported lazily.
+
 """
 
 from __future__ import annotations
@@ -38,18 +38,27 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning as SklearnConvergenceWarning
 
-from ._map import MapEstimate, map_estimate, map_penalty
-from ._sklearn_bridge import (
-    PenaltySpec,
-    _kind,
+from ..inference.map import MapEstimate, map_estimate, map_penalty
+from ..inference.model import Model
+from ..math.penalties import Penalty
+from ..math.solvers import kkt_violation, map_objective
+from ..spec.priors import ElasticNet, Flat, Gaussian, Laplace
+from ..utils.validation import (
+    check_positive_float,
+    check_sample_weight,
+    check_X,
+    check_y,
+)
+from .bridge import (
+    estimator_kind,
     penalty_from_sklearn,
     sklearn_from_penalty,
     sklearn_objective,
 )
-from ._solvers import kkt_violation, map_objective
-from ._validation import check_sample_weight, check_X, check_y
-from .priors import ElasticNet, Flat, Gaussian, Laplace
 
 __all__ = ["from_sklearn", "to_sklearn", "compare_map", "MapComparison", "residual_sigma"]
 
@@ -89,7 +98,7 @@ def residual_sigma(estimator, X, y, sample_weight=None) -> float:
     ValueError
         When ``S - df <= 0`` (e.g. an interpolating fit with ``p > n``): pass ``sigma``.
     """
-    kind = _kind(estimator)
+    kind = estimator_kind(estimator)
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     s = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, float)
@@ -194,9 +203,7 @@ def from_sklearn(estimator, X, y, sample_weight=None, sigma: float | None = None
         multiclass, ``solver='liblinear'`` with an intercept, multi-target ``alpha``),
         ``sigma`` given for a non-gaussian estimator.
     """
-    from .model import Model
-
-    kind = _kind(estimator)
+    kind = estimator_kind(estimator)
     Xa, _ = check_X(X)
     sw = check_sample_weight(sample_weight, Xa.shape[0])
     n = Xa.shape[0]
@@ -211,13 +218,9 @@ def from_sklearn(estimator, X, y, sample_weight=None, sigma: float | None = None
     spec = penalty_from_sklearn(estimator, n, sw, sigma=1.0)  # validates the estimator
     if gaussian:
         if sigma is None:
-            from sklearn.base import clone
-
             fitted = clone(estimator).fit(Xa, y_model, sample_weight=sw)
             sigma = residual_sigma(fitted, Xa, y_model, sw)
         else:
-            from ._validation import check_positive_float
-
             sigma = check_positive_float(sigma, "sigma")
         spec = penalty_from_sklearn(estimator, n, sw, sigma=sigma)
     prior = _prior_from_penalty(spec.l1, spec.l2)
@@ -231,7 +234,7 @@ def from_sklearn(estimator, X, y, sample_weight=None, sigma: float | None = None
 # -------------------------------------------------------------------------------------
 
 
-def _spec_of(model, sigma=None) -> PenaltySpec:
+def _spec_of(model, sigma=None) -> Penalty:
     pen = map_penalty(model, sigma)
     if pen.student_t is not None:
         raise ValueError(
@@ -245,7 +248,7 @@ def _spec_of(model, sigma=None) -> PenaltySpec:
             "prior has no counterpart; use intercept_prior=None (Flat) for "
             "to_sklearn/compare_map."
         )
-    return PenaltySpec(pen.family, pen.l1, pen.l2, pen.fit_intercept, pen.sigma)
+    return pen
 
 
 def to_sklearn(model, *, sigma: float | None = None, **estimator_kwargs):
@@ -300,7 +303,7 @@ _TIGHT = {
 }
 
 
-def _tight_kwargs(spec: PenaltySpec) -> dict:
+def _tight_kwargs(spec: Penalty) -> dict:
     if spec.family == "gaussian":
         kind = "Ridge" if spec.l1 == 0 else ("Lasso" if spec.l2 == 0 else "ElasticNet")
         return dict(_TIGHT[kind])
@@ -350,8 +353,6 @@ class MapComparison:
 
     def to_frame(self):
         """One row per solution (bayesreg, sklearn); differences in ``attrs``."""
-        import pandas as pd
-
         rows = ["bayesreg", "sklearn"]
         df = pd.DataFrame({
             "objective F (bayesreg)": [self.objective[r] for r in rows],
@@ -406,16 +407,14 @@ def compare_map(model, *, sigma: float | None = None, tol: float = 1e-12,
     -------
     MapComparison
     """
-    from sklearn.exceptions import ConvergenceWarning
-
     spec = _spec_of(model, sigma)
     kw = _tight_kwargs(spec)
     kw.update(sklearn_kwargs)
     est = sklearn_from_penalty(spec, model.n_samples, model.sample_weight, **kw)
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
+        warnings.simplefilter("always", SklearnConvergenceWarning)
         est.fit(model.X, model.y, sample_weight=model.sample_weight)
-    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    converged = not any(issubclass(w.category, SklearnConvergenceWarning) for w in caught)
     mp = map_estimate(model, sigma=sigma, tol=tol, max_iter=100_000)
     w_b = mp.coef.values
     w_s = np.ravel(est.coef_).astype(np.float64)

@@ -15,26 +15,34 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from . import priors as _priors
-from ._validation import (
+from ..backends.pymc_model import build_pymc_model
+from ..backends.results import datatree, group_names
+from ..backends.samplers import prior_draws, run_sampler
+from ..math.seeds import seed_sequence_int
+from ..spec import priors as _priors
+from ..spec.families import Family, get_family
+from ..spec.priors import Flat, Prior, improper_part
+from ..utils.validation import (
+    NON_NEGATIVE_INT,
+    POSITIVE_INT,
     check_features,
+    check_param,
     check_positive_float,
     check_sample_weight,
     check_sampler,
     check_X,
     check_y,
 )
-from ._results import datatree, group, group_names
-from .families import Family, get_family
-from .priors import Flat, HalfFlat, Prior
+from .diagnostics import ConvergenceError, ConvergenceWarning, check_convergence
+from .evidence import is_conjugate, log_evidence
+from .map import map_estimate
+from .pointwise import SPEC_ATTR, data_groups, finish_fit, simulate
 
 __all__ = ["Model", "Prediction"]
 
-SPEC_ATTR = "bayesreg_spec"
 SPEC_VERSION = 1
 #: spec versions this bayesreg can rebuild a model from (1: bayesreg 0.1, any ArviZ)
 SUPPORTED_SPEC_VERSIONS = (1,)
-_DRAW_CHUNK_BYTES = 64 * 2**20  # memory for one chunk of (draws x n) work arrays
 
 
 @dataclass(frozen=True)
@@ -57,18 +65,6 @@ class Prediction:
 def _default_sigma(y: np.ndarray) -> Prior:
     scale = float(np.std(y)) if np.std(y) > 0 else 1.0
     return _priors.HalfStudentT(nu=3.0, scale=scale)
-
-
-def _contains_improper(prior) -> str | None:
-    if not isinstance(prior, Prior):
-        return None
-    if isinstance(prior, (Flat, HalfFlat)):
-        return type(prior).__name__
-    for sub in prior.hyperpriors.values():
-        found = _contains_improper(sub)
-        if found:
-            return found
-    return None
 
 
 class Model:
@@ -159,8 +155,6 @@ class Model:
         self._pymc_model = None
         self._compiled: dict[Any, Any] = {}
         self._compile_time: dict[Any, float] = {}
-        #: the last InferenceData returned by :meth:`sample` (used by :meth:`predict`)
-        self.idata = None
 
     def _check_scale_param(self, value, name, used, default):
         if not used:
@@ -228,6 +222,25 @@ class Model:
         weight = cd["sample_weight"].values if "sample_weight" in cd else None
         return cls.from_spec(spec, X, idata.observed_data["y"].values, sample_weight=weight)
 
+    def replace(self, *, X=None, y=None, **changes) -> Model:
+        """A new model with the same data and specification, except the given ones.
+
+        Specs are values: ``model.replace(prior=Laplace(3.0))`` leaves ``model`` as it
+        is. ``changes`` are :class:`Model` parameters (``prior``, ``family``,
+        ``fit_intercept``, ``intercept_prior``, ``sigma``, ``nu``, ``sample_weight``).
+        """
+        kw = dict(prior=self.prior, family=self.family.name, fit_intercept=self.fit_intercept,
+                  intercept_prior=self.intercept_prior, sigma=self.sigma, nu=self.nu,
+                  sample_weight=self.sample_weight)
+        unknown = sorted(set(changes) - set(kw))
+        if unknown:
+            raise TypeError(f"Model.replace() got unknown parameters {unknown}; must be among "
+                            f"X, y, {', '.join(kw)}.")
+        kw.update(changes)
+        X = xr.DataArray(self.X if X is None else np.asarray(X), dims=("obs_id", "feature"),
+                         coords={"feature": list(self.feature_names)})
+        return type(self)(X, self.y if y is None else y, **kw)
+
     def __repr__(self) -> str:
         return (f"Model(n_samples={self.n_samples}, n_features={self.n_features}, "
                 f"family={self.family.name!r}, prior={self.prior!r}, "
@@ -235,74 +248,11 @@ class Model:
 
     # ------------------------------------------------------------ PyMC model
     @property
-    def _center_intercept(self) -> bool:
-        return self.fit_intercept and isinstance(self.intercept_prior, Flat)
-
-    @property
     def pymc_model(self):
         """The PyMC model (built once, on first access). Users may extend it."""
         if self._pymc_model is None:
-            self._pymc_model = self._build()
+            self._pymc_model = build_pymc_model(self)
         return self._pymc_model
-
-    def _build(self):
-        import pymc as pm
-        import pytensor.tensor as pt
-
-        X, y, w = self.X, self.y, self.sample_weight
-        coords = {"feature": self.feature_names, "obs_id": np.arange(self.n_samples)}
-        with pm.Model(coords=coords) as model:
-            sigma = self._param_var(self.sigma, "sigma")
-            nu = self._param_var(self.nu, "nu")
-            if isinstance(self.prior, _priors._LocationScale):
-                coef = self.prior.build("coef", dims="feature", sigma=sigma)
-            else:
-                coef = self.prior.build("coef", dims="feature")
-            if self._center_intercept:
-                x_mean = np.average(X, axis=0, weights=w)
-                Xd = X - x_mean
-                b0 = pm.Flat("intercept_centered", initval=self._intercept_start())
-                pm.Deterministic("intercept", b0 - pt.dot(x_mean, coef))
-                intercept = b0
-            elif self.fit_intercept:
-                Xd = X
-                intercept = self.intercept_prior.build("intercept")
-            else:
-                Xd = X
-                intercept = None
-
-            if self.family.name == "gaussian":
-                beta = coef if intercept is None else pt.concatenate([pt.stack([intercept]), coef])
-                D = Xd if intercept is None else np.column_stack([np.ones(self.n_samples), Xd])
-                pm.Potential("y_loglik", _gaussian_suffstat_loglik(D, y, w, beta, sigma))
-            else:
-                eta = pt.dot(Xd, coef)
-                if intercept is not None:
-                    eta = eta + intercept
-                if w is None:
-                    self.family.pm_observed("y", eta, y, dims="obs_id", sigma=sigma, nu=nu)
-                else:
-                    dist = self.family.pm_dist(eta, sigma=sigma, nu=nu)
-                    pm.Potential("y_loglik", pt.sum(w * pm.logp(dist, y)))
-        return model
-
-    def _intercept_start(self) -> float:
-        """Link of the (weighted) mean of y: the intercept-only fit, a good NUTS start."""
-        ybar = float(np.average(self.y, weights=self.sample_weight))
-        if self.family.link == "logit":
-            ybar = min(max(ybar, 1e-3), 1 - 1e-3)
-            return float(np.log(ybar / (1 - ybar)))
-        if self.family.link == "log":
-            return float(np.log(max(ybar, 1e-3)))
-        return ybar
-
-    @staticmethod
-    def _param_var(value, name):
-        if value is None:
-            return None
-        if isinstance(value, Prior):
-            return value.build(name)
-        return value
 
     # ------------------------------------------------------------- sampling
     def sample(
@@ -362,17 +312,13 @@ class Model:
             ``posterior.attrs["bayesreg_spec"]``.
         """
         sampler = check_sampler(sampler)
-        for name, value, low in (("draws", draws, 1), ("tune", tune, 0), ("chains", chains, 1)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
-        max_retries = 2 if retry is True else int(retry)
-        if max_retries < 0:
-            raise ValueError(f"retry must be a bool or an integer >= 0; got {retry!r}.")
-        from ._diagnostics import ConvergenceError, ConvergenceWarning, check_convergence
-        from ._sampling import run_sampler, seed_sequence_int
-
+        draws = check_param(draws, "draws", "Model.sample", POSITIVE_INT)
+        tune = check_param(tune, "tune", "Model.sample", NON_NEGATIVE_INT)
+        chains = check_param(chains, "chains", "Model.sample", POSITIVE_INT)
+        max_retries = 2 if retry is True else 0 if retry is False else \
+            check_param(retry, "retry", "Model.sample", NON_NEGATIVE_INT)
         iid = sampler == "exact"
-        conjugate = not iid and self._is_conjugate()
+        conjugate = not iid and is_conjugate(self)
         hierarchical = not self.prior.is_fixed
         attempts = 1 if iid else 1 + max_retries
         seeds = [random_seed] + ([None] * max_retries if random_seed is None
@@ -394,136 +340,22 @@ class Model:
                 f"target_accept={kwargs['target_accept']:.3g}, tune={tune_k}.", report),
                 stacklevel=2)
         groups["sample_stats"].attrs["bayesreg_convergence"] = report.to_json()
-        idata = self._finish_idata(groups, sampler=sampler, log_likelihood=log_likelihood)
-        self.idata = idata
+        idata = finish_fit(self, groups, sampler=sampler, log_likelihood=log_likelihood)
         if not report.ok:
             if strict:
                 raise ConvergenceError(report.message, report=report, idata=idata)
             warnings.warn(ConvergenceWarning(report.message, report), stacklevel=2)
         return idata
 
-    def _is_conjugate(self) -> bool:
-        """Whether ``sampler="exact"`` can draw from this model's posterior."""
-        from ._exact import conjugate_kind
-
-        try:
-            conjugate_kind(self)
-        except ValueError:
-            return False
-        return True
-
-    def _data_groups(self) -> dict[str, xr.Dataset]:
-        obs = {"obs_id": np.arange(self.n_samples)}
-        observed = xr.Dataset({"y": (("obs_id",), self.y)}, coords=obs)
-        const = {"X": (("obs_id", "feature"), self.X)}
-        if self.sample_weight is not None:
-            const["sample_weight"] = (("obs_id",), self.sample_weight)
-        constant = xr.Dataset(const, coords={**obs, "feature": self.feature_names})
-        return {"observed_data": observed, "constant_data": constant}
-
-    def _finish_idata(self, sampled: dict[str, xr.Dataset], *, sampler: str,
-                      log_likelihood: bool) -> xr.DataTree:
-        posterior = sampled["posterior"].assign_coords(feature=self.feature_names)
-        posterior.attrs[SPEC_ATTR] = json.dumps(self.spec())
-        posterior.attrs["bayesreg_sampler"] = sampler
-        groups = {"posterior": posterior, "sample_stats": sampled["sample_stats"]}
-        groups.update(self._data_groups())
-        if log_likelihood:
-            groups["log_likelihood"] = xr.Dataset(
-                {"y": self._pointwise_loglik(posterior, self.X, self.y, self.sample_weight)})
-        groups["log_prior"] = self._log_prior(posterior)
-        for name in ("warmup_posterior", "warmup_sample_stats"):
-            if name in sampled:
-                groups[name] = sampled[name]
-        return datatree(groups)
-
-    def _log_prior(self, posterior: xr.Dataset) -> xr.Dataset:
-        """Log prior density of every parameter, draw by draw (ArviZ's ``log_prior``).
-
-        ``coef`` per feature (conditional on its hyperparameters), the hyperparameters,
-        ``sigma`` and ``nu`` when random, and ``intercept`` (0 under the flat default).
-        """
-        order = ("chain", "draw")
-        draws = {name: posterior[name].transpose(*order, ...).values
-                 for name in posterior.data_vars}
-        terms: dict[str, np.ndarray] = {}
-        sigma = None
-        if self.family.has_sigma:
-            if isinstance(self.sigma, Prior):
-                terms.update(_priors.log_prior_terms(self.sigma, "sigma", draws))
-                sigma = draws["sigma"]
-            else:
-                sigma = self.sigma
-        if self.family.has_nu and isinstance(self.nu, Prior):
-            terms.update(_priors.log_prior_terms(self.nu, "nu", draws))
-        terms.update(_priors.log_prior_terms(self.prior, "coef", draws, sigma=sigma))
-        if self.fit_intercept:
-            terms.update(_priors.log_prior_terms(self.intercept_prior, "intercept", draws))
-        data = {name: (posterior[name].transpose(*order, ...).dims, value)
-                for name, value in terms.items()}
-        return xr.Dataset(data, coords={k: posterior[k] for k in posterior.coords})
-
-    # ----------------------------------------------------- draws of eta / y
-    def _param_draws(self, posterior: xr.Dataset):
-        """coef (c, d, p), intercept (c, d), sigma (c, d) or None, nu (c, d) or None."""
-        coef = posterior["coef"].transpose("chain", "draw", "feature").values
-        shape = coef.shape[:2]
-        intercept = (posterior["intercept"].values if self.fit_intercept
-                     else np.zeros(shape))
-        sigma = nu = None
-        if self.family.has_sigma:
-            sigma = (posterior["sigma"].values if isinstance(self.sigma, Prior)
-                     else np.full(shape, self.sigma))
-        if self.family.has_nu:
-            nu = posterior["nu"].values if isinstance(self.nu, Prior) else np.full(shape, self.nu)
-        return coef, intercept, sigma, nu
-
-    def _eta_chunks(self, posterior, X):
-        """Yield (chain slice index, draw slice, eta, sigma, nu) chunks over draws."""
-        coef, intercept, sigma, nu = self._param_draws(posterior)
-        n_chain, n_draw = coef.shape[:2]
-        step = max(1, int(_DRAW_CHUNK_BYTES // (8 * max(X.shape[0], 1))))
-        for c in range(n_chain):
-            for start in range(0, n_draw, step):
-                sl = slice(start, min(start + step, n_draw))
-                eta = coef[c, sl] @ X.T + intercept[c, sl, None]
-                yield (c, sl, eta,
-                       None if sigma is None else sigma[c, sl, None],
-                       None if nu is None else nu[c, sl, None])
-
-    def _pointwise_loglik(self, posterior, X, y, weight) -> xr.DataArray:
-        n_chain, n_draw = posterior.sizes["chain"], posterior.sizes["draw"]
-        out = np.empty((n_chain, n_draw, X.shape[0]))
-        for c, sl, eta, sigma, nu in self._eta_chunks(posterior, X):
-            out[c, sl] = self.family.logpdf(y, eta, sigma=sigma, nu=nu)
-        if weight is not None:
-            out *= weight
-        return xr.DataArray(out, dims=("chain", "draw", "obs_id"),
-                            coords={"chain": posterior["chain"].values,
-                                    "draw": posterior["draw"].values,
-                                    "obs_id": np.arange(X.shape[0])})
-
-    def _simulate(self, posterior, X, rng):
-        n_chain, n_draw = posterior.sizes["chain"], posterior.sizes["draw"]
-        y_draws = np.empty((n_chain, n_draw, X.shape[0]))
-        mean = np.zeros(X.shape[0])
-        for c, sl, eta, sigma, nu in self._eta_chunks(posterior, X):
-            y_draws[c, sl] = self.family.simulate(eta, rng, sigma=sigma, nu=nu)
-            mean += self.family.inverse_link(eta).sum(axis=0)
-        mean /= n_chain * n_draw
-        draws = xr.DataArray(y_draws, dims=("chain", "draw", "obs_id"),
-                             coords={"chain": posterior["chain"].values,
-                                     "draw": posterior["draw"].values,
-                                     "obs_id": np.arange(X.shape[0])})
-        return mean, draws
-
-    def _resolve_idata(self, idata):
-        idata = self.idata if idata is None else idata
-        if idata is None or "posterior" not in group_names(idata):
-            raise ValueError("No posterior: call model.sample() first or pass idata=.")
+    @staticmethod
+    def _resolve_idata(idata):
+        if not isinstance(idata, xr.DataTree) or "posterior" not in group_names(idata):
+            raise ValueError(f"idata must be a fit returned by model.sample() (an "
+                             f"xarray.DataTree with a posterior group); got "
+                             f"{type(idata).__name__}. Pass the fit: model.predict(X, idata).")
         return idata
 
-    def sample_posterior_predictive(self, idata=None, *, random_seed=None,
+    def sample_posterior_predictive(self, idata, *, random_seed=None,
                                     extend_inferencedata: bool = True):
         """Draw ``y`` from the posterior predictive at the training inputs.
 
@@ -532,15 +364,15 @@ class Model:
         """
         idata = self._resolve_idata(idata)
         rng = np.random.default_rng(random_seed)
-        _, draws = self._simulate(idata.posterior, self.X, rng)
+        _, draws = simulate(self, idata.posterior, self.X, rng)
         ppc = xr.Dataset({"y": draws})
         if extend_inferencedata:
             idata["posterior_predictive"] = ppc
             return idata
         return datatree({"posterior_predictive": ppc})
 
-    def predict(self, X_new, idata=None, *, random_seed=None) -> Prediction:
-        """Posterior predictive mean and draws at ``X_new``.
+    def predict(self, X_new, idata, *, random_seed=None) -> Prediction:
+        """Posterior predictive mean and draws at ``X_new`` under the fit ``idata``.
 
         ``X_new`` must have the training features (same names and order for a
         DataFrame or DataArray; same number of columns for an array).
@@ -548,7 +380,7 @@ class Model:
         X_new = check_features(X_new, self.feature_names)
         idata = self._resolve_idata(idata)
         rng = np.random.default_rng(random_seed)
-        mean, draws = self._simulate(idata.posterior, X_new, rng)
+        mean, draws = simulate(self, idata.posterior, X_new, rng)
         return Prediction(mean=mean, draws=draws)
 
     def sample_prior_predictive(self, draws: int = 500, *, random_seed=None):
@@ -559,31 +391,23 @@ class Model:
         them, e.g. with ``arviz_plots.plot_prior_posterior``). Improper priors (Flat, HalfFlat) cannot be drawn from: give
         proper ones (e.g. ``intercept_prior=Gaussian(10.0)``).
         """
-        import pymc as pm
-
         for what, value in (("prior", self.prior), ("sigma", self.sigma), ("nu", self.nu),
                             ("intercept_prior",
                              self.intercept_prior if self.fit_intercept else None)):
-            found = _contains_improper(value)
+            found = improper_part(value)
             if found:
                 raise ValueError(
                     f"Cannot sample the prior predictive: {what} is (or contains) the improper "
                     f"prior {found}(). Give a proper prior, e.g. "
                     f"{'intercept_prior=Gaussian(scale=10.0)' if what == 'intercept_prior' else what + '=HalfNormal(1.0)'}."
                 )
-        model = self.pymc_model
-        names = [v.name for v in model.free_RVs + model.deterministics if v.name != "y"]
         seeds = np.random.default_rng(random_seed).integers(2**31, size=2)
-        with model, warnings.catch_warnings():
-            # the only Potential is the likelihood, which the prior does not involve
-            warnings.filterwarnings("ignore", message=".*effect of Potentials.*")
-            prior = pm.sample_prior_predictive(draws=draws, var_names=names,
-                                               random_seed=int(seeds[0]))
-        posterior_like = group(prior, "prior").assign_coords(feature=self.feature_names)
-        _, y_draws = self._simulate(posterior_like, self.X, np.random.default_rng(seeds[1]))
+        prior = prior_draws(self.pymc_model, draws, int(seeds[0]))
+        posterior_like = prior.assign_coords(feature=self.feature_names)
+        _, y_draws = simulate(self, posterior_like, self.X, np.random.default_rng(seeds[1]))
         return datatree({"prior": posterior_like,
                          "prior_predictive": xr.Dataset({"y": y_draws}),
-                         **self._data_groups()})
+                         **data_groups(self)})
 
     # ------------------------------------------------------ MAP and evidence
     def map(self, **kwargs):
@@ -591,8 +415,6 @@ class Model:
 
         See :func:`bayesreg.map_estimate` for the objective, options and result.
         """
-        from ._map import map_estimate
-
         return map_estimate(self, **kwargs)
 
     def log_evidence(self, method: str = "exact", **kwargs):
@@ -600,27 +422,7 @@ class Model:
 
         See :func:`bayesreg.log_evidence` for the methods and the result.
         """
-        from .occam import log_evidence
-
         return log_evidence(self, method=method, **kwargs)
-
-
-def _gaussian_suffstat_loglik(D, y, w, beta, sigma):
-    """Gaussian log-likelihood from sufficient statistics (PyTensor expression).
-
-    ``sum_i s_i log N(y_i | d_i^T beta, sigma) = -S log(sigma) - S/2 log(2 pi)
-    - (RSS_min + (beta - beta_hat)^T G (beta - beta_hat)) / (2 sigma^2)``,
-    ``S = sum_i s_i``, ``G = D^T S D``, ``beta_hat`` a weighted least-squares solution.
-    """
-    import pytensor.tensor as pt
-
-    from ._suffstats import gaussian_suffstats
-
-    stats = gaussian_suffstats(D, y, w)
-    d = beta - stats.beta_hat
-    quad = stats.rss_min + pt.dot(d, pt.dot(stats.gram, d))
-    return (-stats.sum_w * pt.log(sigma) - 0.5 * stats.sum_w * np.log(2 * np.pi)
-            - quad / (2 * sigma**2))
 
 
 def spec_from_idata(idata) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
+from ..utils.validation import OneOf, check_param
+
 __all__ = ["Family", "get_family", "FAMILIES"]
 
 
@@ -83,29 +85,6 @@ class Family:
             return (rng.random(eta.shape) < special.expit(eta)).astype(np.int64)
         return rng.poisson(np.exp(eta)).astype(np.int64)
 
-    # -- PyMC ----------------------------------------------------------------
-    def _pm_args(self, eta, sigma, nu):
-        import pymc as pm
-        import pytensor.tensor as pt
-
-        if self.name == "gaussian":
-            return pm.Normal, dict(mu=eta, sigma=sigma)
-        if self.name == "student_t":
-            return pm.StudentT, dict(nu=nu, mu=eta, sigma=sigma)
-        if self.name == "bernoulli":
-            return pm.Bernoulli, dict(logit_p=eta)
-        return pm.Poisson, dict(mu=pt.exp(eta))
-
-    def pm_dist(self, eta, sigma=None, nu=None):
-        """The PyMC distribution object (unnamed) for ``y`` given ``eta``."""
-        cls, kwargs = self._pm_args(eta, sigma, nu)
-        return cls.dist(**kwargs)
-
-    def pm_observed(self, name, eta, observed, dims=None, sigma=None, nu=None):
-        """The observed PyMC variable ``name`` for ``y`` given ``eta`` (current model)."""
-        cls, kwargs = self._pm_args(eta, sigma, nu)
-        return cls(name, observed=observed, dims=dims, **kwargs)
-
 
 FAMILIES: dict[str, Family] = {
     "gaussian": Family("gaussian", "identity", has_sigma=True),
@@ -119,8 +98,4 @@ def get_family(family: str | Family) -> Family:
     """Look up a family by name, with an error that lists the supported ones."""
     if isinstance(family, Family):
         return family
-    if family not in FAMILIES:
-        raise ValueError(
-            f"{family!r} is not a supported family. Must be one of: {', '.join(sorted(FAMILIES))}."
-        )
-    return FAMILIES[family]
+    return FAMILIES[check_param(family, "family", "Model", OneOf(tuple(FAMILIES)))]

@@ -52,9 +52,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammaln
 
-from . import _conjugate
-from ._suffstats import gaussian_suffstats
-from .priors import Flat, Gaussian, InverseGammaVariance, Prior
+from ..math import conjugate as _conjugate
+from ..math.suffstats import SufficientStats
+from ..spec.priors import Flat, Gaussian, InverseGammaVariance, Prior
 
 __all__ = ["ConjugateForm", "ExactDraws", "conjugate_form", "conjugate_kind", "exact_draws"]
 
@@ -259,9 +259,9 @@ def _log_density(model, kind, coef, b, sig, post) -> np.ndarray:
     sum_w = float(X.shape[0] if w is None else w.sum())
     D = np.column_stack([np.ones(X.shape[0]), X])
     beta = np.column_stack([b if model.fit_intercept else np.zeros(len(sig)), coef])
-    stats = gaussian_suffstats(D, y, w)
+    stats = SufficientStats.from_data(D, y, w)
     d = beta - stats.beta_hat
-    quad = stats.rss_min + np.einsum("ij,jk,ik->i", d, stats.gram, d)
+    quad = stats.rss_min + np.einsum("ij,jk,ik->i", d, stats.xtx, d)
     lp = -sum_w * np.log(sig) - 0.5 * sum_w * _LOG_2PI - quad / (2.0 * sig**2)
     prior = model.prior
     scale = prior.scale * (sig[:, None] if prior.scaled_by_sigma else 1.0)

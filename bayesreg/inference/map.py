@@ -50,40 +50,15 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from ._diagnostics import ConvergenceWarning
-from ._solvers import fit_map
-from ._validation import check_positive_float
-from .priors import ElasticNet, Flat, Gaussian, Laplace, Prior, StudentT
+from ..math.glm import GLM_FAMILIES
+from ..math.penalties import Penalty
+from ..math.solvers import fit_map
+from ..spec.penalty import prior_penalty
+from ..spec.priors import Flat, Gaussian, Laplace, Prior
+from ..utils.validation import POSITIVE, POSITIVE_INT, check_param, check_positive_float
+from .diagnostics import ConvergenceWarning
 
 __all__ = ["MapEstimate", "map_estimate", "map_penalty"]
-
-
-@dataclass(frozen=True)
-class MapPenalty:
-    """A model's prior as ``fit_map`` penalty weights (see the module docstring).
-
-    Attributes
-    ----------
-    family : {"gaussian", "bernoulli", "poisson"}
-    l1, l2 : float
-        Laplace precision ``1/b`` and Gaussian precision ``1/tau^2`` of each coefficient.
-    student_t : (nu, scale) or None
-    sigma : float or None
-        The fixed gaussian noise scale (``None`` for the other families).
-    fit_intercept : bool
-    intercept_l1, intercept_l2 : float
-        Penalty on the intercept from a ``Laplace``/``Gaussian`` intercept prior (0 for
-        the default ``Flat``).
-    """
-
-    family: str
-    l1: float
-    l2: float
-    student_t: tuple[float, float] | None
-    sigma: float | None
-    fit_intercept: bool
-    intercept_l1: float = 0.0
-    intercept_l2: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -109,7 +84,7 @@ class MapEstimate:
     solver : str
         ``"cholesky"``, ``"woodbury"``, ``"cd-gram"``, ``"cd"``, ``"newton"``,
         ``"prox-newton"`` or ``"lbfgs"``.
-    penalty : MapPenalty
+    penalty : bayesreg.math.penalties.Penalty
         The prior as penalty weights, and the ``sigma`` used.
     """
 
@@ -120,7 +95,7 @@ class MapEstimate:
     converged: bool
     kkt_violation: float
     solver: str
-    penalty: MapPenalty
+    penalty: Penalty
 
     @property
     def sigma(self) -> float | None:
@@ -135,65 +110,13 @@ class MapEstimate:
                 f"kkt_violation={self.kkt_violation:.2e})")
 
 
-def _fixed(prior: Prior, what: str) -> None:
-    if not prior.is_fixed:
-        names = ", ".join(sorted(prior.hyperpriors))
-        raise ValueError(
-            f"The {what} {prior!r} has a hyperprior on {names}. The joint mode over a "
-            f"prior scale is degenerate (it collapses to 0), so there is no MAP estimate. "
-            f"Fix {names} to a number for MAP, or sample the posterior with model.sample()."
-        )
-
-
-def _check_loc(prior: Prior, what: str) -> None:
-    loc = getattr(prior, "loc", 0.0)
-    if loc != 0.0:
-        raise ValueError(
-            f"The {what} {prior!r} has loc={loc}; MAP supports only loc=0 (penalties "
-            f"shrink towards zero). Shift the data instead (e.g. y - X @ loc for the "
-            f"gaussian family) or sample the posterior with model.sample()."
-        )
-
-
-def _scale(prior: Prior, field: str, sigma: float | None) -> float:
-    """A fixed prior scale, times ``sigma`` when the prior is ``scaled_by_sigma``."""
-    value = float(getattr(prior, field))
-    return value * sigma if getattr(prior, "scaled_by_sigma", False) else value
-
-
-def _coef_penalty(prior: Prior, sigma: float | None
-                  ) -> tuple[float, float, tuple[float, float] | None]:
-    _fixed(prior, "coefficient prior")
-    if isinstance(prior, Flat):
-        return 0.0, 0.0, None
-    if not prior.has_mode:
-        raise ValueError(f"The coefficient prior {prior!r} has no proper mode; sample the "
-                         f"posterior with model.sample() instead.")
-    _check_loc(prior, "coefficient prior")
-    if isinstance(prior, Gaussian):
-        return 0.0, 1.0 / _scale(prior, "scale", sigma) ** 2, None
-    if isinstance(prior, Laplace):
-        return 1.0 / _scale(prior, "scale", sigma), 0.0, None
-    if isinstance(prior, ElasticNet):
-        return 1.0 / float(prior.l1_scale), 1.0 / float(prior.l2_scale) ** 2, None
-    if isinstance(prior, StudentT):
-        return 0.0, 0.0, (float(prior.nu), _scale(prior, "scale", sigma))
-    raise ValueError(
-        f"MAP is not available for the coefficient prior {type(prior).__name__}; supported: "
-        f"Gaussian, Laplace, ElasticNet, StudentT, Flat. Sample with model.sample() instead."
-    )
-
-
 def _intercept_penalty(model, sigma: float | None) -> tuple[float, float]:
     prior = model.intercept_prior
     if not model.fit_intercept or isinstance(prior, Flat):
         return 0.0, 0.0
-    _fixed(prior, "intercept prior")
-    _check_loc(prior, "intercept prior")
-    if isinstance(prior, Gaussian):
-        return 0.0, 1.0 / _scale(prior, "scale", sigma) ** 2
-    if isinstance(prior, Laplace):
-        return 1.0 / _scale(prior, "scale", sigma), 0.0
+    if isinstance(prior, (Gaussian, Laplace)):
+        l1, l2, _ = prior_penalty(prior, sigma, what="intercept prior")
+        return l1, l2
     raise ValueError(
         f"MAP supports a Flat (default), Gaussian or Laplace intercept prior; got "
         f"{prior!r}. Use intercept_prior=None (unpenalized, as in scikit-learn) or sample "
@@ -201,7 +124,7 @@ def _intercept_penalty(model, sigma: float | None) -> tuple[float, float]:
     )
 
 
-def map_penalty(model, sigma: float | None = None) -> MapPenalty:
+def map_penalty(model, sigma: float | None = None) -> Penalty:
     """Translate a model's priors into ``fit_map`` penalty weights.
 
     Parameters
@@ -212,7 +135,7 @@ def map_penalty(model, sigma: float | None = None) -> MapPenalty:
 
     Returns
     -------
-    MapPenalty
+    bayesreg.math.penalties.Penalty
 
     Raises
     ------
@@ -221,7 +144,7 @@ def map_penalty(model, sigma: float | None = None) -> MapPenalty:
         module docstring).
     """
     family = model.family.name
-    if family not in ("gaussian", "bernoulli", "poisson"):
+    if family not in GLM_FAMILIES:
         raise ValueError(
             f"MAP is not implemented for family={family!r} (its noise scale and degrees of "
             f"freedom have no penalized-fit twin). Sample the posterior with model.sample(), "
@@ -240,17 +163,18 @@ def map_penalty(model, sigma: float | None = None) -> MapPenalty:
             sigma = float(model.sigma)
     elif sigma is not None:
         raise ValueError(f"sigma is not a parameter of family={family!r}; leave it as None.")
-    l1, l2, student_t = _coef_penalty(model.prior, sigma)
+    l1, l2, student_t = prior_penalty(model.prior, sigma)
     b_l1, b_l2 = _intercept_penalty(model, sigma)
     if student_t is not None and (b_l1 or b_l2):
         raise ValueError(
             "MAP with a StudentT coefficient prior needs the default Flat intercept prior "
             "(intercept_prior=None); or sample the posterior with model.sample()."
         )
-    return MapPenalty(family, l1, l2, student_t, sigma, model.fit_intercept, b_l1, b_l2)
+    return Penalty(family, l1, l2, model.fit_intercept, sigma=sigma, student_t=student_t,
+                   intercept_l1=b_l1, intercept_l2=b_l2)
 
 
-def _check_identifiable(model, pen: MapPenalty) -> None:
+def _check_identifiable(model, pen: Penalty) -> None:
     """A Flat prior (no curvature) needs a full-rank (centred) design for a unique mode."""
     if pen.l1 > 0 or pen.l2 > 0 or pen.student_t is not None:
         return
@@ -324,9 +248,8 @@ def map_estimate(model, *, sigma: float | None = None, tol: float = 1e-10,
     ('feature',)
     """
     pen = map_penalty(model, sigma)
-    tol = check_positive_float(tol, "tol")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
-        raise ValueError(f"max_iter must be an integer >= 1; got {max_iter!r}.")
+    tol = check_param(tol, "tol", "map_estimate", POSITIVE)
+    max_iter = check_param(max_iter, "max_iter", "map_estimate", POSITIVE_INT)
     _check_identifiable(model, pen)
     X, p = model.X, model.n_features
     l1, l2 = pen.l1, pen.l2

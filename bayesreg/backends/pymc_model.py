@@ -1,0 +1,219 @@
+r"""Specification -> PyMC model: the one place where priors and families become PyMC.
+
+:func:`build_pymc_model` turns a model's specification and data into a ``pm.Model``:
+
+* coefficients ``coef`` (dim ``feature``) from the coefficient prior, non-centred
+  (``coef = loc + scale * coef_z``) when its scale is random and ``noncentered=True``;
+* a hyperprior on parameter ``field`` of the prior of ``name`` is the variable
+  ``f"{name}_{field}"`` (``coef_scale``, ``sigma_scale``, ...);
+* a flat intercept is sampled on centred predictors (``intercept_centered``) and
+  reported as ``intercept`` on the user's scale;
+* the gaussian likelihood is a ``Potential`` on sufficient statistics (a gradient costs
+  O(p^2) whatever n); the others are observed variables (or a weighted ``Potential``).
+
+Everything a scale grid or new data changes is a ``pm.Data`` container, so a compiled
+sampler takes new values without recompiling (:mod:`bayesreg.backends.compiled`):
+
+* ``coef_<field>_value``: each fixed positive parameter of the coefficient prior
+  (e.g. ``coef_scale_value`` for ``Laplace(b)``);
+* gaussian: ``suffstat_gram``, ``suffstat_beta_hat``, ``suffstat_rss_min``,
+  ``suffstat_sum_w``; other families: ``X``, ``y`` (and ``sample_weight``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+
+from ..math.glm import intercept_start
+from ..math.suffstats import SufficientStats
+from ..spec import priors as P
+
+__all__ = ["build_pymc_model", "prior_variable", "data_values", "coef_param_data_names"]
+
+
+# --------------------------------------------------------------------------- priors
+def _param(prior: P.Prior, field: str, name: str, data: dict | None = None):
+    """The value of ``prior.field``: its hyperprior's variable, a data container, or a float."""
+    value = getattr(prior, field)
+    if isinstance(value, P.Prior):
+        return prior_variable(value, f"{name}_{field}")
+    if data is not None and field in data:
+        return data[field]
+    return value
+
+
+def _location_scale(prior, name, loc, scale, dims, extra):
+    if isinstance(prior, P.Gaussian):
+        return lambda n: pm.Normal(n, mu=loc, sigma=scale, dims=dims)
+    if isinstance(prior, P.Laplace):
+        return lambda n: pm.Laplace(n, mu=loc, b=scale, dims=dims)
+    return lambda n: pm.StudentT(n, nu=extra["nu"], mu=loc, sigma=scale, dims=dims)
+
+
+def prior_variable(prior: P.Prior, name: str, dims=None, *, sigma=None,
+                   data: dict | None = None):
+    """Create the PyMC variable ``name`` with prior ``prior`` in the current model.
+
+    ``sigma`` (a float or a PyMC variable) multiplies the scale of a
+    ``scaled_by_sigma=True`` location-scale prior. ``data`` maps fixed parameter names
+    to ``pm.Data`` containers that replace their float values.
+    """
+    if isinstance(prior, P.LocationScale):
+        loc = _param(prior, "loc", name, data)
+        scale = _param(prior, "scale", name, data)
+        extra = {k: _param(prior, k, name, data) for k in prior._extra_params}
+        random_scale = isinstance(prior.scale, P.Prior)
+        if prior.scaled_by_sigma:
+            if sigma is None:
+                raise ValueError(f"{type(prior).__name__}(scaled_by_sigma=True) needs the noise "
+                                 f"scale sigma; use it in a gaussian or student_t Model.")
+            scale = scale * sigma
+            random_scale = random_scale or not isinstance(sigma, (int, float))
+        if prior.noncentered and random_scale:
+            z = _location_scale(prior, name, 0.0, 1.0, dims, extra)(f"{name}_z")
+            return pm.Deterministic(name, loc + scale * z, dims=dims)
+        return _location_scale(prior, name, loc, scale, dims, extra)(name)
+    if isinstance(prior, P.ElasticNet):
+        b = _param(prior, "l1_scale", name, data)
+        tau = _param(prior, "l2_scale", name, data)
+
+        def logp(value, b, tau):
+            return (-pt.abs(value) / b - value**2 / (2 * tau**2)
+                    - P.elastic_net_log_normalizer(b, tau, xp=pt))
+
+        def random(b, tau, rng=None, size=None):
+            return P.elastic_net_draws(b, tau, rng, size)
+
+        return pm.CustomDist(name, b, tau, logp=logp, random=random, dims=dims)
+    if isinstance(prior, P.Flat):
+        return pm.Flat(name, dims=dims)
+    if isinstance(prior, P.HalfFlat):
+        return pm.HalfFlat(name, dims=dims)
+    if isinstance(prior, P.HalfNormal):
+        return pm.HalfNormal(name, sigma=_param(prior, "scale", name), dims=dims)
+    if isinstance(prior, P.HalfStudentT):
+        return pm.HalfStudentT(name, nu=_param(prior, "nu", name),
+                               sigma=_param(prior, "scale", name), dims=dims)
+    if isinstance(prior, P.HalfCauchy):
+        return pm.HalfCauchy(name, beta=_param(prior, "scale", name), dims=dims)
+    if isinstance(prior, P.Exponential):
+        return pm.Exponential(name, scale=_param(prior, "scale", name), dims=dims)
+    if isinstance(prior, P.Gamma):
+        return pm.Gamma(name, alpha=_param(prior, "alpha", name),
+                        beta=_param(prior, "beta", name), dims=dims)
+    if isinstance(prior, P.InverseGammaVariance):
+        var = pm.InverseGamma(f"{name}_sq", alpha=_param(prior, "alpha", name),
+                              beta=_param(prior, "beta", name), dims=dims)
+        return pm.Deterministic(name, var**0.5, dims=dims)
+    if isinstance(prior, P.InverseGamma):
+        return pm.InverseGamma(name, alpha=_param(prior, "alpha", name),
+                               beta=_param(prior, "beta", name), dims=dims)
+    raise TypeError(f"No PyMC variable for prior {prior!r}.")
+
+
+def _scale_param_var(value, name):
+    if value is None or not isinstance(value, P.Prior):
+        return value
+    return prior_variable(value, name)
+
+
+# --------------------------------------------------------------------------- families
+def _family_dist(family: str, eta, sigma, nu):
+    if family == "gaussian":
+        return pm.Normal, dict(mu=eta, sigma=sigma)
+    if family == "student_t":
+        return pm.StudentT, dict(nu=nu, mu=eta, sigma=sigma)
+    if family == "bernoulli":
+        return pm.Bernoulli, dict(logit_p=eta)
+    return pm.Poisson, dict(mu=pt.exp(eta))
+
+
+def _gaussian_suffstat_loglik(stats, beta, sigma):
+    """``sum_i s_i log N(y_i | d_i^T beta, sigma) = -S log(sigma) - S/2 log(2 pi)
+    - (RSS_min + (beta - beta_hat)^T G (beta - beta_hat)) / (2 sigma^2)``."""
+    d = beta - stats["beta_hat"]
+    quad = stats["rss_min"] + pt.dot(d, pt.dot(stats["gram"], d))
+    return (-stats["sum_w"] * pt.log(sigma) - 0.5 * stats["sum_w"] * np.log(2 * np.pi)
+            - quad / (2 * sigma**2))
+
+
+# --------------------------------------------------------------------------- the model
+def coef_param_data_names(prior: P.Prior) -> dict[str, str]:
+    """Fixed positive parameters of the coefficient prior that are data containers:
+    ``{field: data name}`` (e.g. ``{"scale": "coef_scale_value"}`` for ``Laplace(b)``)."""
+    fields = {"scale"} if isinstance(prior, P.LocationScale) else \
+        {"l1_scale", "l2_scale"} if isinstance(prior, P.ElasticNet) else set()
+    return {f: f"coef_{f}_value" for f in sorted(fields)
+            if not isinstance(getattr(prior, f), P.Prior)}
+
+
+def _design(model) -> tuple[np.ndarray, np.ndarray | None]:
+    """The design the likelihood sees: centred X under a flat intercept, and x_mean."""
+    if model.fit_intercept and isinstance(model.intercept_prior, P.Flat):
+        x_mean = np.average(model.X, axis=0, weights=model.sample_weight)
+        return model.X - x_mean, x_mean
+    return model.X, None
+
+
+def data_values(model) -> dict[str, Any]:
+    """The values of every data container of ``build_pymc_model(model)``."""
+    values = {name: np.asarray(float(getattr(model.prior, f)))
+              for f, name in coef_param_data_names(model.prior).items()}
+    Xd, x_mean = _design(model)
+    if x_mean is not None:
+        values["x_mean"] = x_mean
+    if model.family.name == "gaussian":
+        D = Xd if not model.fit_intercept else np.column_stack([np.ones(model.n_samples), Xd])
+        st = SufficientStats.from_data(D, model.y, model.sample_weight)
+        values.update(suffstat_gram=st.xtx, suffstat_beta_hat=st.beta_hat,
+                      suffstat_rss_min=np.asarray(st.rss_min),
+                      suffstat_sum_w=np.asarray(st.sum_w))
+    else:
+        values.update(X=Xd, y=model.y)
+        if model.sample_weight is not None:
+            values["sample_weight"] = model.sample_weight
+    return values
+
+
+def build_pymc_model(model) -> pm.Model:
+    """The PyMC model of a :class:`bayesreg.Model` (see the module docstring)."""
+    values = data_values(model)
+    coords = {"feature": list(model.feature_names), "obs_id": np.arange(model.n_samples)}
+    with pm.Model(coords=coords) as pmodel:
+        data = {name: pm.Data(name, value) for name, value in values.items()
+                if name not in ("y",)}
+        sigma = _scale_param_var(model.sigma, "sigma")
+        nu = _scale_param_var(model.nu, "nu")
+        coef_data = {f: data[name] for f, name in coef_param_data_names(model.prior).items()}
+        coef = prior_variable(model.prior, "coef", dims="feature", sigma=sigma, data=coef_data)
+        if "x_mean" in data:
+            b0 = pm.Flat("intercept_centered",
+                         initval=intercept_start(model.family.name, model.y, model.sample_weight))
+            pm.Deterministic("intercept", b0 - pt.dot(data["x_mean"], coef))
+            intercept = b0
+        elif model.fit_intercept:
+            intercept = prior_variable(model.intercept_prior, "intercept")
+        else:
+            intercept = None
+
+        if model.family.name == "gaussian":
+            beta = coef if intercept is None else pt.concatenate([pt.stack([intercept]), coef])
+            stats = {k: data[f"suffstat_{k}"] for k in ("gram", "beta_hat", "rss_min", "sum_w")}
+            pm.Potential("y_loglik", _gaussian_suffstat_loglik(stats, beta, sigma))
+        else:
+            eta = pt.dot(data["X"], coef)
+            if intercept is not None:
+                eta = eta + intercept
+            cls, kwargs = _family_dist(model.family.name, eta, sigma, nu)
+            if model.sample_weight is None:
+                y = pm.Data("y_obs", values["y"])
+                cls("y", observed=y, dims="obs_id", **kwargs)
+            else:
+                y = pm.Data("y_obs", values["y"])
+                pm.Potential("y_loglik", pt.sum(data["sample_weight"]
+                                                * pm.logp(cls.dist(**kwargs), y)))
+    return pmodel

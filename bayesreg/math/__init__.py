@@ -1,0 +1,42 @@
+"""Pure mathematics: NumPy, SciPy and numba only.
+
+Functions in this package never import pymc, pytensor, jax or arviz, nor any other
+bayesreg layer (a test imports it with those blocked): sufficient statistics, the
+closed-form conjugate posteriors and evidence, empirical Bayes, GLM derivatives,
+penalties and the scikit-learn ``alpha`` <-> prior-scale algebra, and the MAP solvers
+with their KKT certificates.
+"""
+
+from .conjugate import (
+    EmpiricalBayesResult,
+    Evidence,
+    GaussianPosterior,
+    NIGPosterior,
+    center,
+    empirical_bayes,
+    laplace_evidence,
+    log_evidence_fixed_sigma,
+    log_evidence_fixed_sigma_from_stats,
+    log_evidence_nig,
+    log_evidence_nig_from_stats,
+    posterior_fixed_sigma,
+    posterior_fixed_sigma_from_stats,
+    posterior_nig,
+    posterior_nig_from_stats,
+    sufficient_stats,
+)
+from .glm import intercept_start, nll, nll_derivs
+from .penalties import Penalty, gaussian_alpha, gaussian_precisions
+from .seeds import seed_sequence_int
+from .solvers import MapResult, fit_map, kkt_violation, map_objective
+from .suffstats import SufficientStats
+
+__all__ = [
+    "EmpiricalBayesResult", "Evidence", "GaussianPosterior", "NIGPosterior", "center",
+    "empirical_bayes", "laplace_evidence", "log_evidence_fixed_sigma",
+    "log_evidence_fixed_sigma_from_stats", "log_evidence_nig", "log_evidence_nig_from_stats",
+    "posterior_fixed_sigma", "posterior_fixed_sigma_from_stats", "posterior_nig",
+    "posterior_nig_from_stats", "sufficient_stats", "intercept_start", "nll", "nll_derivs",
+    "Penalty", "gaussian_alpha", "gaussian_precisions", "seed_sequence_int", "MapResult",
+    "fit_map", "kkt_violation", "map_objective", "SufficientStats",
+]

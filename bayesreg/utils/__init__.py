@@ -1,0 +1,1 @@
+"""The bottom layer: one validation mechanism shared by every other layer (NumPy, pandas)."""
