@@ -149,39 +149,55 @@ def test_all_samplers_same_structure(sampler_runs, fixed_model):
         assert idata.posterior.attrs["bayesreg_sampler"] == sampler
 
 
-def test_nutpie_warm_refit_does_not_recompile(sampler_runs, fixed_model):
-    keys = [k for k in fixed_model._compiled if k[0] == "nutpie"]
-    assert len(keys) == 1
-    compiled = fixed_model._compiled[keys[0]]
-    with warnings.catch_warnings():  # a short run may fail the gate; not the point here
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        fixed_model.sample(draws=100, tune=100, chains=1, sampler="nutpie", random_seed=0,
-                           progressbar=False, log_likelihood=False)
-    assert fixed_model._compiled[keys[0]] is compiled
-
-
-
-@pytest.mark.parametrize("sampler", ["numpyro", "blackjax"])
-def test_jax_warm_refit_does_not_recompile(sampler, sampler_runs, fixed_model):
-    """A second fit of the same shape reuses the compiled JAX program and, with the
+@pytest.mark.parametrize("sampler", ["nutpie", "numpyro", "blackjax"])
+def test_warm_refit_does_not_recompile(sampler, sampler_runs, fixed_model, monkeypatch):
+    """A second fit reuses the compiled sampler (compiling would fail here) and, with the
     fixture's seed, reproduces its draws exactly."""
-    keys = [k for k in fixed_model._compiled if k[0] == sampler]
-    assert len(keys) == 1 and ("jax",) in fixed_model._compiled
-    run, jax_model = fixed_model._compiled[keys[0]], fixed_model._compiled[("jax",)]
-    assert fixed_model._compile_time[keys[0]] > 0
+    compiled = fixed_model.compile(sampler)
+    assert fixed_model.compile(sampler) is compiled and compiled.compile_time > 0
+    monkeypatch.setattr("bayesreg.inference.model.compile_sampler", _no_compile)
+    n_runs = len(getattr(compiled.program, "runs", ()))
     seed = 10 + SAMPLERS.index(sampler)  # as in ``sampler_runs``
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         idata = fixed_model.sample(draws=600, tune=500, chains=2, sampler=sampler,
                                    random_seed=seed, progressbar=False, log_likelihood=False)
-    assert fixed_model._compiled[keys[0]] is run
-    assert fixed_model._compiled[("jax",)] is jax_model
-    assert len([k for k in fixed_model._compiled if k[0] == sampler]) == 1
+    assert len(getattr(compiled.program, "runs", ())) == n_runs  # no new JAX program
     first = sampler_runs[sampler]
     for name in first.posterior.data_vars:
         np.testing.assert_array_equal(idata.posterior[name].values, first.posterior[name].values)
     np.testing.assert_array_equal(idata.sample_stats["diverging"].values,
                                   first.sample_stats["diverging"].values)
+
+
+def _no_compile(*args, **kwargs):
+    raise AssertionError("recompiled")
+
+
+@pytest.mark.parametrize("sampler", ["nutpie", "numpyro", "pymc"])
+def test_compiled_sampler_takes_a_new_prior_scale(sampler, fixed_model, data):
+    """A model with another fixed prior scale samples through the first model's compiled
+    sampler, without compiling, and gives the draws of its own fresh compilation."""
+    kw = dict(draws=200, tune=200, chains=2, sampler=sampler, random_seed=3,
+              progressbar=False, log_likelihood=False)
+    if sampler == "pymc":
+        kw["cores"] = 1
+    other = fixed_model.replace(prior=br.Gaussian(0.2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        fresh = other.replace().sample(**kw)            # its own compilation
+        compiled = fixed_model.compile(sampler)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr("bayesreg.inference.model.compile_sampler", _no_compile)
+            via = other.sample(compiled=compiled, **{k: v for k, v in kw.items()
+                                                     if k != "sampler"})
+    np.testing.assert_array_equal(via.posterior["coef"].values, fresh.posterior["coef"].values)
+    # and the shared compiled value itself is unchanged (an immutable value)
+    assert float(compiled.data["coef_scale_value"]) == TAU
+    # a model of another structure is refused
+    with pytest.raises(ValueError, match="another structure"):
+        fixed_model.replace(prior=br.Laplace(1.0)).sample(compiled=compiled, draws=10)
+
 
 # --------------------------------------------------------------------------- exact
 @pytest.fixture(scope="module")

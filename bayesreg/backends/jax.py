@@ -1,7 +1,7 @@
 """numpyro and blackjax NUTS on PyMC's JAX log density (the ``jax`` extras).
 
 The JAX pieces of a model (log density, initial points, postprocessing) are built once
-per model; the whole run of one chain (adaptation and sampling) is compiled ahead of time
+per model structure, with the model's data as inputs; the whole run of one chain (adaptation and sampling) is compiled ahead of time
 once per ``(backend, draws, tune, target_accept, options)``; chains run concurrently in
 threads. Everything here imports jax lazily: it is an optional extra.
 """
@@ -16,47 +16,56 @@ import numpy as np
 from pymc.backends.arviz import coords_and_dims_for_inferencedata
 from pymc.initial_point import make_initial_point_fn
 from pymc.util import get_default_varnames
+from pytensor.graph.replace import clone_replace
 
 from ..math.seeds import seed_sequence_int
 from .results import datatree, draws_dataset
 
-__all__ = ["sample_jax"]
+__all__ = ["JaxProgram", "sample_jax"]
 
 
-class _JaxModel:
-    """The JAX pieces of a model that every JAX sampler run reuses.
+class JaxProgram:
+    """The JAX pieces of a PyMC model, with its data containers as explicit inputs.
 
-    Built once per model and cached as ``model._compiled[("jax",)]``:
-
-    * ``logdensity(position) -> log p(position)``: the jitted joint log density of the
-      unconstrained value variables (``position`` is a list, in ``value_names`` order);
+    * ``logdensity(position, data) -> log p(position)``: the joint log density of the
+      unconstrained value variables (``position`` a list in ``value_names`` order,
+      ``data`` a list in ``data_names`` order);
     * ``initial_point(seed) -> dict``: PyMC's jittered initial point (uniform(-1, 1)
       jitter in the unconstrained space, as ``pm.sample``);
-    * ``postprocess(positions) -> list``: the jitted map from ``(chain, draw)``-batched
-      unconstrained positions to the constrained variables and deterministics
-      (``out_names``), as in ``pymc.sampling.jax``.
+    * ``postprocess(positions, data) -> list``: the jitted map from ``(chain, draw)``-
+      batched unconstrained positions to the constrained variables and deterministics.
+
+    Data are inputs, not constants, so new data of the same shapes (another prior scale,
+    new observations for a gaussian model) reuse every compiled function.
     """
 
     def __init__(self, pm_model):
         import jax
-        from pymc.sampling.jax import (  # imports jax
-            get_jaxified_graph,
-            get_jaxified_logp,
-        )
+        from pymc.sampling.jax import get_jaxified_graph  # imports jax
 
+        shared = list(pm_model.data_vars)
+        self.data_names = [v.name for v in shared]
+        symbols = [v.type() for v in shared]
+        swap = dict(zip(shared, symbols))
         self.value_names = [v.name for v in pm_model.value_vars]
         out_vars = list(get_default_varnames(pm_model.unobserved_value_vars,
                                              include_transformed=False))
         self.out_names = [v.name for v in out_vars]
-        self.logdensity = jax.jit(get_jaxified_logp(pm_model))
+        logp = clone_replace(pm_model.logp(), replace=swap)
+        logp_fn = get_jaxified_graph(inputs=[*pm_model.value_vars, *symbols], outputs=[logp])
+        self.logdensity = jax.jit(lambda position, data: logp_fn(*position, *data)[0])
         self.initial_point = make_initial_point_fn(model=pm_model,
                                                    jitter_rvs=set(pm_model.free_RVs),
                                                    return_transformed=True)
-        fn = get_jaxified_graph(inputs=pm_model.value_vars, outputs=out_vars)
-        self.postprocess = jax.jit(lambda positions: jax.vmap(jax.vmap(fn))(*positions))
+        outs = clone_replace(out_vars, replace=swap)
+        post_fn = get_jaxified_graph(inputs=[*pm_model.value_vars, *symbols], outputs=outs)
+        self.postprocess = jax.jit(lambda positions, data: jax.vmap(jax.vmap(
+            lambda *p: post_fn(*p, *data)))(*positions))
         self.coords, self.dims = coords_and_dims_for_inferencedata(pm_model)
+        #: AOT-compiled single-chain runs, by (backend, draws, tune, target_accept, options)
+        self.runs: dict = {}
 
-    def initial_positions(self, seeds, max_retries: int = 10):
+    def initial_positions(self, seeds, data, max_retries: int = 10):
         """One jittered initial point per seed, stacked to ``(chains, *shape)`` arrays.
 
         A point with a non-finite log density is redrawn (up to ``max_retries`` times) from
@@ -68,7 +77,7 @@ class _JaxModel:
             for _ in range(max_retries + 1):
                 point = self.initial_point(seed)
                 position = [np.asarray(point[name]) for name in self.value_names]
-                if np.isfinite(float(self.logdensity(position))):
+                if np.isfinite(float(self.logdensity(position, data))):
                     break
                 seed = int(rng.integers(2**30))
             points.append(position)
@@ -76,7 +85,7 @@ class _JaxModel:
 
 
 def _numpyro_program(logdensity, *, draws, tune, target_accept, nuts_kwargs):
-    """``(keys, positions) -> (samples, stats)``: numpyro's NUTS with window adaptation.
+    """``(keys, positions, data) -> (samples, stats)``: numpyro's NUTS, window adaptation.
 
     Per chain: ``NUTS.init`` (step size search, adaptation schedule), ``tune`` adapting
     transitions, then ``draws`` kept transitions (as ``numpyro.infer.MCMC``); chains are
@@ -90,8 +99,10 @@ def _numpyro_program(logdensity, *, draws, tune, target_accept, nuts_kwargs):
 
     kwargs = {"adapt_step_size": True, "adapt_mass_matrix": True, "dense_mass": False,
               **nuts_kwargs}
-    kernel = NUTS(potential_fn=lambda x: -logdensity(x), target_accept_prob=target_accept,
-                  **kwargs)
+
+    def kernel_for(data):
+        return NUTS(potential_fn=lambda x: -logdensity(x, data),
+                    target_accept_prob=target_accept, **kwargs)
 
     def record(state):
         return state.z, {"diverging": state.diverging, "energy": state.energy,
@@ -99,7 +110,8 @@ def _numpyro_program(logdensity, *, draws, tune, target_accept, nuts_kwargs):
                          "step_size": state.adapt_state.step_size,
                          "acceptance_rate": state.accept_prob}
 
-    def one_chain(key, position):
+    def one_chain(key, position, data):
+        kernel = kernel_for(data)
         state = kernel.init(key, tune, position, model_args=(), model_kwargs={})
         # one loop over tune + draws transitions (one copy of the NUTS kernel to compile);
         # transition i is stored at max(i - tune, 0), so the kept draws end up in order
@@ -116,11 +128,12 @@ def _numpyro_program(logdensity, *, draws, tune, target_accept, nuts_kwargs):
         stats["tree_depth"] = jnp.floor(jnp.log2(stats["n_steps"])).astype(int) + 1
         return samples, stats
 
-    return jax.vmap(one_chain)
+    return jax.vmap(one_chain, in_axes=(0, 0, None))
 
 
 def _blackjax_program(logdensity, *, draws, tune, target_accept, nuts_kwargs):
-    """``(keys, positions) -> (samples, stats)``: blackjax's NUTS after its window adaptation.
+    """``(keys, positions, data) -> (samples, stats)``: blackjax's NUTS after its window
+    adaptation.
 
     Written on blackjax's public API: ``blackjax.window_adaptation`` (Stan's windowed
     step-size and diagonal mass-matrix adaptation) for ``tune`` steps, then ``draws``
@@ -133,13 +146,16 @@ def _blackjax_program(logdensity, *, draws, tune, target_accept, nuts_kwargs):
     import jax.numpy as jnp
     from blackjax.adaptation.base import get_filter_adapt_info_fn
 
-    def one_chain(key, position):
+    def one_chain(key, position, data):
+        def logdensity_fn(x):
+            return logdensity(x, data)
+
         key_adapt, key_sample = jax.random.split(key)
         warmup = blackjax.window_adaptation(
-            blackjax.nuts, logdensity, target_acceptance_rate=target_accept,
+            blackjax.nuts, logdensity_fn, target_acceptance_rate=target_accept,
             adaptation_info_fn=get_filter_adapt_info_fn(), **dict(nuts_kwargs))
         (state, params), _ = warmup.run(key_adapt, position, num_steps=tune)
-        step = blackjax.nuts(logdensity, **params).step
+        step = blackjax.nuts(logdensity_fn, **params).step
 
         def body(state, key):
             state, info = step(key, state)
@@ -153,26 +169,26 @@ def _blackjax_program(logdensity, *, draws, tune, target_accept, nuts_kwargs):
         _, (samples, stats) = jax.lax.scan(body, state, jax.random.split(key_sample, draws))
         return samples, stats
 
-    return jax.vmap(one_chain)
+    return jax.vmap(one_chain, in_axes=(0, 0, None))
 
 
 _JAX_PROGRAMS = {"numpyro": _numpyro_program, "blackjax": _blackjax_program}
 
 
-def sample_jax(model, *, backend, draws, tune, chains, seed, progressbar, **kwargs):
-    """NUTS from numpyro or blackjax on PyMC's JAX log density, compiled once per shape.
+def sample_jax(program: JaxProgram, data: dict, *, backend, draws, tune, chains, seed,
+               progressbar, **kwargs):
+    """NUTS from numpyro or blackjax on a :class:`JaxProgram` with ``data`` values.
 
-    The log density, the initial-point function and the postprocessing are built once
-    per model (``model._compiled[("jax",)]``); the whole run of one chain (adaptation and
-    sampling) is compiled ahead of time once per ``(backend, draws, tune, target_accept,
-    options)`` and cached in ``model._compiled`` under that key, so a warm refit only
-    samples. Chains run concurrently in threads. Options other than ``target_accept`` are passed to numpyro's
+    The whole run of one chain (adaptation and sampling) is compiled ahead of time once
+    per ``(backend, draws, tune, target_accept, options)`` and kept in ``program.runs``,
+    so a warm refit, or a refit with new data of the same shapes, only samples. Chains
+    run concurrently in threads. Options other than ``target_accept`` go to numpyro's
     ``NUTS`` or blackjax's ``window_adaptation`` (also accepted as
     ``nuts_sampler_kwargs={...}``). ``progressbar`` is not shown for these backends.
     """
     import jax
 
-    for name in ("chain_method", "cores"):  # chains are always vectorized (vmap) here
+    for name in ("chain_method", "cores"):  # chains always run in threads here
         kwargs.pop(name, None)
     target_accept = float(kwargs.pop("target_accept", None) or 0.8)
     nuts_kwargs = {**(kwargs.pop("nuts_sampler_kwargs", None) or {}), **kwargs}
@@ -183,29 +199,20 @@ def sample_jax(model, *, backend, draws, tune, chains, seed, progressbar, **kwar
         raise TypeError(f"sampler={backend!r} options must be hashable values; got "
                         f"{nuts_kwargs!r}.") from err
 
-    jm = model._compiled.get(("jax",))
-    if jm is None:
-        t0 = time.perf_counter()
-        jm = model._compiled[("jax",)] = _JaxModel(model.pymc_model)
-        model._compile_time[("jax",)] = time.perf_counter() - t0
-
+    values = [np.asarray(data[name]) for name in program.data_names]
     key_seed, *chain_seeds = seed_sequence_int(seed, chains + 1)
-    positions = jm.initial_positions(chain_seeds)
+    positions = program.initial_positions(chain_seeds, values)
     keys = jax.random.split(jax.random.PRNGKey(key_seed), chains)
 
     def chain(i):  # batch of one chain: (1, ...) leading axis
-        return keys[i:i + 1], [q[i:i + 1] for q in positions]
+        return keys[i:i + 1], [q[i:i + 1] for q in positions], values
 
     key = (backend, draws, tune, target_accept, options)
-    run = model._compiled.get(key)
+    run = program.runs.get(key)
     if run is None:
-        t0 = time.perf_counter()
-        program = _JAX_PROGRAMS[backend](jm.logdensity, draws=draws, tune=tune,
-                                         target_accept=target_accept,
-                                         nuts_kwargs=nuts_kwargs)
-        run = jax.jit(program).lower(*chain(0)).compile()
-        model._compile_time[key] = time.perf_counter() - t0
-        model._compiled[key] = run
+        fn = _JAX_PROGRAMS[backend](program.logdensity, draws=draws, tune=tune,
+                                    target_accept=target_accept, nuts_kwargs=nuts_kwargs)
+        run = program.runs[key] = jax.jit(fn).lower(*chain(0)).compile()
 
     # One compiled single-chain program, chains run concurrently in threads (XLA releases
     # the GIL). Vectorizing chains with vmap makes them step in lockstep (every chain pays
@@ -215,15 +222,13 @@ def sample_jax(model, *, backend, draws, tune, chains, seed, progressbar, **kwar
     with ThreadPoolExecutor(max_workers=min(chains, os.cpu_count() or 1)) as pool:
         outs = list(pool.map(lambda i: jax.block_until_ready(run(*chain(i))), range(chains)))
     samples, stats = jax.tree.map(lambda *xs: np.concatenate(xs), *outs)
-    values = jm.postprocess(samples)
-    jax.block_until_ready(values)
+    post = program.postprocess(samples, values)
+    jax.block_until_ready(post)
     sampling_time = time.perf_counter() - t0
-    posterior = {name: np.asarray(v) for name, v in zip(jm.out_names, values)}
+    posterior = {name: np.asarray(v) for name, v in zip(program.out_names, post)}
     sample_stats = {name: np.asarray(v) for name, v in stats.items()}
     attrs = {"sampling_time": sampling_time, "tuning_steps": tune,
              "inference_library": backend}
-    return datatree({"posterior": draws_dataset(posterior, dims=jm.dims, coords=jm.coords,
-                                                attrs=attrs),
+    return datatree({"posterior": draws_dataset(posterior, dims=program.dims,
+                                                coords=program.coords, attrs=attrs),
                      "sample_stats": draws_dataset(sample_stats, attrs=attrs)})
-
-

@@ -17,11 +17,12 @@ sampler takes new values without recompiling (:mod:`bayesreg.backends.compiled`)
 * ``coef_<field>_value``: each fixed positive parameter of the coefficient prior
   (e.g. ``coef_scale_value`` for ``Laplace(b)``);
 * gaussian: ``suffstat_gram``, ``suffstat_beta_hat``, ``suffstat_rss_min``,
-  ``suffstat_sum_w``; other families: ``X``, ``y`` (and ``sample_weight``).
+  ``suffstat_sum_w``; other families: ``X``, ``y_obs`` (and ``sample_weight``).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,8 @@ from ..math.glm import intercept_start
 from ..math.suffstats import SufficientStats
 from ..spec import priors as P
 
-__all__ = ["build_pymc_model", "prior_variable", "data_values", "coef_param_data_names"]
+__all__ = ["build_pymc_model", "prior_variable", "data_values", "coef_param_data_names",
+           "structure_key"]
 
 
 # --------------------------------------------------------------------------- priors
@@ -173,10 +175,25 @@ def data_values(model) -> dict[str, Any]:
                       suffstat_rss_min=np.asarray(st.rss_min),
                       suffstat_sum_w=np.asarray(st.sum_w))
     else:
-        values.update(X=Xd, y=model.y)
+        values.update(X=Xd, y_obs=model.y)
         if model.sample_weight is not None:
             values["sample_weight"] = model.sample_weight
     return values
+
+
+def structure_key(model) -> str:
+    """What a compiled sampler depends on: the specification with the data-container
+    values masked, and the shapes of the data (JSON). Models with equal keys share one
+    compiled sampler."""
+    spec = model.spec()
+    for f in coef_param_data_names(model.prior):
+        spec["prior"][f] = "<data>"
+    k = model.n_features + (1 if model.fit_intercept else 0)
+    if model.family.name == "gaussian":
+        shapes = {"suffstat_gram": (k, k), "suffstat_beta_hat": (k,)}
+    else:
+        shapes = {"X": (model.n_samples, model.n_features), "y": (model.n_samples,)}
+    return json.dumps({"spec": spec, "shapes": shapes}, sort_keys=True)
 
 
 def build_pymc_model(model) -> pm.Model:
@@ -184,8 +201,7 @@ def build_pymc_model(model) -> pm.Model:
     values = data_values(model)
     coords = {"feature": list(model.feature_names), "obs_id": np.arange(model.n_samples)}
     with pm.Model(coords=coords) as pmodel:
-        data = {name: pm.Data(name, value) for name, value in values.items()
-                if name not in ("y",)}
+        data = {name: pm.Data(name, value) for name, value in values.items()}
         sigma = _scale_param_var(model.sigma, "sigma")
         nu = _scale_param_var(model.nu, "nu")
         coef_data = {f: data[name] for f, name in coef_param_data_names(model.prior).items()}
@@ -210,10 +226,8 @@ def build_pymc_model(model) -> pm.Model:
                 eta = eta + intercept
             cls, kwargs = _family_dist(model.family.name, eta, sigma, nu)
             if model.sample_weight is None:
-                y = pm.Data("y_obs", values["y"])
-                cls("y", observed=y, dims="obs_id", **kwargs)
+                cls("y", observed=data["y_obs"], dims="obs_id", **kwargs)
             else:
-                y = pm.Data("y_obs", values["y"])
                 pm.Potential("y_loglik", pt.sum(data["sample_weight"]
-                                                * pm.logp(cls.dist(**kwargs), y)))
+                                                * pm.logp(cls.dist(**kwargs), data["y_obs"])))
     return pmodel

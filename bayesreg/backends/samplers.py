@@ -1,14 +1,13 @@
-"""Run PyMC's NUTS samplers on a built :class:`bayesreg.Model`.
+"""Samplers behind one protocol: a :class:`CompiledSampler` value, compiled once per model
+structure, that takes new data or new prior scales without recompiling.
 
-Every backend goes through :func:`run_sampler` and returns an ``arviz.InferenceData``
-with at least ``posterior`` and ``sample_stats``; :meth:`bayesreg.Model.sample` then adds
-the data groups and the pointwise ``log_likelihood`` in one shared code path.
-
-Compiled samplers are cached on the model (``model._compiled``, with compile times in
-``model._compile_time``): a second fit of the same model does not recompile. nutpie's
-compiled model is reused as is; for numpyro and blackjax the JAX log density and
-postprocessing are built once per model and the whole jitted run once per
-``(backend, draws, tune, target_accept, options)`` (one chain; chains run in threads).
+:func:`compile_sampler` builds it from a PyMC model (``"pymc"``, ``"nutpie"``,
+``"numpyro"``, ``"blackjax"``; ``"exact"`` needs no compilation); ``with_data(**values)``
+returns a new value with other values of the model's data containers (see
+:mod:`bayesreg.backends.pymc_model`: the fixed coefficient-prior scale, the sufficient
+statistics, ...), as nutpie's ``with_data``; :meth:`CompiledSampler.run` samples and
+returns the ``posterior`` and ``sample_stats`` groups. A scale grid therefore compiles
+once: nutpie and the JAX samplers take the data as inputs of their compiled programs.
 """
 
 from __future__ import annotations
@@ -18,6 +17,9 @@ import logging
 import sys
 import time
 import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,16 +28,16 @@ import xarray as xr
 
 from ..math.seeds import seed_sequence_int
 from .exact import exact_draws
-from .jax import sample_jax
+from .jax import JaxProgram, sample_jax
 from .results import datatree, group, group_names
 
-__all__ = ["run_sampler", "prior_draws"]
+__all__ = ["CompiledSampler", "compile_sampler", "run_sampler", "prior_draws"]
 
 #: nutpie uses its low-rank-modified mass matrix by default up to this many features
 LOW_RANK_MAX_P = 2000
 
 
-def _sample_pymc(model, *, draws, tune, chains, seed, progressbar, **kwargs):
+def _sample_pymc(pm_model, data, *, draws, tune, chains, seed, progressbar, **kwargs):
     # PyMC runs chains in forked processes; forking a process in which JAX has started
     # its thread pool can deadlock, so once JAX is loaded chains run in this process.
     # (``"jax" in sys.modules`` is not the test: arviz registers a lazy, unloaded jax.)
@@ -43,7 +45,8 @@ def _sample_pymc(model, *, draws, tune, chains, seed, progressbar, **kwargs):
     # pymc >= 6 picks nutpie when it is installed unless told otherwise: "pymc" means
     # PyMC's own NUTS.
     kwargs["nuts_sampler"] = "pymc"
-    with model.pymc_model, _quiet_pymc():
+    with pm_model, _quiet_pymc():
+        pm.set_data(data)
         return pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed,
                          progressbar=progressbar, compute_convergence_checks=False,
                          **kwargs)
@@ -62,22 +65,13 @@ def _quiet_pymc():
         logger.setLevel(level)
 
 
-def _sample_nutpie(model, *, draws, tune, chains, seed, progressbar, **kwargs):
+def _sample_nutpie(compiled, data, *, draws, tune, chains, seed, progressbar, n_features,
+                   **kwargs):
     import nutpie
 
     if tune < 1:  # nuts-rs panics (not a Python exception) on an empty tuning window
         raise ValueError("sampler='nutpie' needs tune >= 1; got tune=0. Use tune >= 1 or "
                          "sampler='pymc'.")
-    backend = kwargs.pop("backend", "numba")
-    gradient_backend = kwargs.pop("gradient_backend", "pytensor")
-    key = ("nutpie", backend, gradient_backend)
-    compiled = model._compiled.get(key)
-    if compiled is None:
-        t0 = time.perf_counter()
-        compiled = nutpie.compile_pymc_model(model.pymc_model, backend=backend,
-                                             gradient_backend=gradient_backend)
-        model._compile_time[key] = time.perf_counter() - t0
-        model._compiled[key] = compiled
     target_accept = kwargs.pop("target_accept", None)
     if target_accept is not None:
         kwargs["target_accept"] = target_accept
@@ -87,12 +81,10 @@ def _sample_nutpie(model, *, draws, tune, chains, seed, progressbar, **kwargs):
     # per draw, ~100x the ESS/s; logistic n = 20k, p = 50: 7 instead of 15 steps, 3x the
     # ESS. Its cost is O(p * rank) per step, so it is the default up to p = LOW_RANK_MAX_P.
     if "low_rank_modified_mass_matrix" not in kwargs:  # nutpie < 0.16.9's name for it
-        kwargs.setdefault("adaptation",
-                          "low_rank" if model.n_features <= LOW_RANK_MAX_P else "diag")
+        kwargs.setdefault("adaptation", "low_rank" if n_features <= LOW_RANK_MAX_P else "diag")
     kwargs.setdefault("cores", min(chains, 4))
-    idata = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed,
-                          progress_bar=progressbar, save_warmup=False, **kwargs)
-    return idata
+    return nutpie.sample(compiled.with_data(**data), draws=draws, tune=tune, chains=chains,
+                         seed=seed, progress_bar=progressbar, save_warmup=False, **kwargs)
 
 
 def _sample_exact(model, *, draws, tune, chains, seed, progressbar, **kwargs):
@@ -127,31 +119,109 @@ def prior_draws(pm_model, draws: int, seed: int):
     return group(prior, "prior")
 
 
-_BACKENDS = {
-    "exact": _sample_exact,
-    "pymc": _sample_pymc,
-    "nutpie": _sample_nutpie,
-    "numpyro": lambda model, **kw: sample_jax(model, backend="numpyro", **kw),
-    "blackjax": lambda model, **kw: sample_jax(model, backend="blackjax", **kw),
-}
+@dataclass(frozen=True, eq=False)
+class CompiledSampler:
+    """A sampler compiled for one model structure, with the values of its data.
+
+    An immutable value: :meth:`with_data` returns a new one with other data values
+    (same names and shapes) and shares the compiled program, so it does not recompile.
+
+    Attributes
+    ----------
+    sampler : {"pymc", "nutpie", "numpyro", "blackjax"}
+    structure : str
+        What the program was compiled for (the model structure, without the data values);
+        :meth:`bayesreg.Model.sample` refuses a compiled sampler of another structure.
+    data : mapping of str to ndarray
+        Values of the model's data containers.
+    compile_time : float
+        Seconds spent compiling (0 for ``"pymc"``, which compiles in every run).
+    options : tuple
+        The compile options (nutpie's ``backend`` and ``gradient_backend``).
+    """
+
+    sampler: str
+    structure: str
+    data: Mapping[str, np.ndarray]
+    compile_time: float
+    options: tuple = ()
+    program: Any = field(default=None, repr=False)
+
+    def with_data(self, **values) -> CompiledSampler:
+        """The same compiled sampler with new values of some data containers."""
+        unknown = sorted(set(values) - set(self.data))
+        if unknown:
+            raise ValueError(f"{unknown} are not data of this compiled sampler; its data are "
+                             f"{sorted(self.data)}.")
+        new = dict(self.data)
+        for name, value in values.items():
+            value = np.asarray(value)
+            if value.shape != np.shape(self.data[name]):
+                raise ValueError(
+                    f"New data {name!r} has shape {value.shape}, but the sampler was compiled "
+                    f"for shape {np.shape(self.data[name])}. Compile for the new model "
+                    f"instead (model.compile(...)).")
+            new[name] = value
+        return replace(self, data=new)
+
+    def run(self, *, draws, tune, chains, seed, progressbar, n_features, **kwargs):
+        """Sample; returns the DataTree with ``posterior`` and ``sample_stats``."""
+        if self.sampler == "pymc":
+            return _sample_pymc(self.program, dict(self.data), draws=draws, tune=tune,
+                                chains=chains, seed=seed, progressbar=progressbar, **kwargs)
+        if self.sampler == "nutpie":
+            return _sample_nutpie(self.program, dict(self.data), draws=draws, tune=tune,
+                                  chains=chains, seed=seed, progressbar=progressbar,
+                                  n_features=n_features, **kwargs)
+        return sample_jax(self.program, self.data, backend=self.sampler, draws=draws,
+                          tune=tune, chains=chains, seed=seed, progressbar=progressbar,
+                          **kwargs)
+
+
+#: compile options each sampler takes (the others are run options)
+COMPILE_OPTIONS = {"nutpie": ("backend", "gradient_backend")}
+
+
+def compile_sampler(pm_model, sampler: str, *, structure: str, data: Mapping[str, Any],
+                    **options) -> CompiledSampler:
+    """Compile ``sampler`` for a PyMC model whose data containers hold ``data``."""
+    t0 = time.perf_counter()
+    if sampler == "nutpie":
+        import nutpie
+
+        options = {"backend": "numba", "gradient_backend": "pytensor", **options}
+        program = nutpie.compile_pymc_model(pm_model, **options)
+    elif sampler in ("numpyro", "blackjax"):
+        program = JaxProgram(pm_model)
+    elif sampler == "pymc":
+        program = pm_model
+    else:
+        raise ValueError(f"sampler={sampler!r} has no compiled form.")
+    elapsed = 0.0 if sampler == "pymc" else time.perf_counter() - t0
+    return CompiledSampler(sampler=sampler, structure=structure,
+                           data={k: np.asarray(v) for k, v in data.items()},
+                           compile_time=elapsed, options=tuple(sorted(options.items())),
+                           program=program)
 
 
 def run_sampler(model, sampler: str, *, draws: int, tune: int, chains: int, random_seed,
-                progressbar: bool, **kwargs):
-    """Sample ``model`` with ``sampler``.
+                progressbar: bool, compiled: CompiledSampler | None = None, **kwargs):
+    """Sample ``model`` with ``sampler`` (through ``compiled`` for the MCMC samplers).
 
     Returns
     -------
     dict of str to xarray.Dataset
-        ``posterior`` and ``sample_stats`` (and ``warmup_*`` groups where a backend
-        keeps them). The wall time of the run is stored in
-        ``posterior.attrs["sampling_time"]`` (seconds, compilation included on a first
-        nutpie run; see ``model._compile_time``).
+        ``posterior`` and ``sample_stats``. The wall time of the run is stored in
+        ``posterior.attrs["sampling_time"]`` (seconds, compilation excluded).
     """
     (seed,) = seed_sequence_int(random_seed)
     t0 = time.perf_counter()
-    tree = _BACKENDS[sampler](model, draws=draws, tune=tune, chains=chains, seed=seed,
-                              progressbar=progressbar, **kwargs)
+    if sampler == "exact":
+        tree = _sample_exact(model, draws=draws, tune=tune, chains=chains, seed=seed,
+                             progressbar=progressbar, **kwargs)
+    else:
+        tree = compiled.run(draws=draws, tune=tune, chains=chains, seed=seed,
+                            progressbar=progressbar, n_features=model.n_features, **kwargs)
     groups = {name: group(tree, name) for name in group_names(tree)}
     posterior = groups["posterior"]
     posterior.attrs["sampling_time"] = time.perf_counter() - t0

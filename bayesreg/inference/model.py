@@ -15,9 +15,15 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..backends.pymc_model import build_pymc_model
+from ..backends.pymc_model import build_pymc_model, data_values, structure_key
 from ..backends.results import datatree, group_names
-from ..backends.samplers import prior_draws, run_sampler
+from ..backends.samplers import (
+    COMPILE_OPTIONS,
+    CompiledSampler,
+    compile_sampler,
+    prior_draws,
+    run_sampler,
+)
 from ..math.seeds import seed_sequence_int
 from ..spec import priors as _priors
 from ..spec.families import Family, get_family
@@ -153,8 +159,7 @@ class Model:
         self.nu = self._check_scale_param(nu, "nu", self.family.has_nu,
                                           lambda: _priors.Gamma(2.0, 0.1))
         self._pymc_model = None
-        self._compiled: dict[Any, Any] = {}
-        self._compile_time: dict[Any, float] = {}
+        self._compiled: dict[Any, CompiledSampler] = {}  # memo of compile(); see there
 
     def _check_scale_param(self, value, name, used, default):
         if not used:
@@ -254,6 +259,32 @@ class Model:
             self._pymc_model = build_pymc_model(self)
         return self._pymc_model
 
+    def compile(self, sampler: str = "auto", **options) -> CompiledSampler:
+        """The MCMC sampler compiled for this model's structure (an immutable value).
+
+        Compiled once per model and options (a second call returns the same value). Pass
+        it to :meth:`sample` of another model with the same structure, e.g. the same
+        model with another fixed prior scale (``model.replace(prior=Laplace(3.0))``) or,
+        for the gaussian family, other data of the same width: that model is then
+        sampled without recompiling (its data values replace the compiled ones).
+
+        Parameters
+        ----------
+        sampler : {"auto", "pymc", "nutpie", "numpyro", "blackjax"}
+        **options
+            Compile options (nutpie: ``backend``, ``gradient_backend``).
+        """
+        sampler = check_sampler(sampler)
+        if sampler == "exact":
+            raise ValueError("sampler='exact' draws from the closed-form posterior and has "
+                             "nothing to compile; call model.sample(sampler='exact').")
+        key = (sampler, tuple(sorted(options.items())))
+        if key not in self._compiled:
+            self._compiled[key] = compile_sampler(self.pymc_model, sampler,
+                                                  structure=structure_key(self),
+                                                  data=data_values(self), **options)
+        return self._compiled[key]
+
     # ------------------------------------------------------------- sampling
     def sample(
         self,
@@ -266,6 +297,7 @@ class Model:
         log_likelihood: bool = True,
         strict: bool = False,
         retry: bool | int = False,
+        compiled: CompiledSampler | None = None,
         **kwargs,
     ):
         """Draw from the posterior with one of PyMC's NUTS samplers, or exactly.
@@ -299,6 +331,10 @@ class Model:
             On a failed gate, run again up to ``retry`` times (``True`` means 2) with
             ``target_accept`` moved halfway to 1 (0.8 -> 0.9 -> 0.95) and twice the
             tuning steps, each time with a seed derived from ``random_seed``.
+        compiled : CompiledSampler, optional
+            A sampler compiled by :meth:`compile` of a model with the same structure
+            (e.g. another prior scale): this model's data replace its data, and nothing
+            is recompiled. Default: ``self.compile(sampler)``.
         **kwargs
             Passed to the sampler (e.g. ``target_accept``; for nutpie
             ``low_rank_modified_mass_matrix``).
@@ -311,6 +347,19 @@ class Model:
             ``log_likelihood``. The model spec is stored as JSON in
             ``posterior.attrs["bayesreg_spec"]``.
         """
+        if compiled is not None:
+            if not isinstance(compiled, CompiledSampler):
+                raise TypeError(f"compiled must come from Model.compile(); got "
+                                f"{type(compiled).__name__}.")
+            if sampler not in ("auto", compiled.sampler):
+                raise ValueError(f"sampler={sampler!r} but compiled is a "
+                                 f"{compiled.sampler!r} sampler; leave sampler out.")
+            if compiled.structure != structure_key(self):
+                raise ValueError("compiled was compiled for a model of another structure "
+                                 "(other priors, family, intercept or data shapes); only "
+                                 "fixed prior scales and data values may differ. Use "
+                                 "this model's compile().")
+            sampler = compiled.sampler
         sampler = check_sampler(sampler)
         draws = check_param(draws, "draws", "Model.sample", POSITIVE_INT)
         tune = check_param(tune, "tune", "Model.sample", NON_NEGATIVE_INT)
@@ -318,6 +367,10 @@ class Model:
         max_retries = 2 if retry is True else 0 if retry is False else \
             check_param(retry, "retry", "Model.sample", NON_NEGATIVE_INT)
         iid = sampler == "exact"
+        if not iid:
+            options = {k: kwargs.pop(k) for k in COMPILE_OPTIONS.get(sampler, ()) if k in kwargs}
+            compiled = (compiled or self.compile(sampler, **options)).with_data(
+                **data_values(self))
         conjugate = not iid and is_conjugate(self)
         hierarchical = not self.prior.is_fixed
         attempts = 1 if iid else 1 + max_retries
@@ -327,7 +380,7 @@ class Model:
         for attempt in range(attempts):
             groups = run_sampler(self, sampler, draws=int(draws), tune=tune_k,
                                  chains=int(chains), random_seed=seeds[attempt],
-                                 progressbar=progressbar, **kwargs)
+                                 progressbar=progressbar, compiled=compiled, **kwargs)
             report = check_convergence(datatree(groups), iid=iid, sampler=sampler,
                                        conjugate=conjugate, hierarchical=hierarchical)
             if report.ok or attempt == attempts - 1:
