@@ -31,7 +31,7 @@ from .exact import exact_draws
 from .jax import JaxProgram, sample_jax
 from .results import datatree, group, group_names
 
-__all__ = ["CompiledSampler", "compile_sampler", "run_sampler", "prior_draws"]
+__all__ = ["CompiledSampler", "compile_sampler", "run_sampler", "prior_draws", "quiet_pymc"]
 
 #: nutpie uses its low-rank-modified mass matrix by default up to this many features
 LOW_RANK_MAX_P = 2000
@@ -45,7 +45,7 @@ def _sample_pymc(pm_model, data, *, draws, tune, chains, seed, progressbar, **kw
     # pymc >= 6 picks nutpie when it is installed unless told otherwise: "pymc" means
     # PyMC's own NUTS.
     kwargs["nuts_sampler"] = "pymc"
-    with pm_model, _quiet_pymc():
+    with pm_model, quiet_pymc():
         pm.set_data(data)
         return pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed,
                          progressbar=progressbar, compute_convergence_checks=False,
@@ -53,7 +53,7 @@ def _sample_pymc(pm_model, data, *, draws, tune, chains, seed, progressbar, **kw
 
 
 @contextlib.contextmanager
-def _quiet_pymc():
+def quiet_pymc():
     """Silence PyMC's INFO log lines ("Initializing NUTS ...", "Sampling 4 chains ...")
     during a bayesreg fit; warnings and errors still show."""
     logger = logging.getLogger("pymc")

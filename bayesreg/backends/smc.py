@@ -9,6 +9,8 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
+from .samplers import quiet_pymc
+
 __all__ = ["smc_log_evidence"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
@@ -57,7 +59,7 @@ def smc_log_evidence(pm_model, *, draws: int, chains: int, cores: int, seeds: li
             sig = pm_model["sigma"] if fixed_sigma is None else float(fixed_sigma)
             pm.Potential("flat_intercept_integral", pt.as_tensor_variable(
                 0.5 * _LOG_2PI + pt.log(sig) - 0.5 * math.log(flat_intercept_sum_w)))
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), quiet_pymc():
         warnings.filterwarnings("ignore", category=RuntimeWarning)
         warnings.filterwarnings("ignore", message="More chains .* than draws")
         idata = pm.sample_smc(draws=draws, chains=chains, cores=cores, random_seed=seeds,

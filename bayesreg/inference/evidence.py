@@ -67,12 +67,13 @@ from ..math.solvers import fit_map
 from ..spec import priors as _priors
 from ..spec.penalty import effective_scale, prior_penalty
 from ..utils.validation import Interval, OneOf, check_param
+from .bridge import bridge_log_evidence
 
 __all__ = ["EvidenceResult", "log_evidence", "METHODS", "conjugate_for_evidence", "is_conjugate",
            "intercept_kind", "sum_w"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
-METHODS = ("exact", "laplace", "smc")
+METHODS = ("exact", "laplace", "smc", "bridge")
 
 
 # ===================================================================== results
@@ -357,6 +358,21 @@ def _smc_evidence(model, *, draws: int = 2000, chains: int = 4, cores: int = 1,
                           intercept_convention=icpt, chain_log_evidence=vals, idata=idata)
 
 
+# ----------------------------------------------------------------- bridge sampling
+def _bridge_evidence(model, idata=None, *, random_seed=None, **sample_kwargs
+                     ) -> EvidenceResult:
+    """Bridge sampling from ``idata`` (a fit of ``model``) or from a new fit."""
+    if idata is None:
+        kw = dict(draws=2000, tune=1000, chains=4, progressbar=False, log_likelihood=False)
+        idata = model.sample(random_seed=random_seed, **{**kw, **sample_kwargs})
+    elif sample_kwargs:
+        raise TypeError(f"log_evidence(method='bridge', idata=...) takes no sampling options; "
+                        f"got {sorted(sample_kwargs)}.")
+    value, se = bridge_log_evidence(model, idata, random_seed=random_seed)
+    return EvidenceResult(log_evidence=value, method="bridge", stderr=se,
+                          intercept_convention=intercept_kind(model), idata=idata)
+
+
 # ===================================================================== public API
 def log_evidence(model, method: str = "exact", **kwargs) -> EvidenceResult:
     r"""Log evidence (marginal likelihood) of a :class:`~bayesreg.Model`.
@@ -392,8 +408,13 @@ def log_evidence(model, method: str = "exact", **kwargs) -> EvidenceResult:
             gaussian family, which is integrated out analytically (see below).
             ``log_evidence`` is the mean of the per-chain estimates and ``stderr``
             their standard deviation over ``sqrt(chains)``.
+        ``"bridge"``
+            Bridge sampling (:mod:`bayesreg.inference.bridge`) from the posterior draws of
+            ``idata=`` (a fit of this model) or, without it, of a new fit
+            (``draws=2000, tune=1000, chains=4`` and other :meth:`Model.sample`
+            options); any model, any family. ``stderr`` is its Monte Carlo error.
     **kwargs
-        Options of the method (only ``"smc"`` takes any).
+        Options of the method (``"smc"`` and ``"bridge"`` take some).
 
     Returns
     -------
@@ -408,6 +429,8 @@ def log_evidence(model, method: str = "exact", **kwargs) -> EvidenceResult:
     All three methods target this same quantity.
     """
     check_param(method, "method", "log_evidence", OneOf(METHODS))
+    if method == "bridge":
+        return _bridge_evidence(model, **kwargs)
     if method != "smc" and kwargs:
         raise TypeError(f"log_evidence(method={method!r}) takes no options; got "
                         f"{sorted(kwargs)}.")

@@ -4,6 +4,7 @@ same grid, and the Bayesian regularization path next to the MAP path."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import warnings
 from typing import Any
 
@@ -13,6 +14,7 @@ import pandas as pd
 from scipy import stats
 from sklearn.linear_model import LassoCV, RidgeCV
 
+from ..inference.diagnostics import ConvergenceWarning
 from ..inference.evidence import (
     METHODS,
     conjugate_for_evidence,
@@ -121,15 +123,18 @@ def scale_grid(model, scales, *, loo: bool = True, draws: int = 1000,
 
     For each value of the coefficient prior's ``scale`` (all else as in ``model``):
 
-    * ``log_evidence``, ``log_likelihood_max``, ``log_occam_factor``,
-      ``effective_params`` (MacKay's :math:`\gamma`) from :func:`log_evidence`;
+    * ``log_evidence`` (with ``log_evidence_se``), and for the exact and Laplace methods
+      ``log_likelihood_max``, ``log_occam_factor``, ``effective_params`` (MacKay's
+      :math:`\gamma`), from :func:`bayesreg.log_evidence`;
     * ``elpd_loo``, ``se_elpd_loo``, ``p_loo``, ``pareto_k_max``, ``n_bad_k`` (Pareto
-      :math:`\hat k > 0.7`) from :func:`arviz.loo` (``reff=1`` for exact i.i.d. draws).
+      :math:`\hat k > 0.7`) from :func:`arviz.loo` (``reff=1`` for exact i.i.d. draws);
+    * ``converged``: whether the scale's MCMC run passed the convergence gate.
 
-    Conjugate models (see :func:`log_evidence`) use the closed-form evidence and
-    ``draws`` exact posterior draws (fast).  Other models use
-    ``evidence_method`` and :meth:`Model.sample` per scale (``sample_kwargs``,
-    default ``dict(draws=draws // 2, tune=500, chains=2)``): much slower.
+    Conjugate models use the closed-form evidence and ``draws`` exact posterior draws.
+    Other models are sampled once per scale with one compiled sampler
+    (:meth:`bayesreg.Model.compile`: the scale is data, nothing is recompiled), with
+    ``sample_kwargs`` (default ``dict(sampler="auto", draws=draws // 2, tune=500,
+    chains=2)``); their evidence is bridge sampling from those same draws.
 
     Parameters
     ----------
@@ -139,14 +144,15 @@ def scale_grid(model, scales, *, loo: bool = True, draws: int = 1000,
         Prior scales (``tau`` of Gaussian, ``b`` of Laplace), > 0.
     loo : bool, default True
     draws : int, default 1000
-        Exact posterior draws per scale for LOO (conjugate models).
-    evidence_method : {"exact", "laplace", "smc"}, optional
-        Default ``"exact"`` for conjugate models, ``"smc"`` for Laplace priors (the
-        Laplace approximation is undefined at sparse modes), else ``"laplace"``.
+        Posterior draws per scale (exact) or ``draws // 2`` per chain (MCMC).
+    evidence_method : {"exact", "laplace", "smc", "bridge"}, optional
+        Default ``"exact"`` for conjugate models, else ``"bridge"``.
     cv : {"auto", "ridge", "lasso", None}
         Add the ``RidgeCV`` (Gaussian prior) / ``LassoCV`` (Laplace prior) choice on
         the same grid (:func:`cv_scale`); gaussian family only.
     random_seed : int, optional
+    sample_kwargs : dict, optional
+        Options of :meth:`bayesreg.Model.sample` for the MCMC runs.
 
     Returns
     -------
@@ -160,18 +166,28 @@ def scale_grid(model, scales, *, loo: bool = True, draws: int = 1000,
     if "scale" not in {f.name for f in dataclasses.fields(model.prior)}:
         raise ValueError(f"scale_grid needs a prior with a 'scale' parameter; got {model.prior!r}.")
     conj = is_conjugate(model.replace(prior=dataclasses.replace(model.prior, scale=1.0)))
-    if evidence_method is None:
-        # the Laplace approximation does not exist at sparse L1 modes: use SMC there
-        kinked = isinstance(model.prior, (_priors.Laplace, _priors.ElasticNet))
-        evidence_method = "exact" if conj else ("smc" if kinked else "laplace")
-    method = evidence_method
-    check_param(method, "evidence_method", "scale_grid", OneOf(METHODS))
+    method = check_param("exact" if conj else "bridge" if evidence_method is None
+                         else evidence_method, "evidence_method", "scale_grid", OneOf(METHODS))
+    kw = dict(sampler="auto", draws=max(int(draws) // 2, 100), tune=500, chains=2,
+              progressbar=False)
+    kw.update(sample_kwargs or {})
+    sampler = kw.pop("sampler")
+    mcmc = not conj and (loo or method == "bridge")
     seeds = np.random.SeedSequence(random_seed).spawn(len(scales))
-    rows = []
+    rows, failed, compiled = [], [], None
     for s, seed in zip(scales, seeds):
         m = model.replace(prior=dataclasses.replace(model.prior, scale=float(s)))
         row: dict[str, Any] = {"scale": float(s)}
-        if method == "smc":
+        fit = None
+        if mcmc:
+            compiled = compiled or m.compile(sampler)
+            fit, ok = _quiet_fit(m, compiled=compiled, random_seed=seed, **kw)
+            row["converged"] = ok
+            if not ok:
+                failed.append(float(s))
+        if method == "bridge":
+            ev = log_evidence(m, method="bridge", idata=fit, random_seed=seed)
+        elif method == "smc":
             ev = log_evidence(m, method="smc", random_seed=seed)
         else:
             ev = log_evidence(m, method=method)
@@ -180,19 +196,21 @@ def scale_grid(model, scales, *, loo: bool = True, draws: int = 1000,
                    log_occam_factor=ev.log_occam_factor, effective_params=ev.effective_params)
         if loo:
             if conj:  # i.i.d. draws: relative efficiency 1
-                idata = m.sample(sampler="exact", draws=int(draws), chains=1, random_seed=seed,
-                                 progressbar=False)
-                res = _loo_idata(idata, reff=1.0)
+                fit = m.sample(sampler="exact", draws=int(draws), chains=1, random_seed=seed,
+                               progressbar=False)
+                res = _loo_idata(fit, reff=1.0)
             else:
-                kw = dict(draws=max(int(draws) // 2, 100), tune=500, chains=2,
-                          progressbar=False)
-                kw.update(sample_kwargs or {})
-                res = _loo_idata(m.sample(random_seed=seed, **kw))
+                res = _loo_idata(fit)
             k = np.asarray(res.pareto_k)
             row.update(elpd_loo=float(res.elpd), se_elpd_loo=float(res.se),
                        p_loo=float(res.p), pareto_k_max=float(np.max(k)),
                        n_bad_k=int(np.sum(k > 0.7)))
         rows.append(row)
+    if failed:
+        warnings.warn(ConvergenceWarning(
+            f"scale_grid: the MCMC runs at scales {failed} did not pass the convergence gate "
+            f"(column 'converged'); their LOO and evidence may be unreliable. Run longer, "
+            f"e.g. sample_kwargs=dict(draws=2000, tune=1000)."), stacklevel=2)
     df = pd.DataFrame(rows)
     ie = int(np.argmax(df["log_evidence"].to_numpy()))
     df["is_evidence_best"] = np.arange(len(df)) == ie
@@ -210,6 +228,16 @@ def scale_grid(model, scales, *, loo: bool = True, draws: int = 1000,
     return df
 
 
+def _quiet_fit(model, **kwargs):
+    """``model.sample(**kwargs)`` with its ConvergenceWarning turned into a flag (the
+    public function that asked for the run warns once, for all of its runs)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fit = model.sample(**kwargs)
+    report = json.loads(fit["sample_stats"].attrs["bayesreg_convergence"])
+    return fit, bool(report["ok"])
+
+
 def _loo_idata(idata, reff: float | None = None):
     """PSIS-LOO of a fit's ``log_likelihood`` group (Pareto-k warnings go to the table)."""
     with warnings.catch_warnings():
@@ -225,28 +253,31 @@ def _map_penalty(prior, sigma: float | None) -> dict:
 
 
 def regularization_path(model, scales, *, hdi_prob: float = 0.94, draws: int = 300,
-                        tune: int = 300, chains: int = 2, sampler: str = "pymc",
+                        tune: int = 300, chains: int = 2, sampler: str = "auto",
                         random_seed=None, progressbar: bool = False):
     r"""Bayesian regularization path: posterior summaries and MAP across prior scales.
 
-    For each prior ``scale`` and feature: the posterior ``mean``, the central
-    ``hdi_prob`` interval (``lower``, ``upper``; equal-tailed, which is the HDI for
-    the symmetric conjugate posteriors) and the ``map`` (the penalized estimate:
-    ``Ridge(alpha=sigma**2/tau**2)``, ``Lasso(alpha=sigma**2/(S b))``, ...,
-    computed with :func:`bayesreg._solvers.fit_map`).
+    For each prior ``scale`` and feature: the posterior ``mean``, the ``hdi_prob``
+    highest-density interval (``lower``, ``upper``) and the ``map`` (the penalized
+    estimate: ``Ridge(alpha=sigma**2/tau**2)``, ``Lasso(alpha=sigma**2/(S b))``, ...,
+    computed with :func:`bayesreg.math.fit_map`).
 
     * Conjugate models (``Gaussian`` prior, fixed ``sigma`` or NIG): exact, no
       sampling; the marginal posterior is Normal (fixed sigma) or Student-t with
-      :math:`2a` degrees of freedom (NIG), and the MAP equals the mean.
+      :math:`2a` degrees of freedom (NIG), symmetric, so the HDI is the central
+      interval; the MAP equals the mean.
     * Other models (e.g. ``Laplace``): :meth:`Model.sample` per scale with small
-      ``draws``/``tune``; when ``sigma`` is random the MAP column is computed at the
-      plug-in ``sigma`` = its posterior mean.
+      ``draws``/``tune``, through one compiled sampler (:meth:`Model.compile`: the
+      scale is data, nothing is recompiled); the HDI of the draws
+      (:func:`arviz.hdi`); when ``sigma`` is random the MAP column is computed at the
+      plug-in ``sigma`` = its posterior mean. Runs that fail the convergence gate are
+      flagged in the ``converged`` column and warned about once.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``scale, feature, mean, lower, upper, map`` (tidy: one row per scale
-        and feature), ready for plotting.
+        Columns ``scale, feature, mean, lower, upper, map, converged`` (tidy: one row
+        per scale and feature), ready for plotting.
     """
     scales = check_positive_array(scales, "scales", "regularization_path")
     hdi_prob = check_param(hdi_prob, "hdi_prob", "regularization_path", PROBABILITY)
@@ -256,9 +287,10 @@ def regularization_path(model, scales, *, hdi_prob: float = 0.94, draws: int = 3
     q = 0.5 + hdi_prob / 2.0
     conj = is_conjugate(model.replace(prior=dataclasses.replace(model.prior, scale=1.0)))
     ss = np.random.SeedSequence(random_seed).spawn(len(scales))
-    frames = []
+    frames, failed, compiled = [], [], None
     for s, seed in zip(scales, ss):
         m = model.replace(prior=dataclasses.replace(model.prior, scale=float(s)))
+        ok = True
         if conj:
             c = conjugate_for_evidence(m)
             post = c.posterior()
@@ -279,13 +311,18 @@ def regularization_path(model, scales, *, hdi_prob: float = 0.94, draws: int = 3
                                sample_weight=m.sample_weight, fit_intercept=m.fit_intercept,
                                **pen).coef
         else:
-            idata = m.sample(draws=draws, tune=tune, chains=chains, sampler=sampler,
-                             random_seed=seed, progressbar=progressbar,
-                             log_likelihood=False)
-            cd = idata.posterior["coef"].stack(sample=("chain", "draw")).transpose(
-                "feature", "sample").values
-            mean = cd.mean(axis=1)
-            lower, upper = np.quantile(cd, [1.0 - q, q], axis=1)
+            compiled = compiled or m.compile(sampler)
+            idata, ok = _quiet_fit(m, draws=draws, tune=tune, chains=chains,
+                                   compiled=compiled, random_seed=seed,
+                                   progressbar=progressbar, log_likelihood=False)
+            if not ok:
+                failed.append(float(s))
+            mean = idata.posterior["coef"].mean(("chain", "draw")).values
+            hdi = az.hdi(idata, prob=hdi_prob, var_names=["coef"])
+            hdi = hdi["posterior"]["coef"] if "posterior" in getattr(hdi, "children", {}) \
+                else hdi["coef"]
+            dim = [d for d in hdi.dims if d != "feature"][0]
+            lower, upper = hdi.isel({dim: 0}).values, hdi.isel({dim: 1}).values
             sig = None
             if m.family.has_sigma:
                 sig = (float(idata.posterior["sigma"].mean()) if isinstance(m.sigma, _priors.Prior)
@@ -301,5 +338,10 @@ def regularization_path(model, scales, *, hdi_prob: float = 0.94, draws: int = 3
                                **_map_penalty(prior, sig)).coef
         frames.append(pd.DataFrame({"scale": float(s), "feature": list(m.feature_names),
                                     "mean": mean, "lower": lower, "upper": upper,
-                                    "map": map_}))
+                                    "map": map_, "converged": ok}))
+    if failed:
+        warnings.warn(ConvergenceWarning(
+            f"regularization_path: the MCMC runs at scales {failed} did not pass the "
+            f"convergence gate (column 'converged'); run longer, e.g. draws=1000, "
+            f"tune=1000."), stacklevel=2)
     return pd.concat(frames, ignore_index=True)
