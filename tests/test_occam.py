@@ -470,7 +470,7 @@ def test_smc_chain_values_reads_both_pymc_layouts():
 
 
 @pytest.mark.slow
-def test_scale_grid_laplace_prior_uses_smc_sampling_and_lassocv():
+def test_scale_grid_laplace_prior_uses_sampling_and_lassocv():
     from sklearn.linear_model import LassoCV
 
     X, y = _sim(60, 4, 15, [1.0, 0.0, 0.0, 0.5])
@@ -484,3 +484,55 @@ def test_scale_grid_laplace_prior_uses_smc_sampling_and_lassocv():
     assert df.attrs["evidence_best_scale"] == 0.3          # 0.01 shrinks a real effect away
     ref = LassoCV(alphas=1.0 / (60 * scales), cv=5, tol=1e-8, max_iter=100_000).fit(X, y)
     assert df.attrs["cv"]["alpha"] == pytest.approx(ref.alpha_)
+
+
+# ------------------------------------------------------------------ bridge sampling
+@pytest.mark.parametrize("noise", ["fixed", "nig"])
+def test_bridge_evidence_matches_the_closed_form(noise):
+    """Bridge sampling from posterior draws against the exact evidence (flat intercept,
+    unit-density convention). Tolerance: 4 standard errors plus 0.01 nats, because the
+    Fruhwirth-Schnatter error ignores the variability of the fitted proposal."""
+    X, y = _sim(80, 5, 21, [1.0, -0.5, 0.0, 0.25, 0.0], sigma=0.9)
+    if noise == "fixed":
+        m = br.Model(X, y, prior=br.Gaussian(1.0), sigma=0.9)
+    else:
+        m = br.Model(X, y, prior=br.Gaussian(1.0, scaled_by_sigma=True),
+                     sigma=br.InverseGammaVariance(3.0, 2.0))
+    exact = br.log_evidence(m).log_evidence
+    fit = m.sample(sampler="exact", draws=2000, chains=2, random_seed=4)
+    ev = br.log_evidence(m, method="bridge", idata=fit, random_seed=5)
+    assert ev.method == "bridge" and 0 < ev.stderr < 0.05
+    assert abs(ev.log_evidence - exact) < 4 * ev.stderr + 0.01, (ev.log_evidence, exact)
+
+
+def test_bridge_evidence_agrees_with_smc_for_a_laplace_prior():
+    """No closed form: two independent estimators, within their combined error (4 SE)."""
+    X, y = _sim(60, 3, 22, [1.0, 0.0, -0.5])
+    m = br.Model(X, y, prior=br.Laplace(0.5), sigma=1.0, intercept_prior=br.Gaussian(5.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", br.ConvergenceWarning)
+        bridge = br.log_evidence(m, method="bridge", random_seed=6, draws=1500)
+    smc = br.log_evidence(m, method="smc", random_seed=6)
+    assert abs(bridge.log_evidence - smc.log_evidence) < 4 * np.hypot(bridge.stderr, smc.stderr)
+
+
+def test_scale_grid_compiles_once(monkeypatch):
+    """A grid over 4 scales of a non-conjugate model compiles one sampler."""
+    import bayesreg.inference.model as model_module
+
+    calls = []
+    real = model_module.compile_sampler
+    monkeypatch.setattr(model_module, "compile_sampler",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    X, y = _sim(60, 3, 23, [1.0, 0.0, -0.5])
+    m = br.Model(X, y, prior=br.Laplace(1.0), sigma=1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", br.ConvergenceWarning)
+        df = br.scale_grid(m, [0.1, 0.3, 1.0, 3.0], random_seed=0, cv=None,
+                           sample_kwargs=dict(sampler="nutpie", draws=300, tune=300))
+        path = br.regularization_path(m, [0.1, 1.0], sampler="nutpie", random_seed=0)
+    assert len(calls) == 2                              # one for the grid, one for the path
+    assert list(df["converged"].dtype.name for _ in [0]) == ["bool"]
+    assert np.all(np.isfinite(df["log_evidence"])) and np.all(df["log_evidence_se"] > 0)
+    # the HDI brackets the posterior mean, per feature and scale
+    assert np.all((path["lower"] <= path["mean"]) & (path["mean"] <= path["upper"]))

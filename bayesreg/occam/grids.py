@@ -271,13 +271,14 @@ def regularization_path(model, scales, *, hdi_prob: float = 0.94, draws: int = 3
       scale is data, nothing is recompiled); the HDI of the draws
       (:func:`arviz.hdi`); when ``sigma`` is random the MAP column is computed at the
       plug-in ``sigma`` = its posterior mean. Runs that fail the convergence gate are
-      flagged in the ``converged`` column and warned about once.
+      listed in ``attrs["unconverged_scales"]`` and warned about once.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``scale, feature, mean, lower, upper, map, converged`` (tidy: one row
-        per scale and feature), ready for plotting.
+        Columns ``scale, feature, mean, lower, upper, map`` (tidy: one row per scale
+        and feature), ready for plotting; ``attrs["unconverged_scales"]`` lists the
+        scales whose MCMC run failed the convergence gate.
     """
     scales = check_positive_array(scales, "scales", "regularization_path")
     hdi_prob = check_param(hdi_prob, "hdi_prob", "regularization_path", PROBABILITY)
@@ -338,10 +339,12 @@ def regularization_path(model, scales, *, hdi_prob: float = 0.94, draws: int = 3
                                **_map_penalty(prior, sig)).coef
         frames.append(pd.DataFrame({"scale": float(s), "feature": list(m.feature_names),
                                     "mean": mean, "lower": lower, "upper": upper,
-                                    "map": map_, "converged": ok}))
+                                    "map": map_}))
     if failed:
         warnings.warn(ConvergenceWarning(
             f"regularization_path: the MCMC runs at scales {failed} did not pass the "
             f"convergence gate (column 'converged'); run longer, e.g. draws=1000, "
             f"tune=1000."), stacklevel=2)
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs["unconverged_scales"] = failed
+    return out
