@@ -95,26 +95,25 @@ def prior_variable(prior: P.Prior, name: str, dims=None, *, sigma=None,
         return pm.Flat(name, dims=dims)
     if isinstance(prior, P.HalfFlat):
         return pm.HalfFlat(name, dims=dims)
-    if isinstance(prior, P.HalfNormal):
-        return pm.HalfNormal(name, sigma=_param(prior, "scale", name), dims=dims)
-    if isinstance(prior, P.HalfStudentT):
-        return pm.HalfStudentT(name, nu=_param(prior, "nu", name),
-                               sigma=_param(prior, "scale", name), dims=dims)
-    if isinstance(prior, P.HalfCauchy):
-        return pm.HalfCauchy(name, beta=_param(prior, "scale", name), dims=dims)
-    if isinstance(prior, P.Exponential):
-        return pm.Exponential(name, scale=_param(prior, "scale", name), dims=dims)
-    if isinstance(prior, P.Gamma):
-        return pm.Gamma(name, alpha=_param(prior, "alpha", name),
-                        beta=_param(prior, "beta", name), dims=dims)
+    for cls, (dist, args) in _POSITIVE.items():
+        if type(prior) is cls:
+            return dist(name, dims=dims, **{k: _param(prior, f, name) for k, f in args.items()})
     if isinstance(prior, P.InverseGammaVariance):
         var = pm.InverseGamma(f"{name}_sq", alpha=_param(prior, "alpha", name),
                               beta=_param(prior, "beta", name), dims=dims)
         return pm.Deterministic(name, var**0.5, dims=dims)
-    if isinstance(prior, P.InverseGamma):
-        return pm.InverseGamma(name, alpha=_param(prior, "alpha", name),
-                               beta=_param(prior, "beta", name), dims=dims)
     raise TypeError(f"No PyMC variable for prior {prior!r}.")
+
+
+#: priors on positive values: PyMC distribution and its arguments (PyMC name -> field)
+_POSITIVE = {
+    P.HalfNormal: (pm.HalfNormal, {"sigma": "scale"}),
+    P.HalfStudentT: (pm.HalfStudentT, {"nu": "nu", "sigma": "scale"}),
+    P.HalfCauchy: (pm.HalfCauchy, {"beta": "scale"}),
+    P.Exponential: (pm.Exponential, {"scale": "scale"}),
+    P.Gamma: (pm.Gamma, {"alpha": "alpha", "beta": "beta"}),
+    P.InverseGamma: (pm.InverseGamma, {"alpha": "alpha", "beta": "beta"}),
+}
 
 
 def _scale_param_var(value, name):

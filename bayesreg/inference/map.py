@@ -45,14 +45,14 @@ has no unique mode), and the ``student_t`` family.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import xarray as xr
 
 from ..math.glm import GLM_FAMILIES
 from ..math.penalties import Penalty
-from ..math.solvers import fit_map
+from ..math.solvers import MapResult, fit_map
 from ..spec.penalty import prior_penalty
 from ..spec.priors import Flat, Gaussian, Laplace, Prior
 from ..utils.validation import POSITIVE, POSITIVE_INT, check_param, check_positive_float
@@ -62,39 +62,23 @@ __all__ = ["MapEstimate", "map_estimate", "map_penalty"]
 
 
 @dataclass(frozen=True)
-class MapEstimate:
+class MapEstimate(MapResult):
     """Maximum a posteriori estimate of a :class:`bayesreg.Model`.
+
+    The solver's :class:`bayesreg.math.MapResult` (``intercept``, ``objective``: ``F`` at
+    the estimate, the negative log posterior up to an additive constant, a sum over
+    observations; ``n_iter``, ``converged``, ``kkt_violation``: the optimality
+    certificate ``max_j dist(0, subdifferential_j F) / max(1, sum(s))``, 0 at the exact
+    optimum; ``solver``), with the coefficients labeled and the penalty it solved.
 
     Attributes
     ----------
     coef : xarray.DataArray, dims ("feature",)
         MAP coefficients, labeled by feature; exact zeros under L1-type priors.
-    intercept : float
-        MAP intercept (``0.0`` when ``fit_intercept=False``).
-    objective : float
-        ``F`` at the estimate: the negative log posterior up to an additive constant
-        (the ``fit_map`` objective, a sum over observations, not an average).
-    n_iter : int
-        Solver iterations (1 for closed forms).
-    converged : bool
-        ``kkt_violation <= tol`` (always ``True`` for closed forms).
-    kkt_violation : float
-        Optimality certificate: ``max_j dist(0, subdifferential_j F) / max(1, sum(s))``
-        over coefficients and intercept (0 at the exact optimum).
-    solver : str
-        ``"cholesky"``, ``"woodbury"``, ``"cd-gram"``, ``"cd"``, ``"newton"``,
-        ``"prox-newton"`` or ``"lbfgs"``.
     penalty : bayesreg.math.penalties.Penalty
         The prior as penalty weights, and the ``sigma`` used.
     """
 
-    coef: xr.DataArray
-    intercept: float
-    objective: float
-    n_iter: int
-    converged: bool
-    kkt_violation: float
-    solver: str
     penalty: Penalty
 
     @property
@@ -275,6 +259,5 @@ def map_estimate(model, *, sigma: float | None = None, tol: float = 1e-10,
         coef, intercept = coef[:p], float(coef[p])
     da = xr.DataArray(np.array(coef), dims=("feature",),
                       coords={"feature": list(model.feature_names)}, name="coef")
-    return MapEstimate(coef=da, intercept=float(intercept), objective=res.objective,
-                       n_iter=res.n_iter, converged=res.converged,
-                       kkt_violation=res.kkt_violation, solver=res.solver, penalty=pen)
+    solved = {f.name: getattr(res, f.name) for f in fields(MapResult)}
+    return MapEstimate(**{**solved, "coef": da, "intercept": float(intercept)}, penalty=pen)

@@ -61,11 +61,13 @@ from dataclasses import dataclass
 
 import numba as nb
 import numpy as np
-from scipy import linalg, optimize, special
+from scipy import linalg, optimize
+
+from .glm import GLM_FAMILIES, intercept_start, nll, nll_derivs
 
 __all__ = ["MapResult", "fit_map", "map_objective", "kkt_violation"]
 
-FAMILIES = ("gaussian", "bernoulli", "poisson")
+FAMILIES = GLM_FAMILIES
 NEWTON_MAX_P = 2000  # above this, smooth GLM problems go to L-BFGS
 _CENTER_RATIO = 10.0  # centre X explicitly when some |mean_j| > _CENTER_RATIO * std_j
 _CD_CHUNK = 50  # coordinate-descent sweeps between two active-set polish attempts
@@ -203,32 +205,14 @@ def _setup(X, y, family, l1, l2, student_t, sigma, sample_weight, fit_intercept)
 # =====================================================================================
 
 
-def _softplus(eta: np.ndarray) -> np.ndarray:
-    return np.maximum(eta, 0.0) + np.log1p(np.exp(-np.abs(eta)))
-
-
 def _nll(pb: _Problem, eta: np.ndarray) -> np.ndarray:
     """Pointwise negative log-likelihood (up to constants), without weights."""
-    y = pb.y
-    if pb.family == "gaussian":
-        r = y - eta
-        return r * r / (2.0 * pb.sigma**2)
-    if pb.family == "bernoulli":
-        return _softplus(eta) - y * eta
-    with np.errstate(over="ignore"):
-        return np.exp(eta) - y * eta
+    return nll(pb.family, pb.y, eta, pb.sigma)
 
 
 def _nll_derivs(pb: _Problem, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """First and second derivative of ``nll`` with respect to ``eta``."""
-    if pb.family == "gaussian":
-        return (eta - pb.y) / pb.sigma**2, np.full(eta.shape, 1.0 / pb.sigma**2)
-    if pb.family == "bernoulli":
-        mu = special.expit(eta)
-        return mu - pb.y, mu * (1.0 - mu)
-    with np.errstate(over="ignore"):
-        mu = np.exp(eta)
-    return mu - pb.y, mu
+    return nll_derivs(pb.family, pb.y, eta, pb.sigma)
 
 
 def _smooth_penalty(pb: _Problem, w: np.ndarray) -> float:
@@ -272,15 +256,7 @@ def _smooth_penalty_derivs(pb: _Problem, w: np.ndarray, clip: bool = False):
 
 def _initial_intercept(pb: _Problem) -> float:
     """The intercept-only optimum with ``w = 0`` (a good Newton starting point)."""
-    if not pb.fit_intercept:
-        return 0.0
-    ybar = float(pb.s @ pb.y / pb.s.sum())
-    if pb.family == "bernoulli":
-        ybar = min(max(ybar, 1e-10), 1 - 1e-10)
-        return float(np.log(ybar / (1.0 - ybar)))
-    if pb.family == "poisson":
-        return float(np.log(max(ybar, 1e-10)))
-    return ybar
+    return intercept_start(pb.family, pb.y, pb.s) if pb.fit_intercept else 0.0
 
 
 # =====================================================================================
@@ -369,6 +345,17 @@ def _soft(u, t):
 
 
 @nb.njit(nogil=True)
+def _active_set(w, active):
+    """Write the indices of the non-zero ``w`` into ``active``; return their count."""
+    n_active = 0
+    for j in range(w.shape[0]):
+        if w[j] != 0.0:
+            active[n_active] = j
+            n_active += 1
+    return n_active
+
+
+@nb.njit(nogil=True)
 def _coord_viol(g, wj, t):
     if wj > 0:
         return abs(g + t)
@@ -418,11 +405,7 @@ def _cd_gram_kernel(G, c, l1, l2, w, q, max_sweeps, tol):  # pragma: no cover - 
         if kkt <= tol:
             break
         if full:
-            n_active = 0
-            for j in range(p):
-                if w[j] != 0.0:
-                    active[n_active] = j
-                    n_active += 1
+            n_active = _active_set(w, active)
             full = n_active == 0 or n_active == p
         elif kkt_act <= tol:
             full = True
@@ -499,11 +482,7 @@ def _cd_x_kernel(X, d, r, l1, l2, colh, w, b, fit_b, max_sweeps, tol):  # pragma
                     break
             full = True
         elif full:
-            n_active = 0
-            for j in range(p):
-                if w[j] != 0.0:
-                    active[n_active] = j
-                    n_active += 1
+            n_active = _active_set(w, active)
             full = n_active == 0 or n_active == p
     return sweeps, kkt
 

@@ -141,7 +141,22 @@ class LocationScale(Prior):
 
 
 @dataclass(frozen=True)
-class Gaussian(LocationScale):
+class _ScaleLocation(LocationScale):
+    """A location-scale prior with fields ``scale``, ``loc``, ``noncentered``,
+    ``scaled_by_sigma`` (Gaussian, Laplace)."""
+
+    scale: Any = 1.0
+    loc: Any = 0.0
+    noncentered: bool = True
+    scaled_by_sigma: bool = False
+
+    def __post_init__(self):
+        _check_positive(self, "scale")
+        _check_finite(self, "loc")
+
+
+@dataclass(frozen=True)
+class Gaussian(_ScaleLocation):
     r"""Gaussian (normal) prior: the L2 penalty.
 
     .. math:: p(w) = \frac{1}{\sqrt{2\pi}\,\tau} \exp\left(-\frac{(w-\mu)^2}{2\tau^2}\right)
@@ -164,21 +179,12 @@ class Gaussian(LocationScale):
         fixed ``sigma`` is then ``Ridge(alpha=1 / scale**2)``.
     """
 
-    scale: Any = 1.0
-    loc: Any = 0.0
-    noncentered: bool = True
-    scaled_by_sigma: bool = False
-
-    def __post_init__(self):
-        _check_positive(self, "scale")
-        _check_finite(self, "loc")
-
     def _logpdf(self, x, p):
         return stats.norm.logpdf(x, p.loc, p.scale)
 
 
 @dataclass(frozen=True)
-class Laplace(LocationScale):
+class Laplace(_ScaleLocation):
     r"""Laplace (double-exponential) prior: the L1 penalty.
 
     .. math:: p(w) = \frac{1}{2b} \exp\left(-\frac{|w-\mu|}{b}\right)
@@ -197,15 +203,6 @@ class Laplace(LocationScale):
         Use scale ``sigma * scale`` with ``sigma`` the model's noise scale (the Bayesian
         lasso of Park & Casella uses this, which keeps the posterior unimodal).
     """
-
-    scale: Any = 1.0
-    loc: Any = 0.0
-    noncentered: bool = True
-    scaled_by_sigma: bool = False
-
-    def __post_init__(self):
-        _check_positive(self, "scale")
-        _check_finite(self, "loc")
 
     def _logpdf(self, x, p):
         return stats.laplace.logpdf(x, p.loc, p.scale)
@@ -330,14 +327,19 @@ class Flat(Prior):
 
 
 @dataclass(frozen=True)
-class HalfNormal(Prior):
-    r"""Half-normal prior on a positive quantity: ``p(s) = 2 N(s | 0, scale)``, ``s > 0``."""
+class _PositiveScale(Prior):
+    """A prior on a positive quantity with one positive ``scale`` parameter."""
 
     scale: Any = 1.0
     positive: ClassVar[bool] = True
 
     def __post_init__(self):
         _check_positive(self, "scale")
+
+
+@dataclass(frozen=True)
+class HalfNormal(_PositiveScale):
+    r"""Half-normal prior on a positive quantity: ``p(s) = 2 N(s | 0, scale)``, ``s > 0``."""
 
     def _logpdf(self, x, p):
         return stats.halfnorm.logpdf(x, scale=p.scale)
@@ -360,51 +362,47 @@ class HalfStudentT(Prior):
 
 
 @dataclass(frozen=True)
-class HalfCauchy(Prior):
+class HalfCauchy(_PositiveScale):
     r"""Half-Cauchy prior: ``p(s) = 2 / (pi * scale * (1 + (s/scale)**2))``, ``s > 0``."""
-
-    scale: Any = 1.0
-    positive: ClassVar[bool] = True
-
-    def __post_init__(self):
-        _check_positive(self, "scale")
 
     def _logpdf(self, x, p):
         return stats.halfcauchy.logpdf(x, scale=p.scale)
 
 
 @dataclass(frozen=True)
-class Exponential(Prior):
+class Exponential(_PositiveScale):
     r"""Exponential prior with mean ``scale``: ``p(s) = exp(-s / scale) / scale``, ``s > 0``."""
-
-    scale: Any = 1.0
-    positive: ClassVar[bool] = True
-
-    def __post_init__(self):
-        _check_positive(self, "scale")
 
     def _logpdf(self, x, p):
         return stats.expon.logpdf(x, scale=p.scale)
 
 
 @dataclass(frozen=True)
-class Gamma(Prior):
+class _ShapeScale(Prior):
+    """A prior on a positive quantity with positive parameters ``alpha`` and ``beta``."""
+
+    alpha: Any = 1.0
+    beta: Any = 1.0
+    positive: ClassVar[bool] = True
+
+    def __post_init__(self):
+        _check_positive(self, "alpha", "beta")
+
+
+@dataclass(frozen=True)
+class Gamma(_ShapeScale):
     r"""Gamma prior, shape ``alpha`` and rate ``beta``:
     ``p(s) = beta**alpha s**(alpha-1) exp(-beta s) / Gamma(alpha)``."""
 
     alpha: Any = 2.0
     beta: Any = 0.1
-    positive: ClassVar[bool] = True
-
-    def __post_init__(self):
-        _check_positive(self, "alpha", "beta")
 
     def _logpdf(self, x, p):
         return stats.gamma.logpdf(x, p.alpha, scale=1.0 / p.beta)
 
 
 @dataclass(frozen=True)
-class InverseGammaVariance(Prior):
+class InverseGammaVariance(_ShapeScale):
     r"""Inverse-gamma prior on the *variance* of a positive scale: ``sigma**2 ~ InvGamma(alpha, beta)``.
 
     As a density on ``sigma``:
@@ -415,13 +413,6 @@ class InverseGammaVariance(Prior):
     ``sigma = sqrt(sigma_sq)``.
     """
 
-    alpha: Any = 1.0
-    beta: Any = 1.0
-    positive: ClassVar[bool] = True
-
-    def __post_init__(self):
-        _check_positive(self, "alpha", "beta")
-
     def _logpdf(self, x, p):
         x = np.asarray(x, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -430,16 +421,9 @@ class InverseGammaVariance(Prior):
 
 
 @dataclass(frozen=True)
-class InverseGamma(Prior):
+class InverseGamma(_ShapeScale):
     r"""Inverse-gamma prior, shape ``alpha`` and scale ``beta``:
     ``p(s) = beta**alpha s**(-alpha-1) exp(-beta / s) / Gamma(alpha)``."""
-
-    alpha: Any = 1.0
-    beta: Any = 1.0
-    positive: ClassVar[bool] = True
-
-    def __post_init__(self):
-        _check_positive(self, "alpha", "beta")
 
     def _logpdf(self, x, p):
         return stats.invgamma.logpdf(x, p.alpha, scale=p.beta)
