@@ -25,8 +25,8 @@ import numpy as np
 from sklearn import linear_model as lm
 from sklearn.exceptions import ConvergenceWarning
 
-from bayesreg._sklearn_bridge import penalty_from_sklearn
-from bayesreg._solvers import fit_map, kkt_violation
+from bayesreg.sklearn import penalty_from_sklearn
+from bayesreg.math import fit_map, kkt_violation
 
 
 def make_data(n: int, p: int, seed: int = 0):

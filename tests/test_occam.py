@@ -250,8 +250,8 @@ def test_laplace_prior_caveats(data_1d):
 
 # ------------------------------------------------------------------ SMC
 def _within(est, exact, se):
-    """Acceptance bound: within 3 of SMC's own standard errors, or 0.5 nats."""
-    return abs(est - exact) < max(3 * se, 0.5)
+    """Acceptance bound: within 4 of SMC's own standard errors (over its 4 chains)."""
+    return abs(est - exact) < 4 * se
 
 
 def test_smc_and_laplace_match_exact_on_conjugate_model():
