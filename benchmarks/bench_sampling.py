@@ -11,7 +11,8 @@ Cases (the peers run the *same* model, same priors, except where noted):
 1. ridge: gaussian, n = 100,000, p = 50. bayesreg ``sampler="exact"`` with sigma fixed
    (peer: PyMC with the same fixed sigma) and bayesreg NUTS on sufficient statistics with
    sigma unknown (peers: PyMC and bambi, sigma ~ HalfStudentT(3, sd(y))).
-2. logistic: bernoulli, Gaussian(1) prior, n = 20,000, p = 50, correlated columns.
+2. logistic: bernoulli, Gaussian(1) prior, n = 20,000, p = 50, correlated columns;
+   bayesreg with ``sampler="numpyro"`` and ``sampler="nutpie"``.
 3. diamonds (posteriordb): n = 5,000, p = 24, strongly correlated.
 
 Every sampler is named explicitly. The peers:
@@ -29,6 +30,11 @@ Every sampler is named explicitly. The peers:
 Peers run fewer draws and tuning steps when slow (``--quick``: 150 draws after 150 tuning
 steps, or after ``--peer-tune`` steps; ESS/s is a rate, so fewer draws estimate the same
 rate with more noise).
+
+BLAS (OpenBLAS, which PyTensor's default numba backend calls for dot products in
+pytensor >= 3) is limited to ``--threads`` threads for every run (default 1, as in
+``bench_map.py``): on the shared 2-core machine, OpenBLAS's own default of one thread per
+core made PyMC's gradient ~13x slower under load from other jobs.
 
 Run: ``python benchmarks/bench_sampling.py [--quick] [--cases ridge,logistic,diamonds]``
 """
@@ -178,8 +184,6 @@ def table(case, rows, target):
 
 
 def main(argv=None):
-    import bayesreg as br
-
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer peer draws (slow peers)")
     ap.add_argument("--cases", default="ridge,logistic,diamonds")
@@ -188,12 +192,34 @@ def main(argv=None):
                     help="skip the plain pm.sample() (= nutpie in pymc >= 6) peer rows")
     ap.add_argument("--peer-tune", type=int, default=None,
                     help="tuning steps of the peers (default: as many as their draws)")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="BLAS threads for every run (threadpoolctl); default 1, 0 = leave "
+                         "the BLAS libraries' own default")
     args = ap.parse_args(argv)
+    # load every BLAS library first: threadpoolctl limits only those already loaded
+    import pymc  # noqa: F401
+    import scipy.linalg  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    import bayesreg  # noqa: F401
+
+    with threadpool_limits(limits=args.threads if args.threads > 0 else None):
+        return _run(args)
+
+
+def _run(args):
+    import bayesreg as br
+
     peer_draws = 150 if args.quick else 1000
     peer_tune = args.peer_tune or peer_draws
     cases = args.cases.split(",")
     print(versions())
-    print(f"peers: {peer_draws} draws after {peer_tune} tuning steps")
+    from threadpoolctl import threadpool_info
+
+    blas = ", ".join(f"{d['filepath'].rsplit('/', 1)[-1]}: {d['num_threads']}"
+                     for d in threadpool_info() if d["user_api"] == "blas")
+    print(f"peers: {peer_draws} draws after {peer_tune} tuning steps; BLAS threads "
+          f"({blas})")
     names = ["coef", "intercept", "sigma"]
     results = {}
     try:
@@ -210,8 +236,8 @@ def main(argv=None):
         row = run_pymc(build, label, names, peer_draws, tune or peer_draws, nuts_sampler=None)
         return [row if group is None else grouped(row, group)]
 
-    rng = np.random.default_rng(0)
     if "ridge" in cases:
+        rng = np.random.default_rng(0)
         n, p, tau, sigma = 100_000, 50, 1.0, 2.0
         X = rng.standard_normal((n, p))
         y = 1.0 + X @ (rng.standard_normal(p) * 0.5) + sigma * rng.standard_normal(n)
@@ -238,6 +264,8 @@ def main(argv=None):
         results["ridge"] = table("Gaussian ridge, n = 100,000, p = 50", rows, 20)
 
     if "logistic" in cases:
+        # its own generator: the data do not depend on which other cases run
+        rng = np.random.default_rng(0)
         n, p = 20_000, 50
         X = rng.standard_normal((n, p))
         X[:, 1:] += 0.5 * X[:, :1]
@@ -246,6 +274,8 @@ def main(argv=None):
         m = br.Model(X, y, prior=br.Gaussian(1.0), family="bernoulli")
         rows = [run_bayesreg(m, "bayesreg numpyro", names, sampler="numpyro", draws=1000,
                              tune=1000, chains=4, random_seed=1),
+                run_bayesreg(m, "bayesreg nutpie (low-rank mass matrix)", names,
+                             sampler="nutpie", draws=1000, tune=1000, chains=4, random_seed=1),
                 run_pymc(pymc_linear(X, y, 1.0, family="bernoulli"), "PyMC", names,
                          peer_draws, peer_draws)]
         rows += pymc_default(pymc_linear(X, y, 1.0, family="bernoulli"),
