@@ -67,7 +67,7 @@ No singular :math:`X^\top X` is ever inverted, so ``p > n`` and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import linalg
@@ -93,6 +93,8 @@ __all__ = [
     "log_evidence_nig_from_stats",
     "empirical_bayes",
     "laplace_evidence",
+    "ridge_solution",
+    "ridge_solution_from_data",
 ]
 
 _LOG_2PI = float(np.log(2.0 * np.pi))
@@ -438,6 +440,22 @@ def _fit(sp: _Spectrum, beta: float) -> dict:
     }
 
 
+def ridge_solution(xtx, xty, l2) -> np.ndarray:
+    r"""The ridge closed form :math:`w = (X^\top S X + \mathrm{diag}(l_2))^{-1} X^\top S y`
+    from ``xtx`` and ``xty``, through the whitened spectral form shared by every
+    posterior and evidence here (:math:`\tau_j = l_{2,j}^{-1/2}`, unit noise): exact when
+    ``xtx`` is singular, as for ``p > n``. All ``l2`` must be > 0."""
+    sp = _spectrum_from_stats(xtx, xty, 0.0, 1.0, 1.0 / np.sqrt(np.asarray(l2, float)))
+    return _fit(sp, 1.0)["mean"]
+
+
+def ridge_solution_from_data(A, z, l2) -> np.ndarray:
+    """:func:`ridge_solution` from the (weighted) design ``A`` and response ``z`` directly
+    (a thin SVD of the whitened ``n x p`` design: the accurate choice when ``p > n``)."""
+    sp = _spectrum_from_data(A, z, None, 1.0 / np.sqrt(np.asarray(l2, float)))
+    return _fit(sp, 1.0)["mean"]
+
+
 def _cov_and_factor(sp: _Spectrum, bd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     r"""``T^{1/2} (I + beta Z^T Z)^{-1} T^{1/2}`` and its symmetric square-root factor."""
     p, k = sp.V.shape
@@ -726,15 +744,17 @@ def empirical_bayes(
     alpha = float(1.0 / (y_var + eps) if alpha_init is None else alpha_init)
     lam = float(1.0 if lambda_init is None else lambda_init)
 
-    U, s, Vt = linalg.svd(Xc, full_matrices=False, check_finite=False)
-    k = s.shape[0]
-    d = s**2
-    uty = U.T @ yc
+    unit = _spectrum_from_data(Xc, yc, None, 1.0)   # one SVD, rescaled for every lambda
+    k, d = unit.d.shape[0], unit.d
+
+    def at(lam: float) -> _Spectrum:
+        """The spectrum at prior sd ``tau = lam**-0.5`` (same V, rescaled d and c)."""
+        tau = lam ** -0.5
+        return replace(unit, t=np.full(p, tau), d=unit.d * tau**2, c=unit.c * tau)
 
     def coef_sse(alpha: float, lam: float) -> tuple[np.ndarray, float]:
-        coef = Vt.T @ (s * uty / (d + lam / alpha))
-        resid = yc - Xc @ coef
-        return coef, float(resid @ resid)
+        f = _fit(at(lam), alpha)                    # the conjugate posterior mean and RSS
+        return f["mean"], f["rss"]
 
     def score(alpha: float, lam: float, coef: np.ndarray, sse: float) -> float:
         logdet_post_prec = np.sum(np.log(lam + alpha * d)) + (p - k) * np.log(lam)
@@ -760,11 +780,7 @@ def empirical_bayes(
     coef_final, sse_final = coef_sse(alpha, lam)
     scores.append(score(alpha, lam, coef, sse_final))   # scikit-learn's pairing, see docstring
 
-    h = 1.0 / (lam + alpha * d)
-    cov = (Vt.T * h) @ Vt
-    if k < p:
-        cov += (np.eye(p) - Vt.T @ Vt) / lam
-    cov = (cov + cov.T) / 2.0
+    cov = _cov_and_factor(at(lam), alpha * unit.d / lam)[0]
     intercept = float(y_off - x_off @ coef_final) if fit_intercept else 0.0
     return EmpiricalBayesResult(alpha=float(alpha), lambda_=float(lam), coef=coef_final,
                                 intercept=intercept, sigma=cov, scores=np.asarray(scores),

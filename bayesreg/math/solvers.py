@@ -26,10 +26,12 @@ Solvers, chosen by the structure of the problem:
 ===========================================  ===============================================
 problem                                      solver (``MapResult.solver``)
 ===========================================  ===============================================
-gaussian, ``l1 = 0``, ``p <= n``             ``"cholesky"``: normal equations, weighted
-                                             centring for the intercept
-gaussian, ``l1 = 0``, ``p > n``, ``l2 > 0``  ``"woodbury"``: the dual ``n x n`` system
-gaussian, singular normal equations          ``"lstsq"``: minimum-norm least squares
+gaussian, ``l1 = 0``, ``l2 > 0``, ``p <= n`` ``"spectral"``: the ridge closed form of
+                                             :mod:`bayesreg.math.conjugate` on the Gram,
+                                             weighted centring for the intercept
+gaussian, ``l1 = 0``, ``l2 > 0``, ``p > n``  ``"spectral-dual"``: the same on the design
+gaussian, some ``l2 = 0`` (flat prior)       ``"cholesky"``: normal equations, or
+                                             ``"lstsq"`` (minimum-norm) when singular
 gaussian, ``l1 > 0``, ``p <= n``             ``"cd-gram"``: coordinate descent on the Gram
 gaussian, ``l1 > 0``, ``p > n``              ``"cd"``: coordinate descent on ``X`` with
                                              residual updates
@@ -63,6 +65,7 @@ import numba as nb
 import numpy as np
 from scipy import linalg, optimize
 
+from .conjugate import ridge_solution, ridge_solution_from_data
 from .glm import GLM_FAMILIES, intercept_start, nll, nll_derivs
 
 __all__ = ["MapResult", "fit_map", "map_objective", "kkt_violation"]
@@ -97,7 +100,8 @@ class MapResult:
         ``max_j dist(0, subdifferential_j F) / max(1, sum(sample_weight))`` over the
         coefficients and the intercept.
     solver : str
-        One of ``"cholesky"``, ``"woodbury"``, ``"lstsq"``, ``"cd-gram"``, ``"cd"``,
+        One of ``"spectral"``, ``"spectral-dual"``, ``"cholesky"``, ``"lstsq"``,
+        ``"cd-gram"``, ``"cd"``,
         ``"newton"``, ``"newton-dual"``, ``"lbfgs"``, ``"prox-newton"``.
     """
 
@@ -605,22 +609,28 @@ def _polish_x(Xf, d, z, l1, l2, w, fit_b):
 def _gaussian_closed_form(pb: _Problem, tol: float) -> MapResult:
     """Ridge / MAP under Gaussian priors: ``(X0'DX0 + diag(l2)) w = X0'D y``, ``D = S/sigma^2``.
 
-    Uses Cholesky for ``p <= n``, the Woodbury (dual) form for ``p > n`` with all
-    ``l2 > 0``, and minimum-norm least squares when the system is singular.
+    With every ``l2 > 0`` this is :func:`bayesreg.math.conjugate.ridge_solution` (the
+    conjugate posterior mean, one closed form for MAP, posteriors and evidence) on the
+    weighted Gram with the intercept eliminated, or, for ``p > n``, on the weighted,
+    centred design. A coordinate with ``l2 = 0`` (a flat prior) makes it least squares:
+    Cholesky, or minimum-norm least squares when the system is singular.
     """
     d = pb.s / pb.sigma**2
-    if pb.p > pb.n and np.all(pb.l2 > 0):
-        w, b0 = _gaussian_woodbury(pb, d)
-        return _finish(pb, w, b0, 1, "woodbury", tol, exact=True)
+    if np.all(pb.l2 > 0) and pb.p > pb.n:
+        A, z, xbar, ybar = _weighted_centred(pb, d)
+        w = ridge_solution_from_data(A, z, pb.l2)
+        return _finish(pb, w, _b0_from_user(pb, w, ybar - xbar @ w), 1, "spectral-dual", tol,
+                       exact=True)
     H, h, D = _Gram(pb).compute(d)
     cw = pb.X0.T @ (d * pb.y)
     cb = float(d @ pb.y)
     G, c = _reduce(H, h, D, cw, cb, pb.fit_intercept)
-    M = G + np.diag(pb.l2)
-    w = _chol_solve_checked(M, c)
-    solver = "cholesky"
-    if w is None:
-        w, solver = _gaussian_lstsq(pb, d), "lstsq"
+    if np.all(pb.l2 > 0):
+        w, solver = ridge_solution(G, c, pb.l2), "spectral"
+    else:
+        w, solver = _chol_solve_checked(G + np.diag(pb.l2), c), "cholesky"
+        if w is None:
+            w, solver = _gaussian_lstsq(pb, d), "lstsq"
     b0 = (cb - h @ w) / D if pb.fit_intercept else 0.0
     if solver == "lstsq" and pb.fit_intercept:
         b0 = float(d @ (pb.y - pb.X0 @ w)) / D
@@ -648,16 +658,6 @@ def _weighted_centred(pb: _Problem, d: np.ndarray) -> tuple[np.ndarray, np.ndarr
     else:
         xbar, ybar = np.zeros(pb.p), 0.0
     return (pb.X - xbar) * sq[:, None], sq * (pb.y - ybar), xbar, ybar
-
-
-def _gaussian_woodbury(pb: _Problem, d: np.ndarray) -> tuple[np.ndarray, float]:
-    """``w = L^-1 A' (A L^-1 A' + I)^-1 z`` with ``L = diag(l2)`` (an ``n x n`` solve)."""
-    A, z, xbar, ybar = _weighted_centred(pb, d)
-    K = (A / pb.l2) @ A.T
-    K[np.diag_indices_from(K)] += 1.0
-    alpha = linalg.cho_solve(linalg.cho_factor(K, check_finite=False), z, check_finite=False)
-    w = (A.T @ alpha) / pb.l2
-    return w, _b0_from_user(pb, w, ybar - xbar @ w)
 
 
 def _b0_from_user(pb: _Problem, w: np.ndarray, b: float) -> float:
