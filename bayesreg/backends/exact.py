@@ -72,14 +72,14 @@ _NOT_CONJ = ("{purpose} needs a conjugate Gaussian model: family='gaussian', pri
 class ConjugateForm:
     """A conjugate Gaussian model reduced to the zero-mean form of ``_conjugate``.
 
-    ``y = D u + e`` with ``u ~ N(0, diag(tau^2))`` (``kind="fixed"``, noise ``sigma``) or
+    ``y = D u + e`` with ``u ~ N(0, diag(tau^2))`` (``kind="fixed_sigma"``, noise ``sigma``) or
     ``u | sigma ~ N(0, sigma^2 diag(tau^2))`` (``kind="nig"``). ``D`` is ``X`` (no
     intercept), ``[1, X]`` (Gaussian intercept prior) or the weighted-centred ``X`` (flat
     intercept, integrated out); ``y`` has the prior means (and, centred, its mean) removed.
     Coefficients are ``loc + u[k:]``.
     """
 
-    kind: str                   # "fixed" | "nig"
+    kind: str                   # "fixed_sigma" | "nig"
     D: np.ndarray
     y: np.ndarray
     sw: np.ndarray | None
@@ -112,7 +112,7 @@ class ConjugateForm:
 
     def posterior(self):
         """The exact posterior of ``u``: GaussianPosterior (fixed) or NIGPosterior."""
-        if self.kind == "fixed":
+        if self.kind == "fixed_sigma":
             return _conjugate.posterior_fixed_sigma(self.D, self.y, sigma=self.sigma,
                                                     tau=self.tau, sample_weight=self.sw)
         st = _conjugate.sufficient_stats(self.D, self.y, self.sw)
@@ -148,7 +148,7 @@ def conjugate_form(model, *, purpose: str = "sampler='exact'",
         kind, sig, a0, b0 = "nig", float("nan"), float(sigma.alpha), float(sigma.beta)
         tau = float(prior.scale)
     else:
-        kind, sig, a0, b0 = "fixed", float(sigma), float("nan"), float("nan")
+        kind, sig, a0, b0 = "fixed_sigma", float(sigma), float("nan"), float("nan")
         tau = float(prior.scale) * (sig if prior.scaled_by_sigma else 1.0)
 
     X, sw = model.X, model.sample_weight
@@ -203,7 +203,7 @@ class ExactDraws:
 
 def conjugate_kind(model) -> str:
     """``"fixed_sigma"`` or ``"nig"``; raises ValueError naming why a model is not conjugate."""
-    return "fixed_sigma" if conjugate_form(model).kind == "fixed" else "nig"
+    return conjugate_form(model).kind
 
 
 def exact_draws(model, *, draws: int, chains: int = 1, random_seed=None) -> ExactDraws:
@@ -230,7 +230,7 @@ def exact_draws(model, *, draws: int, chains: int = 1, random_seed=None) -> Exac
     prior = model.prior
     post = c.posterior()
     post_out = {}
-    if c.kind == "fixed":
+    if c.kind == "fixed_sigma":
         u = post.draw(m, rng)
         sig = np.full(m, c.sigma)
     else:
@@ -250,7 +250,7 @@ def exact_draws(model, *, draws: int, chains: int = 1, random_seed=None) -> Exac
     lp = _log_density(model, c.kind, coef, b, sig, post_out)
     out = {k: v.reshape(shape + v.shape[1:]) for k, v in post_out.items()}
     return ExactDraws(posterior=out, lp=lp.reshape(shape),
-                      kind="fixed_sigma" if c.kind == "fixed" else "nig")
+                      kind=c.kind)
 
 
 def _log_density(model, kind, coef, b, sig, post) -> np.ndarray:

@@ -162,7 +162,7 @@ def is_conjugate(model) -> bool:
 
 
 def _exact_evidence(c: ConjugateForm) -> EvidenceResult:
-    if c.kind == "fixed":
+    if c.kind == "fixed_sigma":
         ev = _cj.log_evidence_fixed_sigma(c.D, c.y, sigma=c.sigma, tau=c.tau, sample_weight=c.sw)
         ll, occam, sig = ev.log_likelihood_max, ev.log_occam_factor, c.sigma
         if c.intercept == "flat":

@@ -295,7 +295,7 @@ def regularization_path(model, scales, *, hdi_prob: float = 0.94, draws: int = 3
         if conj:
             c = conjugate_for_evidence(m)
             post = c.posterior()
-            if c.kind == "fixed":
+            if c.kind == "fixed_sigma":
                 mean_u, half = post.mean, stats.norm.ppf(q) * post.sd
             else:
                 sd = np.sqrt(post.b / post.a * np.diag(post.cov_unscaled))
@@ -303,7 +303,7 @@ def regularization_path(model, scales, *, hdi_prob: float = 0.94, draws: int = 3
             mean = c.loc + mean_u[c.k:]
             lower, upper = mean - half[c.k:], mean + half[c.k:]
             # fixed: l2 = 1/tau^2 at sigma; NIG: the mode is Ridge(alpha=1/scale^2), i.e. sigma=1
-            sig_map = c.sigma if c.kind == "fixed" else 1.0
+            sig_map = c.sigma if c.kind == "fixed_sigma" else 1.0
             pen = {"l2": 1.0 / c.tau[c.k:] ** 2}
             if c.intercept == "proper" or np.any(c.loc != 0):
                 map_ = mean                      # Gaussian posterior: the mode is the mean
