@@ -73,6 +73,7 @@ import numpy as np
 from scipy import linalg
 from scipy.special import gammaln
 
+from ..utils.validation import POSITIVE, POSITIVE_INT, check_param
 from .suffstats import SufficientStats
 
 __all__ = [
@@ -327,19 +328,15 @@ def _check_data(X, y, sample_weight) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 def _check_tau(tau, p: int) -> np.ndarray:
     t = np.asarray(tau, dtype=np.float64)
-    if t.ndim > 1 or (t.ndim == 1 and t.shape[0] != p):
-        raise ValueError(f"tau must be a scalar or have shape ({p},); got shape {t.shape}.")
-    t = np.broadcast_to(t, (p,)).copy()
-    if not np.all(np.isfinite(t)) or np.any(t <= 0):
-        raise ValueError("tau must be finite and > 0.")
-    return t
+    if t.ndim > 1 or (t.ndim == 1 and t.shape[0] != p) or \
+            not np.all(np.isfinite(t)) or np.any(t <= 0):
+        raise ValueError(f"The 'tau' parameter of the conjugate model must be a positive "
+                         f"finite float or an array of {p} of them. Got {tau!r} instead.")
+    return np.broadcast_to(t, (p,)).copy()
 
 
 def _check_pos(value, name: str) -> float:
-    v = float(value)
-    if not np.isfinite(v) or v <= 0:
-        raise ValueError(f"{name} must be finite and > 0; got {value!r}.")
-    return v
+    return check_param(value, name, "the conjugate model", POSITIVE)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -722,8 +719,7 @@ def empirical_bayes(
     EmpiricalBayesResult
     """
     X, y, sw = _check_data(X, y, sample_weight)
-    if int(max_iter) < 1:
-        raise ValueError("max_iter must be >= 1.")
+    max_iter = check_param(max_iter, "max_iter", "empirical_bayes", POSITIVE_INT)
     n, p = X.shape
     if sw is None:
         sum_w = float(n)
