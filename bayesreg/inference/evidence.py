@@ -60,7 +60,7 @@ import numpy as np
 
 from ..backends.exact import ConjugateForm, conjugate_form
 from ..backends.smc import smc_log_evidence
-from ..math import conjugate as _cj
+from .. import math as _cj
 from ..math.glm import nll_derivs
 from ..math.seeds import seed_sequence_int
 from ..math.solvers import fit_map

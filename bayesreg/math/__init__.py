@@ -8,22 +8,26 @@ with their KKT certificates.
 """
 
 from .conjugate import (
-    EmpiricalBayesResult,
-    Evidence,
     GaussianPosterior,
     NIGPosterior,
     center,
+    posterior_fixed_sigma,
+    posterior_fixed_sigma_from_stats,
+    posterior_nig,
+    posterior_nig_from_stats,
+    ridge_solution,
+    ridge_solution_from_data,
+    sufficient_stats,
+)
+from .evidence import (
+    EmpiricalBayesResult,
+    Evidence,
     empirical_bayes,
     laplace_evidence,
     log_evidence_fixed_sigma,
     log_evidence_fixed_sigma_from_stats,
     log_evidence_nig,
     log_evidence_nig_from_stats,
-    posterior_fixed_sigma,
-    posterior_fixed_sigma_from_stats,
-    posterior_nig,
-    posterior_nig_from_stats,
-    sufficient_stats,
 )
 from .glm import intercept_start, nll, nll_derivs
 from .penalties import Penalty, gaussian_alpha, gaussian_precisions
@@ -36,7 +40,8 @@ __all__ = [
     "empirical_bayes", "laplace_evidence", "log_evidence_fixed_sigma",
     "log_evidence_fixed_sigma_from_stats", "log_evidence_nig", "log_evidence_nig_from_stats",
     "posterior_fixed_sigma", "posterior_fixed_sigma_from_stats", "posterior_nig",
-    "posterior_nig_from_stats", "sufficient_stats", "intercept_start", "nll", "nll_derivs",
+    "posterior_nig_from_stats", "sufficient_stats", "ridge_solution",
+    "ridge_solution_from_data", "intercept_start", "nll", "nll_derivs",
     "Penalty", "gaussian_alpha", "gaussian_precisions", "seed_sequence_int", "MapResult",
     "fit_map", "kkt_violation", "map_objective", "SufficientStats",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from ..inference.evidence import intercept_kind
-from ..math import conjugate as _cj
+from .. import math as _cj
 from ..spec import priors as _priors
 
 __all__ = ["EmpiricalBayes", "empirical_bayes"]

@@ -23,7 +23,7 @@ from ..inference.evidence import (
     log_evidence,
     sum_w,
 )
-from ..math import conjugate as _cj
+from .. import math as _cj
 from ..math.penalties import gaussian_alpha, gaussian_precisions
 from ..math.solvers import fit_map
 from ..spec import priors as _priors
