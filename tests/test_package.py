@@ -214,8 +214,6 @@ def test_math_and_spec_layers_need_no_pymc_pytensor_jax_or_arviz(tmp_path):
 def test_modules_stay_small():
     """No module over 500 lines, except the ones that are one concept (listed, with why)."""
     one_concept = {
-        # the MAP solver family: one problem type, its kernels and one KKT certificate
-        "bayesreg.math.solvers",
         # the catalogue of priors: one frozen dataclass and one density per prior
         "bayesreg.spec.priors",
     }
