@@ -18,7 +18,9 @@ from .inference import (
     log_evidence,
     map_estimate,
 )
+from . import plots
 from .io import load, save
+from .math import penalty_steps
 from .occam import (
     EmpiricalBayes,
     cv_scale,
@@ -49,6 +51,8 @@ from .spec import (
 )
 
 __all__ = [
+    "plots",
+    "penalty_steps",
     "__version__",
     "Model",
     "save",

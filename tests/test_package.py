@@ -56,7 +56,8 @@ def test_numba_writes_no_cache_into_the_package(tmp_path):
 
 # ------------------------------------------------------------------ the layers
 #: bottom to top; a module may import from its own layer and the layers below it
-LAYERS = ["utils", "math", "spec", "backends", "inference", "occam", "sklearn", "io", "cli"]
+LAYERS = ["utils", "math", "spec", "backends", "inference", "occam", "sklearn", "plots", "io",
+          "cli"]
 #: imports that may stay inside functions: optional extras (and what imports them)
 OPTIONAL = ("nutpie", "numpyro", "jax", "jaxlib", "blackjax", "pymc.sampling.jax")
 

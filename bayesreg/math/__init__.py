@@ -29,6 +29,7 @@ from .evidence import (
     log_evidence_nig,
     log_evidence_nig_from_stats,
 )
+from .descent import penalty_steps
 from .glm import intercept_start, nll, nll_derivs
 from .penalties import Penalty, gaussian_alpha, gaussian_precisions
 from .seeds import seed_sequence_int
@@ -43,5 +44,5 @@ __all__ = [
     "posterior_nig_from_stats", "sufficient_stats", "ridge_solution",
     "ridge_solution_from_data", "intercept_start", "nll", "nll_derivs",
     "Penalty", "gaussian_alpha", "gaussian_precisions", "seed_sequence_int", "MapResult",
-    "fit_map", "kkt_violation", "map_objective", "SufficientStats",
+    "fit_map", "kkt_violation", "map_objective", "SufficientStats", "penalty_steps",
 ]

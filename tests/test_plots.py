@@ -1,0 +1,125 @@
+"""bayesreg.plots and the seed-idea computations: numbers against closed forms, figures
+with the expected artists and labels, rendered to PNG under Agg."""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+import pytest
+
+import bayesreg as br
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+# ------------------------------------------------------------------ the seed ideas
+def test_l2_steps_multiply_by_one_minus_two_eta_lambda():
+    w0 = np.array([-2.0, -0.5, 0.3, 1.5])
+    path = br.penalty_steps(w0, penalty="l2", eta=0.1, lam=0.5, steps=25)
+    k = np.arange(26)[:, None]
+    np.testing.assert_allclose(path, w0 * (1 - 2 * 0.1 * 0.5) ** k, rtol=1e-12)
+    # always toward zero, from both sides: |w| decreases, the sign never changes
+    assert np.all(np.abs(path[1:]) < np.abs(path[:-1])) and np.all(np.sign(path) == np.sign(w0))
+
+
+def test_l1_subgradient_oscillates_and_prox_lands_on_zero():
+    eta, lam = 0.1, 0.5
+    t = eta * lam
+    w0 = np.array([-0.52, 0.33, 1.0])
+    sub = br.penalty_steps(w0, penalty="l1_subgradient", eta=eta, lam=lam, steps=60)
+    prox = br.penalty_steps(w0, penalty="l1_prox", eta=eta, lam=lam, steps=60)
+    first = np.ceil(np.abs(w0) / t).astype(int)      # steps to reach (or cross) zero
+    for j in range(len(w0)):
+        tail = sub[first[j]:, j]
+        assert np.all(np.abs(tail) <= t + 1e-12)        # within eta * lambda of zero ...
+        assert np.all(tail != 0.0)                      # ... never on it ...
+        assert np.all(np.sign(tail[1:]) == -np.sign(tail[:-1]))   # ... changing sign
+        assert np.all(prox[first[j]:, j] == 0.0)        # the prox step lands exactly on 0
+        assert np.all(prox[:first[j], j] != 0.0)
+    # before reaching zero both move by exactly eta * lambda per step
+    np.testing.assert_allclose(np.abs(np.diff(sub[:3, 2])), t, rtol=1e-12)
+    none = br.penalty_steps(w0, penalty="none", eta=eta, lam=lam, steps=5)
+    np.testing.assert_array_equal(none, np.tile(w0, (6, 1)))
+    with pytest.raises(ValueError, match="'penalty' parameter of penalty_steps"):
+        br.penalty_steps(w0, penalty="l3", eta=eta, lam=lam, steps=5)
+
+
+# ------------------------------------------------------------------ figures
+@pytest.fixture(scope="module")
+def conjugate():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((60, 4))
+    y = 1.0 + X @ np.array([1.0, -0.5, 0.0, 0.2]) + rng.standard_normal(60)
+    return br.Model(X, y, prior=br.Gaussian(1.0), sigma=1.0)
+
+
+def _texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts] + \
+        [t.get_text() for ax in fig.axes for lg in [ax.get_legend()] if lg for t in lg.texts]
+
+
+def _png(fig, tmp_path, name):
+    path = tmp_path / f"{name}.png"
+    fig.savefig(path, dpi=60)
+    plt.close(fig)
+    assert path.stat().st_size > 5000
+
+
+def test_plot_occam(conjugate, tmp_path):
+    grid = br.scale_grid(conjugate, np.logspace(-1, 1, 5), draws=200, random_seed=0)
+    fig = br.plots.plot_occam(grid)
+    top, bottom = fig.axes
+    assert top.get_xscale() == "log" and "nats" in top.get_ylabel()
+    assert bottom.get_ylabel() == "effective params γ" and bottom.get_xlabel() == "prior scale"
+    labels = _texts(fig)
+    assert {"log evidence", "log Occam factor"} <= set(labels)
+    assert any(t.startswith("evidence ") for t in labels) and any(t.startswith("CV ") for t in labels)
+    # the drawn curves satisfy evidence = best fit + Occam factor, point by point
+    lines = {ln.get_label(): ln.get_ydata() for ln in top.get_lines()}
+    np.testing.assert_allclose(lines["log evidence"],
+                               lines["best fit  log p(y | θ*)"] + lines["log Occam factor"],
+                               atol=1e-8)
+    _png(fig, tmp_path, "occam")
+
+
+def test_plot_regularization_path(conjugate, tmp_path):
+    path = br.regularization_path(conjugate, np.logspace(-1, 1, 4))
+    fig = br.plots.plot_regularization_path(path)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "prior scale" and ax.get_ylabel() == "coefficient"
+    assert [t.get_text() for t in ax.get_legend().texts] == ["x0", "x1", "x2", "x3"]
+    assert len(ax.collections) == 4                       # one HDI band per feature
+    _png(fig, tmp_path, "path")
+
+
+def test_prior_sensitivity_reads_the_fit(conjugate, tmp_path):
+    fit = conjugate.sample(sampler="exact", draws=1000, chains=2, random_seed=1)
+    table = br.plots.prior_sensitivity(fit)
+    assert list(table.index) == [f"coef[x{i}]" for i in range(4)]
+    assert set(table.columns) == {"prior", "likelihood", "diagnosis"}
+    assert np.all(np.isfinite(table[["prior", "likelihood"]].to_numpy()))
+    # a tight prior (scale 0.05 against effects of about 1) decides more than a wide one
+    tight = conjugate.replace(prior=br.Gaussian(0.05)).sample(sampler="exact", draws=1000,
+                                                             chains=2, random_seed=1)
+    assert br.plots.prior_sensitivity(tight)["prior"].mean() > table["prior"].mean()
+    fig = br.plots.plot_prior_sensitivity(fit)
+    assert "sensitivity" in fig.axes[0].get_xlabel()
+    _png(fig, tmp_path, "psense")
+
+
+def test_plot_seed_ideas(tmp_path):
+    fig = br.plots.plot_seed_ideas(eta=0.1, lam=0.5, steps=10)
+    assert len(fig.axes) == 3 and all(ax.get_xlabel() == "gradient step k" for ax in fig.axes)
+    # w0 = 0.3 with eta * lambda = 0.05: the prox panel's line is exactly 0 at step 10,
+    # the subgradient panel's is not
+    assert fig.axes[2].get_lines()[2].get_ydata()[-1] == 0.0
+    assert fig.axes[1].get_lines()[2].get_ydata()[-1] != 0.0
+    _png(fig, tmp_path, "seeds")
+
+
+def test_plots_refuse_other_input():
+    with pytest.raises(TypeError, match="scale_grid"):
+        br.plots.plot_occam({"scale": [1.0]})
+    with pytest.raises(TypeError, match="regularization_path"):
+        br.plots.plot_regularization_path([1, 2])
