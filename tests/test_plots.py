@@ -6,6 +6,7 @@ from __future__ import annotations
 import matplotlib
 import numpy as np
 import pytest
+from sklearn.linear_model import Lasso
 
 import bayesreg as br
 
@@ -123,3 +124,49 @@ def test_plots_refuse_other_input():
         br.plots.plot_occam({"scale": [1.0]})
     with pytest.raises(TypeError, match="regularization_path"):
         br.plots.plot_regularization_path([1, 2])
+
+
+@pytest.fixture(scope="module")
+def hierarchical_fit():
+    rng = np.random.default_rng(6)
+    X = rng.standard_normal((80, 3))
+    y = 0.5 + X @ np.array([1.0, -0.5, 0.0]) + rng.standard_normal(80)
+    model = br.Model(X, y, prior=br.Laplace(br.HalfNormal(1.0), noncentered=False),
+                     sigma=br.HalfNormal(2.0))
+    return model, model.sample(sampler="nutpie", draws=600, tune=600, chains=2,
+                               random_seed=2, progressbar=False)
+
+
+@pytest.mark.parametrize("kind", ["trace", "rank", "energy", "ess", "forest"])
+def test_plot_diagnostics_shows_model_variables_only(hierarchical_fit, kind, tmp_path):
+    _, fit = hierarchical_fit
+    assert br.plots.model_variables(fit) == ["coef", "sigma", "coef_scale", "intercept"]
+    pc = br.plots.plot_diagnostics(fit, kind)
+    fig = pc.viz["figure"].item()
+    labels = " ".join(t.get_text() for ax in fig.axes
+                      for t in [ax.xaxis.label, ax.yaxis.label, ax.title, *ax.texts])
+    assert "intercept_centered" not in labels
+    _png(fig, tmp_path, kind)
+    with pytest.raises(ValueError, match="'kind' parameter of plot_diagnostics"):
+        br.plots.plot_diagnostics(fit, "pairs")
+
+
+def test_plot_shrinkage_and_parity(hierarchical_fit, tmp_path):
+    model, fit = hierarchical_fit
+    fixed = model.replace(prior=br.Laplace(0.3), sigma=1.0)
+    comp = br.compare_map(br.from_sklearn(Lasso(alpha=0.05), model.X, model.y))
+    fig = br.plots.plot_shrinkage(fit, map_estimate=fixed.map())
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["x0", "x1", "x2"]
+    assert {"least squares", "posterior mean", "MAP (penalized fit)"} <= set(_texts(fig))
+    # the least-squares marks are the OLS fit of the fit's own data
+    ols = np.linalg.lstsq(np.column_stack([np.ones(model.n_samples), model.X]), model.y,
+                          rcond=None)[0][1:]
+    drawn = [ln for ln in ax.get_lines() if ln.get_label() == "least squares"][0]
+    np.testing.assert_allclose(drawn.get_xdata(), ols, rtol=1e-10)
+    _png(fig, tmp_path, "shrinkage")
+    fig = br.plots.plot_map_parity(comp)
+    points = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == "coefficients"][0]
+    np.testing.assert_allclose(points.get_ydata(), points.get_xdata(), atol=1e-8)
+    assert "Lasso" in fig.axes[0].get_xlabel()
+    _png(fig, tmp_path, "parity")
