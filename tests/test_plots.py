@@ -3,6 +3,8 @@ with the expected artists and labels, rendered to PNG under Agg."""
 
 from __future__ import annotations
 
+import warnings
+
 import matplotlib
 import numpy as np
 import pytest
@@ -170,3 +172,20 @@ def test_plot_shrinkage_and_parity(hierarchical_fit, tmp_path):
     np.testing.assert_allclose(points.get_ydata(), points.get_xdata(), atol=1e-8)
     assert "Lasso" in fig.axes[0].get_xlabel()
     _png(fig, tmp_path, "parity")
+
+
+@pytest.mark.parametrize("family", ["gaussian", "poisson", "bernoulli"])
+def test_plot_ppc_by_family(family, tmp_path):
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((80, 2))
+    eta = 0.3 + X @ np.array([0.8, -0.5])
+    y = {"gaussian": eta + rng.standard_normal(80), "poisson": rng.poisson(np.exp(eta)),
+         "bernoulli": (rng.random(80) < 1 / (1 + np.exp(-eta))).astype(float)}[family]
+    model = br.Model(X, y, prior=br.Gaussian(1.0), family=family)
+    with warnings.catch_warnings():           # a short run may fail the gate; not the point
+        warnings.simplefilter("ignore", br.ConvergenceWarning)
+        fit = model.sample(sampler="nutpie", draws=200, tune=200, chains=2, random_seed=3,
+                           progressbar=False)
+    pc = br.plots.plot_ppc(model, fit, random_seed=0)
+    assert "posterior_predictive" not in fit.children          # the fit is not modified
+    _png(pc.viz["figure"].item(), tmp_path, f"ppc_{family}")

@@ -10,7 +10,8 @@ import numpy as np
 
 from ..utils.validation import OneOf, check_param
 
-__all__ = ["plot_diagnostics", "plot_shrinkage", "plot_map_parity", "model_variables"]
+__all__ = ["plot_diagnostics", "plot_shrinkage", "plot_map_parity", "model_variables",
+           "plot_ppc"]
 
 _DIAGNOSTICS = {"trace": azp.plot_trace_dist, "rank": azp.plot_rank,
                 "energy": azp.plot_energy, "ess": azp.plot_ess, "forest": azp.plot_forest}
@@ -106,3 +107,24 @@ def plot_map_parity(comparison, *, ax=None):
                  fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
     return fig
+
+
+_PPC = {"gaussian": azp.plot_ppc_dist, "student_t": azp.plot_ppc_dist,
+        "poisson": azp.plot_ppc_rootogram, "bernoulli": azp.plot_ppc_pava}
+
+
+def plot_ppc(model, fit, *, random_seed=None, **kwargs):
+    """Posterior predictive check of a fit, by family, through arviz-plots: predictive
+    densities against the data (gaussian, student_t), a rootogram of the counts
+    (poisson), a calibration (PAV-adjusted reliability) plot (bernoulli).
+
+    The fit is not modified: predictive draws are added to a copy. Returns the
+    ``arviz_plots.PlotCollection``.
+    """
+    tree = fit.copy()
+    tree["posterior_predictive"] = model.sample_posterior_predictive(
+        fit, random_seed=random_seed, extend_inferencedata=False)["posterior_predictive"]
+    if model.family.name in ("poisson", "bernoulli"):  # counts and 0/1 are discrete data
+        for group in ("observed_data", "posterior_predictive"):
+            tree[group] = tree[group].to_dataset().astype(np.int64)
+    return _PPC[model.family.name](tree, backend="matplotlib", **kwargs)
