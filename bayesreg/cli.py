@@ -162,10 +162,15 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--sampler", default="auto", choices=SAMPLERS,
                       help="NUTS implementation; auto = nutpie when installed, else pymc "
                            "(default: %(default)s)")
-    demo.add_argument("--draws", type=int, default=1000)
-    demo.add_argument("--tune", type=int, default=1000)
-    demo.add_argument("--chains", type=int, default=2)
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--draws", type=int, default=1000,
+                      help="kept posterior draws per chain (default: %(default)s)")
+    demo.add_argument("--tune", type=int, default=1000,
+                      help="tuning (warm-up) steps per chain (default: %(default)s)")
+    demo.add_argument("--chains", type=int, default=2,
+                      help="independent chains (default: %(default)s)")
+    demo.add_argument("--seed", type=int, default=0,
+                      help="random seed: the same seed gives the same draws "
+                           "(default: %(default)s)")
     demo.add_argument("--target-accept", type=float, default=None, metavar="P",
                       help="NUTS target acceptance rate in (0, 1), e.g. 0.95 against "
                            "divergences (default: the sampler's, 0.8)")
