@@ -23,7 +23,7 @@ This is what ``Model.sample(sampler="exact")`` runs. Two models are conjugate:
       w_j \mid \sigma^2 \sim N(\mu, \sigma^2\tau^2).
 
   The posterior is ``sigma^2 | y ~ InvGamma(a, b)``, ``w | sigma^2, y ~ N(m, sigma^2 C)``
-  (:class:`bayesreg._conjugate.NIGPosterior`). Draws are joint and exact.
+  (:class:`bayesreg.math.NIGPosterior`). Draws are joint and exact.
 
 Flat intercept (the default ``Model(..., fit_intercept=True)``): the intercept is
 integrated out exactly. With the weighted means ``xbar``, ``ybar`` and ``S = sum_i s_i``,

@@ -392,7 +392,7 @@ def log_evidence(model, method: str = "exact", **kwargs) -> EvidenceResult:
         ``"laplace"``
             :math:`\log p(y\mid\theta^*) + \log p(\theta^*) + \frac d2\log 2\pi - \frac12\log\det H`
             at the MAP :math:`\theta^*` (intercept included), found with
-            :func:`bayesreg._solvers.fit_map` and polished by Newton steps;
+            :func:`bayesreg.math.fit_map` and polished by Newton steps;
             :math:`H = D^\top\operatorname{diag}(s_i h_i)D + \operatorname{diag}(\text{prior curvature})`
             with :math:`h_i = 1/\sigma^2` (gaussian), :math:`\mu_i(1-\mu_i)` (bernoulli),
             :math:`\mu_i` (poisson).  Exact for the fixed-sigma Gaussian model.

@@ -24,9 +24,9 @@ A prior with ``scaled_by_sigma=True`` uses the scale ``sigma * tau`` (``sigma * 
 ``sigma * s``) at the fixed ``sigma``; e.g. ``Gaussian(tau, scaled_by_sigma=True)`` gives
 ``Ridge(alpha = 1 / tau^2)`` whatever ``sigma``.
 
-The minimizer of ``F`` is computed by :func:`bayesreg._solvers.fit_map`. For the
+The minimizer of ``F`` is computed by :func:`bayesreg.math.fit_map`. For the
 gaussian family it coincides with the scikit-learn estimator of
-:mod:`bayesreg._translate` *only when sigma is held fixed*: with a prior on ``sigma``,
+:mod:`bayesreg.sklearn` *only when sigma is held fixed*: with a prior on ``sigma``,
 the joint mode also moves ``sigma`` and is not a penalized least-squares fit. Hence
 MAP needs a fixed ``sigma``: ``Model(..., sigma=1.3)`` or ``map_estimate(model,
 sigma=1.3)`` (the override wins).

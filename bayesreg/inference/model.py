@@ -341,7 +341,7 @@ class Model:
 
         Returns
         -------
-        arviz.InferenceData
+        xarray.DataTree
             Groups ``posterior`` (``coef`` with dim ``feature``, ``intercept``, ``sigma``,
             hyperparameters), ``sample_stats``, ``observed_data``, ``constant_data`` and
             ``log_likelihood``. The model spec is stored as JSON in
@@ -479,12 +479,12 @@ class Model:
 
 
 def spec_from_idata(idata) -> dict[str, Any]:
-    """The model spec stored in an InferenceData by :meth:`Model.sample`."""
+    """The model spec stored in a fit by :meth:`Model.sample`."""
     try:
         return json.loads(idata["posterior"].attrs[SPEC_ATTR])
     except (AttributeError, KeyError, TypeError):
         raise ValueError(
-            "This InferenceData has no bayesreg model spec (posterior.attrs"
+            "This fit has no bayesreg model spec (posterior.attrs"
             f"[{SPEC_ATTR!r}]); it was not produced by bayesreg.Model.sample."
         ) from None
 

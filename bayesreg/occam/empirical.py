@@ -16,7 +16,7 @@ class EmpiricalBayes(NamedTuple):
 
     Attributes
     ----------
-    result : bayesreg._conjugate.EmpiricalBayesResult
+    result : bayesreg.math.EmpiricalBayesResult
         ``alpha`` (noise precision, ``BayesianRidge.alpha_``), ``lambda_`` (weight
         precision, ``lambda_``), ``coef``, ``intercept``, ``sigma`` (posterior
         covariance, ``sigma_``), ``scores`` (``scores_``), ``n_iter``, ``converged``.
@@ -36,7 +36,7 @@ def empirical_bayes(model, **options) -> EmpiricalBayes:
     Maximizes the centred-data evidence plus (very flat) Gamma hyperpriors over the
     weight precision :math:`\lambda = 1/\tau^2` and the noise precision
     :math:`\alpha = 1/\sigma^2` with MacKay's fixed-point updates
-    (:func:`bayesreg._conjugate.empirical_bayes`), reproducing
+    (:func:`bayesreg.math.empirical_bayes`), reproducing
     :class:`sklearn.linear_model.BayesianRidge` (``lambda_``, ``alpha_``, ``coef_``,
     ``intercept_``, ``sigma_``, ``scores_``) to ~1e-9.
 
@@ -55,7 +55,7 @@ def empirical_bayes(model, **options) -> EmpiricalBayes:
     Returns
     -------
     EmpiricalBayes
-        ``(result, model)``: the :class:`~bayesreg._conjugate.EmpiricalBayesResult`
+        ``(result, model)``: the :class:`~bayesreg.math.EmpiricalBayesResult`
         and a *new* Model with ``prior=Gaussian(scale=1/sqrt(lambda_))`` and
         ``sigma=1/sqrt(alpha_)``, whose MAP is ``Ridge(alpha=lambda_/alpha_)`` and whose
         exact posterior mean is ``BayesianRidge.coef_``.

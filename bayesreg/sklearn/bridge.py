@@ -1,7 +1,7 @@
 """Exact translation between scikit-learn penalties and bayesreg priors.
 
 Every supported estimator minimizes a positive multiple of the negative log posterior
-used by :func:`bayesreg._solvers.fit_map`,
+used by :func:`bayesreg.math.fit_map`,
 
 .. math::
 
@@ -162,7 +162,7 @@ def penalty_from_sklearn(estimator, n_samples: int, sample_weight=None,
                          sigma: float = 1.0) -> Penalty:
     """Translate a scikit-learn estimator's regularization into prior precisions.
 
-    The returned ``l1``/``l2`` make :func:`bayesreg._solvers.fit_map` (called with the
+    The returned ``l1``/``l2`` make :func:`bayesreg.math.fit_map` (called with the
     same ``sample_weight`` and ``fit_intercept``) minimize a positive multiple of the
     estimator's objective, so both have the same minimizer. With ``S = sum(s)``:
 

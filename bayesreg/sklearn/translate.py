@@ -1,7 +1,7 @@
 """scikit-learn estimators <-> bayesreg models whose MAP is the estimator's fit.
 
 Every supported estimator minimizes a positive multiple of the negative log posterior
-``F`` of :func:`bayesreg.map_estimate` (see :mod:`bayesreg._sklearn_bridge` for the
+``F`` of :func:`bayesreg.map_estimate` (see :mod:`bayesreg.sklearn.bridge` for the
 objectives). With ``s`` the ``sample_weight`` given to ``fit`` (default ones), ``S =
 sum(s)`` (``= n_samples`` without weights), ``rho = l1_ratio`` and ``sigma`` the fixed
 gaussian noise scale, the exact mappings are
