@@ -20,7 +20,7 @@ from .inference import (
 )
 from . import plots
 from .io import load, save
-from .math import penalty_steps
+from .math import laplace_posterior_1d, penalty_steps, unconstrained_weight
 from .occam import (
     EmpiricalBayes,
     cv_scale,
@@ -53,6 +53,8 @@ from .spec import (
 __all__ = [
     "plots",
     "penalty_steps",
+    "unconstrained_weight",
+    "laplace_posterior_1d",
     "__version__",
     "Model",
     "save",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 
+import arviz as az
 import matplotlib
 import numpy as np
 import pytest
@@ -119,6 +120,122 @@ def test_plot_seed_ideas(tmp_path):
     assert fig.axes[2].get_lines()[2].get_ydata()[-1] == 0.0
     assert fig.axes[1].get_lines()[2].get_ydata()[-1] != 0.0
     _png(fig, tmp_path, "seeds")
+
+
+def test_penalty_steps_with_data_reach_ridge_and_lasso():
+    """With data, the L2 steps descend ||y - Xw||^2/(2n) + lam ||w||^2, whose minimizer is
+    sklearn's Ridge(alpha=2 n lam); the proximal steps (ISTA) reach Lasso(alpha=lam)."""
+    from sklearn.linear_model import Ridge
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((60, 4))
+    y = X @ np.array([1.0, -0.7, 0.05, 0.0]) + 0.3 * rng.standard_normal(60)
+    lam, eta = 0.08, 0.5
+    l2 = br.penalty_steps(np.zeros(4), penalty="l2", eta=eta, lam=lam, steps=400, X=X, y=y)
+    ridge = Ridge(alpha=2 * 60 * lam, fit_intercept=False, tol=1e-14).fit(X, y)
+    np.testing.assert_allclose(l2[-1], ridge.coef_, atol=1e-10)
+    prox = br.penalty_steps(np.zeros(4), penalty="l1_prox", eta=eta, lam=lam, steps=400,
+                            X=X, y=y)
+    lasso = Lasso(alpha=lam, fit_intercept=False, tol=1e-14, max_iter=100_000).fit(X, y)
+    np.testing.assert_allclose(prox[-1], lasso.coef_, atol=1e-10)
+    assert np.array_equal(prox[-1] == 0.0, lasso.coef_ == 0.0) and np.any(lasso.coef_ == 0)
+    none = br.penalty_steps(np.zeros(4), penalty="none", eta=eta, lam=lam, steps=400, X=X, y=y)
+    np.testing.assert_allclose(none[-1], np.linalg.lstsq(X, y, rcond=None)[0], atol=1e-10)
+    with pytest.raises(ValueError, match="both X and y"):
+        br.penalty_steps(np.zeros(4), penalty="l2", eta=eta, lam=lam, steps=3, X=X)
+    with pytest.raises(ValueError, match="w0 of shape"):
+        br.penalty_steps(np.zeros(3), penalty="l2", eta=eta, lam=lam, steps=3, X=X, y=y)
+
+
+def test_unconstrained_weight_stays_decays_and_keeps_its_prior(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 4))
+    X[:, 2] = 0.0
+    y = X @ np.array([1.0, -0.5, 0.0, 0.8]) + 0.3 * rng.standard_normal(40)
+    eta, lam, steps = 0.2, 0.05, 300
+    w0 = np.array([0.5, 0.5, 1.5, -0.5])
+    uw = br.unconstrained_weight(X, y, 2, w0=w0, eta=eta, lam=lam, steps=steps,
+                                 prior_scale=2.0, sigma=0.3)
+    k = np.arange(steps + 1)
+    np.testing.assert_array_equal(uw.no_penalty[:, 2], 1.5)            # stays where it was
+    np.testing.assert_allclose(uw.l2[:, 2], 1.5 * (1 - 2 * eta * lam) ** k, rtol=1e-12)
+    assert uw.posterior_mean[2] == pytest.approx(0.0, abs=1e-12)       # posterior = prior
+    assert uw.posterior_sd[2] == pytest.approx(2.0, rel=1e-12)
+    # the constrained weights move: to least squares without a penalty
+    ls = np.linalg.lstsq(np.delete(X, 2, axis=1), y, rcond=None)[0]
+    np.testing.assert_allclose(np.delete(uw.no_penalty[-1], 2), ls, atol=1e-6)
+    assert np.all(np.delete(uw.posterior_sd, 2) < 0.1)
+    assert uw.summary()["no penalty, last step"] == 1.5
+    # the same posterior from the model itself: exact draws of coef[2] have the prior's sd
+    fit = br.Model(X, y, prior=br.Gaussian(2.0), sigma=0.3, fit_intercept=False).sample(
+        sampler="exact", draws=2000, chains=2, random_seed=0)
+    draws = fit.posterior["coef"].sel(feature="x2").values.ravel()
+    se_sd = 2.0 / np.sqrt(2 * draws.size)
+    assert abs(draws.std() - 2.0) < 4 * se_sd and abs(draws.mean()) < 4 * 2.0 / np.sqrt(draws.size)
+    with pytest.raises(ValueError, match="not all zero"):
+        br.unconstrained_weight(X, y, 0)
+    fig = br.plots.plot_unconstrained_weight(uw)
+    assert [ax.get_xlabel() for ax in fig.axes] == ["gradient step k", "w[2]"]
+    assert any("stays" in t.get_text() for t in fig.axes[0].get_legend().get_texts())
+    _png(fig, tmp_path, "unconstrained")
+
+
+@pytest.mark.parametrize("m, s, b", [(0.3, 1.0, 0.5), (2.5, 1.0, 0.5), (-1.2, 0.7, 2.0),
+                                     (0.0, 1.0, 1.0), (8.0, 0.5, 0.05), (-0.01, 2.0, 0.1)])
+def test_laplace_posterior_1d_against_quadrature(m, s, b):
+    from scipy import integrate, optimize
+
+    r = br.laplace_posterior_1d(m, s, b)
+    lo, hi = min(m, 0) - 12 * s, max(m, 0) + 12 * s
+    mode = float(r.map)
+
+    def f(w):
+        return np.exp(-(w - m) ** 2 / (2 * s * s) - abs(w) / b - (-(mode - m) ** 2
+                      / (2 * s * s) - abs(mode) / b))
+
+    def integral(g, a, c):
+        pts = [x for x in (0.0, mode) if a < x < c]
+        return integrate.quad(g, a, c, points=pts or None, limit=200, epsabs=1e-15,
+                              epsrel=1e-12)[0]
+
+    Z = integral(f, lo, hi)
+    mean = integral(lambda w: w * f(w), lo, hi) / Z
+    var = integral(lambda w: (w - mean) ** 2 * f(w), lo, hi) / Z
+    median = optimize.brentq(lambda x: integral(f, lo, x) / Z - 0.5, lo, hi, xtol=1e-13)
+    assert float(r.mean) == pytest.approx(mean, abs=1e-9)
+    assert float(r.sd) == pytest.approx(np.sqrt(var), rel=1e-8)
+    assert float(r.median) == pytest.approx(median, abs=1e-8)
+    assert float(r.prob_positive) == pytest.approx(integral(f, 0.0, hi) / Z, abs=1e-9)
+    # the MAP is the soft threshold: exactly zero inside |m| <= s^2/b, mean zero only at 0
+    assert (float(r.map) == 0.0) == (abs(m) <= s * s / b)
+    assert (float(r.mean) == 0.0) == (m == 0.0)
+
+
+def test_laplace_posterior_1d_is_the_models_posterior(tmp_path):
+    """One column, sigma fixed: the model's MAP is the soft threshold (= Lasso), its
+    sampled posterior mean the closed form (within Monte Carlo error), not zero."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((30, 1))
+    y = 0.6 * x[:, 0] + rng.standard_normal(30)
+    sigma, b = 1.0, 0.05
+    model = br.Model(x, y, prior=br.Laplace(b), sigma=sigma, fit_intercept=False)
+    m = float(x[:, 0] @ y / (x[:, 0] @ x[:, 0]))
+    se = sigma / np.linalg.norm(x[:, 0])
+    r = br.laplace_posterior_1d(m, se, b)
+    assert float(r.map) == 0.0 and model.map().coef.values[0] == 0.0
+    fit = model.sample(sampler="nutpie", draws=2000, chains=2, random_seed=4,
+                       progressbar=False)
+    draws = fit.posterior["coef"].values.ravel()
+    mcse = float(az.mcse(fit, var_names=["coef"])["coef"].values.ravel()[0])
+    assert abs(draws.mean() - float(r.mean)) < 4 * mcse
+    assert abs(float(r.mean)) > 8 * mcse                 # the posterior mean is not sparse
+    grid = br.laplace_posterior_1d(np.linspace(-3, 3, 121), 1.0, 1.0)
+    fig = br.plots.plot_laplace_posterior(grid)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert any("MAP" in t for t in labels) and any("posterior mean" in t for t in labels)
+    _png(fig, tmp_path, "laplace1d")
+    with pytest.raises(ValueError, match="1-D grid"):
+        br.plots.plot_laplace_posterior(r)
 
 
 def test_plots_refuse_other_input():

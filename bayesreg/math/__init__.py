@@ -30,6 +30,12 @@ from .evidence import (
     log_evidence_nig_from_stats,
 )
 from .descent import penalty_steps
+from .ideas import (
+    LaplacePosterior1D,
+    UnconstrainedWeight,
+    laplace_posterior_1d,
+    unconstrained_weight,
+)
 from .glm import intercept_start, nll, nll_derivs
 from .penalties import Penalty, gaussian_alpha, gaussian_precisions
 from .seeds import seed_sequence_int
@@ -45,4 +51,6 @@ __all__ = [
     "ridge_solution_from_data", "intercept_start", "nll", "nll_derivs",
     "Penalty", "gaussian_alpha", "gaussian_precisions", "seed_sequence_int", "MapResult",
     "fit_map", "kkt_violation", "map_objective", "SufficientStats", "penalty_steps",
+    "LaplacePosterior1D", "UnconstrainedWeight", "laplace_posterior_1d",
+    "unconstrained_weight",
 ]

@@ -15,6 +15,17 @@ For one weight :math:`w` and a penalty with strength :math:`\lambda`, step size
   :math:`\lceil |w_0| / (\eta\lambda) \rceil` steps and stays there;
 * no penalty: :math:`w_k = w_0`, the weight stays where it was initialized.
 
+Given data ``X, y`` the steps descend the penalized least-squares objective
+
+.. math::
+
+    f(w) = \frac{1}{2n}\lVert y - Xw \rVert^2 + \text{penalty}(w)
+
+(scikit-learn's ``Lasso`` objective for L1; ``Ridge(alpha=2 n lambda)`` for L2): the data
+gradient :math:`-X^\top(y - Xw)/n` is added to each step, and the L1 proximal step
+becomes ISTA (proximal gradient). A weight whose column of ``X`` is zero gets no data
+gradient, so it behaves exactly as under the penalty alone.
+
 NumPy only; every function returns the whole trajectory, shape ``(steps + 1, *w0.shape)``.
 """
 
@@ -29,21 +40,25 @@ __all__ = ["penalty_steps", "PENALTIES"]
 PENALTIES = ("l2", "l1_subgradient", "l1_prox", "none")
 
 
-def penalty_steps(w0, *, penalty: str, eta: float, lam: float, steps: int) -> np.ndarray:
-    """Gradient-descent trajectory of weights ``w0`` under a penalty alone.
+def penalty_steps(w0, *, penalty: str, eta: float, lam: float, steps: int, X=None,
+                  y=None) -> np.ndarray:
+    r"""Gradient-descent trajectory of weights ``w0`` under a penalty, alone or with data.
 
     Parameters
     ----------
     w0 : float or array-like
         Initial weights.
     penalty : {"l2", "l1_subgradient", "l1_prox", "none"}
-        ``"l2"``: :math:`\\lambda w^2`; ``"l1_subgradient"`` and ``"l1_prox"``:
-        :math:`\\lambda |w|` by a subgradient or a proximal (soft-thresholding) step;
-        ``"none"``: no penalty (and no data), the weight never moves.
+        ``"l2"``: :math:`\lambda w^2`; ``"l1_subgradient"`` and ``"l1_prox"``:
+        :math:`\lambda |w|` by a subgradient or a proximal (soft-thresholding) step;
+        ``"none"``: no penalty (without data the weight never moves).
     eta, lam : float
         Step size and penalty strength (> 0).
     steps : int
         Number of steps.
+    X, y : array-like, shape (n, p) and (n,), optional
+        Data: descend :math:`\lVert y - Xw\rVert^2/(2n)` + penalty (no intercept; ``w0``
+        then has shape ``(p,)``). Without them, the penalty alone.
 
     Returns
     -------
@@ -55,15 +70,37 @@ def penalty_steps(w0, *, penalty: str, eta: float, lam: float, steps: int) -> np
     lam = check_param(lam, "lam", "penalty_steps", POSITIVE)
     steps = check_param(steps, "steps", "penalty_steps", NON_NEGATIVE_INT)
     w = np.asarray(w0, dtype=float).copy()
+    grad = _data_gradient(X, y, w)
     out = np.empty((steps + 1, *w.shape))
     out[0] = w
     t = eta * lam
     for k in range(1, steps + 1):
+        v = w - eta * grad(w)                     # the data step (v = w without data)
         if penalty == "l2":
-            w = w - eta * 2.0 * lam * w
+            w = v - eta * 2.0 * lam * w
         elif penalty == "l1_subgradient":
-            w = w - t * np.sign(w)
+            w = v - t * np.sign(w)
         elif penalty == "l1_prox":
-            w = np.sign(w) * np.maximum(np.abs(w) - t, 0.0)
+            w = np.sign(v) * np.maximum(np.abs(v) - t, 0.0)
+        else:
+            w = v
         out[k] = w
     return out
+
+
+def _data_gradient(X, y, w):
+    r"""The gradient of :math:`\lVert y - Xw\rVert^2/(2n)`, or zero without data."""
+    if X is None and y is None:
+        return lambda w: 0.0
+    if X is None or y is None:
+        raise ValueError("penalty_steps needs both X and y (or neither, for the penalty "
+                         "alone).")
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if X.ndim != 2 or y.shape != (X.shape[0],) or w.shape != (X.shape[1],):
+        raise ValueError(f"penalty_steps with data needs X of shape (n, p), y of shape (n,) "
+                         f"and w0 of shape (p,); got X {X.shape}, y {y.shape}, w0 {w.shape}.")
+    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+        raise ValueError("penalty_steps: X and y must be finite (no NaN or inf).")
+    n = X.shape[0]
+    return lambda w: -(X.T @ (y - X @ w)) / n

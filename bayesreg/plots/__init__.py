@@ -9,8 +9,9 @@ The top layer beside ``io`` and the CLI: every function takes results (a fit, a
 from .fit import model_variables, plot_diagnostics, plot_map_parity, plot_ppc, plot_shrinkage
 from .occam import plot_occam, plot_regularization_path
 from .prior import plot_prior_sensitivity, prior_sensitivity
-from .seeds import plot_seed_ideas
+from .seeds import plot_laplace_posterior, plot_seed_ideas, plot_unconstrained_weight
 
 __all__ = ["plot_occam", "plot_regularization_path", "prior_sensitivity",
            "plot_prior_sensitivity", "plot_seed_ideas", "plot_diagnostics", "plot_shrinkage",
-           "plot_map_parity", "model_variables", "plot_ppc"]
+           "plot_map_parity", "model_variables", "plot_ppc", "plot_unconstrained_weight",
+           "plot_laplace_posterior"]

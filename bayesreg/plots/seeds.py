@@ -1,4 +1,5 @@
-"""The seed ideas of regularization, drawn from :func:`bayesreg.math.penalty_steps`."""
+"""The seed ideas of regularization, drawn from :func:`bayesreg.math.penalty_steps`,
+:func:`bayesreg.math.unconstrained_weight` and :func:`bayesreg.math.laplace_posterior_1d`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import numpy as np
 
 from ..math.descent import penalty_steps
 
-__all__ = ["plot_seed_ideas"]
+__all__ = ["plot_seed_ideas", "plot_unconstrained_weight", "plot_laplace_posterior"]
 
 
 def plot_seed_ideas(*, eta: float = 0.1, lam: float = 0.5, steps: int = 30,
@@ -39,4 +40,93 @@ def plot_seed_ideas(*, eta: float = 0.1, lam: float = 0.5, steps: int = 30,
     axes[0].set_ylabel("weight w")
     axes[0].legend(fontsize=8)
     fig.suptitle(f"A penalty alone pulls weights to zero (η = {eta:g}, λ = {lam:g})")
+    return fig
+
+
+def plot_unconstrained_weight(result, *, ax=None):
+    r"""A weight the data do not constrain, from
+    :func:`bayesreg.math.unconstrained_weight`: left, its gradient-descent trajectory
+    without a penalty (it stays at :math:`w_0`) and with L2 (it decays to 0), next to the
+    weights the data do constrain; right, its posterior under a Gaussian prior, which is
+    the prior.
+
+    Parameters
+    ----------
+    result : UnconstrainedWeight
+    ax : sequence of two matplotlib Axes, optional
+
+    Returns the figure.
+    """
+    if ax is None:
+        fig, ax = plt.subplots(1, 2, figsize=(11, 3.8), constrained_layout=True)
+    else:
+        fig = ax[0].figure
+    j = result.feature
+    k = np.arange(result.no_penalty.shape[0])
+    others = [i for i in range(result.no_penalty.shape[1]) if i != j]
+    for i in others:
+        ax[0].plot(k, result.no_penalty[:, i], color="C0", lw=0.8, alpha=0.5)
+        ax[0].plot(k, result.l2[:, i], color="C1", lw=0.8, alpha=0.5)
+    ax[0].plot(k, result.no_penalty[:, j], color="C0", lw=2.2,
+               label=f"unconstrained w[{j}], no penalty: stays")
+    ax[0].plot(k, result.l2[:, j], color="C1", lw=2.2,
+               label=f"unconstrained w[{j}], L2: decays to 0")
+    ax[0].plot([], [], color="grey", lw=0.8, label="weights the data constrain")
+    ax[0].axhline(0.0, color="grey", lw=0.6)
+    ax[0].set_xlabel("gradient step k")
+    ax[0].set_ylabel("weight w")
+    ax[0].set_title("Gradient descent: the data never move it", fontsize=10)
+    ax[0].legend(fontsize=8, loc="lower left")
+    tau = result.prior_sd
+    grid = np.linspace(-4 * tau, 4 * tau, 401)
+    mu, sd = result.posterior_mean[j], result.posterior_sd[j]
+    ax[1].plot(grid, np.exp(-0.5 * (grid / tau) ** 2) / (tau * np.sqrt(2 * np.pi)),
+               color="grey", lw=4, alpha=0.5, label=f"prior N(0, {tau:g}²)")
+    ax[1].plot(grid, np.exp(-0.5 * ((grid - mu) / sd) ** 2) / (sd * np.sqrt(2 * np.pi)),
+               color="C2", ls="--", label=f"posterior N({mu:.2g}, {sd:.3g}²)")
+    ax[1].set_xlabel(f"w[{j}]")
+    ax[1].set_ylabel("density")
+    ax[1].set_title("Gaussian prior: the posterior is the prior", fontsize=10)
+    ax[1].legend(fontsize=8)
+    return fig
+
+
+def plot_laplace_posterior(result, *, ax=None):
+    r"""MAP, posterior mean and median of one weight under a Laplace prior against the
+    data's estimate, from :func:`bayesreg.math.laplace_posterior_1d` evaluated on a grid
+    of estimates: the MAP (the lasso) is exactly 0 on :math:`|m| \le s^2/b`, the
+    posterior mean and median are not.
+
+    Parameters
+    ----------
+    result : LaplacePosterior1D
+        With a 1-D ``estimate`` grid (and scalar ``se``, ``scale``).
+    ax : matplotlib Axes, optional
+
+    Returns the figure.
+    """
+    m = np.asarray(result.estimate)
+    if m.ndim != 1:
+        raise ValueError("plot_laplace_posterior needs laplace_posterior_1d evaluated on a "
+                         "1-D grid of estimates, e.g. np.linspace(-3, 3, 201).")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.5, 4.5), constrained_layout=True)
+    else:
+        fig = ax.figure
+    order = np.argsort(m)
+    m = m[order]
+    lower = result.mean[order] - result.sd[order]
+    upper = result.mean[order] + result.sd[order]
+    ax.fill_between(m, lower, upper, color="C0", alpha=0.15, label="posterior mean ± sd")
+    ax.plot(m, m, color="grey", lw=0.8, ls=":", label="no prior (least squares)")
+    ax.plot(m, result.map[order], color="C3", lw=2, label="MAP = lasso (exact zeros)")
+    ax.plot(m, result.mean[order], color="C0", lw=2, label="posterior mean (never 0)")
+    ax.plot(m, result.median[order], color="C2", lw=1.2, ls="--", label="posterior median")
+    t = float(np.ravel(result.se)[0] ** 2 / np.ravel(result.scale)[0])
+    ax.axvspan(-t, t, color="C3", alpha=0.07, label=f"|m| ≤ s²/b = {t:.3g}")
+    ax.axhline(0.0, color="grey", lw=0.6)
+    ax.set_xlabel("data estimate m (least squares)")
+    ax.set_ylabel("estimate of w")
+    ax.set_title("Laplace prior: a sparse MAP, a posterior mean that is not", fontsize=10)
+    ax.legend(fontsize=8)
     return fig
