@@ -143,6 +143,8 @@ def test_penalty_steps_with_data_reach_ridge_and_lasso():
     np.testing.assert_allclose(none[-1], np.linalg.lstsq(X, y, rcond=None)[0], atol=1e-10)
     with pytest.raises(ValueError, match="both X and y"):
         br.penalty_steps(np.zeros(4), penalty="l2", eta=eta, lam=lam, steps=3, X=X)
+    with pytest.raises(ValueError, match="diverge.*use eta <"):
+        br.penalty_steps(np.zeros(4), penalty="none", eta=10.0, lam=lam, steps=3, X=X, y=y)
     with pytest.raises(ValueError, match="w0 of shape"):
         br.penalty_steps(np.zeros(3), penalty="l2", eta=eta, lam=lam, steps=3, X=X, y=y)
 

@@ -70,7 +70,7 @@ def penalty_steps(w0, *, penalty: str, eta: float, lam: float, steps: int, X=Non
     lam = check_param(lam, "lam", "penalty_steps", POSITIVE)
     steps = check_param(steps, "steps", "penalty_steps", NON_NEGATIVE_INT)
     w = np.asarray(w0, dtype=float).copy()
-    grad = _data_gradient(X, y, w)
+    grad = _data_gradient(X, y, w, eta, 2.0 * lam if penalty == "l2" else 0.0)
     out = np.empty((steps + 1, *w.shape))
     out[0] = w
     t = eta * lam
@@ -88,8 +88,12 @@ def penalty_steps(w0, *, penalty: str, eta: float, lam: float, steps: int, X=Non
     return out
 
 
-def _data_gradient(X, y, w):
-    r"""The gradient of :math:`\lVert y - Xw\rVert^2/(2n)`, or zero without data."""
+def _data_gradient(X, y, w, eta, curvature):
+    r"""The gradient of :math:`\lVert y - Xw\rVert^2/(2n)`, or zero without data.
+
+    Refuses a step size at which the descent diverges: :math:`\eta \ge 2/L` with
+    :math:`L` the largest eigenvalue of :math:`X^\top X/n` plus the penalty's curvature.
+    """
     if X is None and y is None:
         return lambda w: 0.0
     if X is None or y is None:
@@ -103,4 +107,10 @@ def _data_gradient(X, y, w):
     if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
         raise ValueError("penalty_steps: X and y must be finite (no NaN or inf).")
     n = X.shape[0]
+    L = np.linalg.norm(X, 2) ** 2 / n + curvature
+    if eta * L >= 2.0:
+        raise ValueError(f"penalty_steps: the step size eta={eta:g} makes gradient descent on "
+                         f"these data diverge (the largest curvature of the objective is "
+                         f"{L:.4g}); use eta < 2/{L:.4g} = {2.0 / L:.4g}, e.g. eta = "
+                         f"{1.0 / L:.3g}.")
     return lambda w: -(X.T @ (y - X @ w)) / n

@@ -208,8 +208,8 @@ def scale_grid(model, scales, *, loo: bool = True, draws: int = 1000,
         rows.append(row)
     if failed:
         warnings.warn(ConvergenceWarning(
-            f"scale_grid: the MCMC runs at scales {failed} did not pass the convergence gate "
-            f"(column 'converged'); their LOO and evidence may be unreliable. Run longer, "
+            f"scale_grid: the MCMC runs at scales {_fmt(failed)} did not pass the convergence "
+            f"gate (column 'converged'); their LOO and evidence may be unreliable. Run longer, "
             f"e.g. sample_kwargs=dict(draws=2000, tune=1000)."), stacklevel=2)
     df = pd.DataFrame(rows)
     ie = int(np.argmax(df["log_evidence"].to_numpy()))
@@ -226,6 +226,11 @@ def scale_grid(model, scales, *, loo: bool = True, draws: int = 1000,
         df["is_cv_best"] = np.isclose(scales, info["scale"], rtol=1e-9)
         df.attrs["cv"] = info
     return df
+
+
+def _fmt(scales) -> str:
+    """Scales as a short list for a message: ``[0.316, 0.72]``."""
+    return "[" + ", ".join(f"{s:.3g}" for s in scales) + "]"
 
 
 def _quiet_fit(model, **kwargs):
@@ -342,9 +347,9 @@ def regularization_path(model, scales, *, hdi_prob: float = 0.94, draws: int = 3
                                     "map": map_}))
     if failed:
         warnings.warn(ConvergenceWarning(
-            f"regularization_path: the MCMC runs at scales {failed} did not pass the "
-            f"convergence gate (column 'converged'); run longer, e.g. draws=1000, "
-            f"tune=1000."), stacklevel=2)
+            f"regularization_path: the MCMC runs at scales {_fmt(failed)} did not pass the "
+            f"convergence gate (listed in attrs['unconverged_scales']); run longer, e.g. "
+            f"draws=1000, tune=1000."), stacklevel=2)
     out = pd.concat(frames, ignore_index=True)
     out.attrs["unconverged_scales"] = failed
     return out

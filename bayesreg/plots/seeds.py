@@ -76,7 +76,7 @@ def plot_unconstrained_weight(result, *, ax=None):
     ax[0].set_xlabel("gradient step k")
     ax[0].set_ylabel("weight w")
     ax[0].set_title("Gradient descent: the data never move it", fontsize=10)
-    ax[0].legend(fontsize=8, loc="lower left")
+    ax[0].legend(fontsize=8, loc="center right")
     tau = result.prior_sd
     grid = np.linspace(-4 * tau, 4 * tau, 401)
     mu, sd = result.posterior_mean[j], result.posterior_sd[j]
