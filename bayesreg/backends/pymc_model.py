@@ -187,6 +187,9 @@ def structure_key(model) -> str:
     spec = model.spec()
     for f in coef_param_data_names(model.prior):
         spec["prior"][f] = "<data>"
+    for key in ("standardization", "formula"):  # data-dependent; the graph is not
+        if key in spec:
+            spec[key] = "<data>"
     k = model.n_features + (1 if model.fit_intercept else 0)
     if model.family.name == "gaussian":
         shapes = {"suffstat_gram": (k, k), "suffstat_beta_hat": (k,)}

@@ -36,6 +36,11 @@ scikit-learn). A ``Gaussian(scale)`` or ``Laplace(scale)`` intercept prior with
 ``loc = 0`` is mapped exactly by treating the intercept as one more penalized
 coefficient (``l2 = 1/scale^2`` or ``l1 = 1/scale``).
 
+A ``standardize=True`` model is solved on its standardized design (``model.X``): the
+estimate's ``coef`` and ``intercept`` are on that scale, the final step's ``coef_`` and
+``intercept_`` of ``make_pipeline(StandardScaler(), Ridge(...))``, and
+``coef_original`` / ``intercept_original`` give them on the predictors' own scale.
+
 Not supported (a ``ValueError`` says what to do instead): hyperpriors (the joint mode
 over a prior scale is degenerate, it collapses to zero: sample instead), non-zero prior
 ``loc``, a ``Flat`` prior with a rank-deficient design (e.g. ``p > n``: the posterior
@@ -55,6 +60,7 @@ from ..math.penalties import Penalty
 from ..math.solvers import MapResult, fit_map
 from ..spec.penalty import prior_penalty
 from ..spec.priors import Flat, Gaussian, Laplace, Prior
+from ..spec.standardize import Standardization
 from ..utils.validation import POSITIVE, POSITIVE_INT, check_param, check_positive_float
 from .diagnostics import ConvergenceWarning
 
@@ -77,9 +83,31 @@ class MapEstimate(MapResult):
         MAP coefficients, labeled by feature; exact zeros under L1-type priors.
     penalty : bayesreg.math.penalties.Penalty
         The prior as penalty weights, and the ``sigma`` used.
+    standardization : bayesreg.spec.standardize.Standardization or None
+        For a ``standardize=True`` model, whose ``coef`` and ``intercept`` are on the
+        standardized scale (the pipeline's final ``coef_``/``intercept_``); see
+        ``coef_original`` and ``intercept_original``.
     """
 
     penalty: Penalty
+    standardization: Standardization | None = None
+
+    @property
+    def coef_original(self) -> xr.DataArray:
+        """Coefficients on the original scale of the predictors (``coef / scale``; the
+        same as ``coef`` for a model that is not standardized)."""
+        if self.standardization is None:
+            return self.coef
+        return self.coef.copy(data=self.standardization.coef_original(self.coef.values))
+
+    @property
+    def intercept_original(self) -> float:
+        """The intercept on the original scale (``intercept - sum(coef * center /
+        scale)``; the same as ``intercept`` for a model that is not standardized)."""
+        if self.standardization is None:
+            return self.intercept
+        return float(self.standardization.intercept_original(self.intercept,
+                                                             self.coef.values))
 
     @property
     def sigma(self) -> float | None:
@@ -260,4 +288,5 @@ def map_estimate(model, *, sigma: float | None = None, tol: float = 1e-10,
     da = xr.DataArray(np.array(coef), dims=("feature",),
                       coords={"feature": list(model.feature_names)}, name="coef")
     solved = {f.name: getattr(res, f.name) for f in fields(MapResult)}
-    return MapEstimate(**{**solved, "coef": da, "intercept": float(intercept)}, penalty=pen)
+    return MapEstimate(**{**solved, "coef": da, "intercept": float(intercept)}, penalty=pen,
+                       standardization=model.standardization)

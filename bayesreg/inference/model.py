@@ -7,7 +7,6 @@ sampling never changes the specification.
 
 from __future__ import annotations
 
-import json
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -27,28 +26,34 @@ from ..backends.samplers import (
 from ..math.seeds import seed_sequence_int
 from ..spec import priors as _priors
 from ..spec.families import Family, get_family
-from ..spec.priors import Flat, Prior, improper_part
+from ..spec.priors import Prior, improper_part
 from ..utils.validation import (
     NON_NEGATIVE_INT,
     POSITIVE_INT,
-    check_features,
     check_param,
-    check_positive_float,
     check_sample_weight,
     check_sampler,
     check_X,
     check_y,
 )
+from .design import formula_arguments, model_design, new_design, with_original_scale
 from .diagnostics import ConvergenceError, ConvergenceWarning, check_convergence
 from .evidence import is_conjugate, log_evidence
 from .map import map_estimate
 from .pointwise import SPEC_ATTR, data_groups, finish_fit, simulate
+from .specification import (
+    SUPPORTED_SPEC_VERSIONS,
+    check_coef_prior,
+    check_intercept_prior,
+    check_scale_param,
+    default_sigma,
+    model_arguments,
+    model_spec,
+    spec_from_idata,
+)
 
 __all__ = ["Model", "Prediction"]
-
-SPEC_VERSION = 1
-#: spec versions this bayesreg can rebuild a model from (1: bayesreg 0.1, any ArviZ)
-SUPPORTED_SPEC_VERSIONS = (1,)
+_FOR_IO = (SPEC_ATTR, SUPPORTED_SPEC_VERSIONS)  # bayesreg.io imports them from here
 
 
 @dataclass(frozen=True)
@@ -66,11 +71,6 @@ class Prediction:
 
     mean: np.ndarray
     draws: xr.DataArray
-
-
-def _default_sigma(y: np.ndarray) -> Prior:
-    scale = float(np.std(y)) if np.std(y) > 0 else 1.0
-    return _priors.HalfStudentT(nu=3.0, scale=scale)
 
 
 class Model:
@@ -106,6 +106,26 @@ class Model:
         Degrees of freedom of the student_t family. Default ``Gamma(2, 0.1)``.
     sample_weight : array-like of shape (n_samples,), optional
         Positive weights multiplying each observation's log-likelihood term.
+    standardize : bool, default False
+        Put the prior on the coefficients of standardized predictors ``z = (x - c) / s``
+        (``c`` the weighted column means when there is an intercept, ``s`` the weighted
+        standard deviations, ``ddof=0``: scikit-learn's ``StandardScaler``). Then
+        ``model.X`` is the standardized design, ``coef``/``intercept`` (posterior, MAP)
+        are on the standardized scale, as the final step of ``make_pipeline(
+        StandardScaler(), Ridge(...))``, and ``coef_original``/``intercept_original``
+        give them in the columns' own units (``coef / s``, ``intercept - sum(coef c /
+        s)``). ``predict`` takes inputs on the original scale.
+
+    Attributes
+    ----------
+    X : numpy.ndarray
+        The design the prior and the likelihood see (standardized when ``standardize``).
+    X_original : numpy.ndarray
+        The design as given.
+    standardization : bayesreg.spec.standardize.Standardization or None
+        The map ``X = (X_original - center) / scale``.
+    formula : bayesreg.spec.formula.FormulaDesign or None
+        Set by :meth:`from_formula`: how ``X`` is built from a data frame.
 
     Notes
     -----
@@ -129,52 +149,25 @@ class Model:
         sigma: float | Prior | None = None,
         nu: float | Prior | None = None,
         sample_weight=None,
+        standardize: bool = False,
     ):
-        self.X, self.feature_names = check_X(X)
-        self.y = check_y(y, self.X.shape[0])
-        self.sample_weight = check_sample_weight(sample_weight, self.X.shape[0])
+        self.X_original, self.feature_names = check_X(X)
+        self.y = check_y(y, self.X_original.shape[0])
+        self.sample_weight = check_sample_weight(sample_weight, self.X_original.shape[0])
+        self.standardization, self.X = model_design(self.X_original, self.sample_weight,
+                                                    standardize, bool(fit_intercept))
+        self.formula = None
         self.family: Family = get_family(family)
         self.family.check_y(self.y)
-        if not isinstance(prior, Prior):
-            raise TypeError(f"prior must be a bayesreg Prior (e.g. Gaussian(1.0)); got {prior!r}.")
-        if prior.positive:
-            raise ValueError(
-                f"prior {prior!r} is a prior on positive values; coefficients need a prior on "
-                f"the real line (Gaussian, Laplace, ElasticNet, StudentT, Flat)."
-            )
-        if getattr(prior, "scaled_by_sigma", False) and not self.family.has_sigma:
-            raise ValueError(
-                f"prior {prior!r} has scaled_by_sigma=True, but family={self.family.name!r} "
-                f"has no noise scale sigma. Use scaled_by_sigma=False."
-            )
-        self.prior = prior
+        self.prior = check_coef_prior(prior, self.family)
         self.fit_intercept = bool(fit_intercept)
-        if intercept_prior is None:
-            intercept_prior = Flat()
-        if not isinstance(intercept_prior, Prior) or intercept_prior.positive:
-            raise TypeError(f"intercept_prior must be a real-line Prior; got {intercept_prior!r}.")
-        self.intercept_prior = intercept_prior
-        self.sigma = self._check_scale_param(sigma, "sigma", self.family.has_sigma,
-                                             lambda: _default_sigma(self.y))
-        self.nu = self._check_scale_param(nu, "nu", self.family.has_nu,
-                                          lambda: _priors.Gamma(2.0, 0.1))
+        self.intercept_prior = check_intercept_prior(intercept_prior)
+        self.sigma = check_scale_param(sigma, "sigma", self.family.has_sigma, self.family,
+                                       lambda: default_sigma(self.y))
+        self.nu = check_scale_param(nu, "nu", self.family.has_nu, self.family,
+                                    lambda: _priors.Gamma(2.0, 0.1))
         self._pymc_model = None
         self._compiled: dict[Any, CompiledSampler] = {}  # memo of compile(); see there
-
-    def _check_scale_param(self, value, name, used, default):
-        if not used:
-            if value is not None:
-                raise ValueError(f"{name} is not a parameter of family={self.family.name!r}; "
-                                 f"leave it as None.")
-            return None
-        if value is None:
-            return default()
-        if isinstance(value, Prior):
-            if not value.positive:
-                raise ValueError(f"{name} must be a positive float or a positive prior "
-                                 f"(HalfNormal, HalfStudentT, ...); got {value!r}.")
-            return value
-        return check_positive_float(value, name)
 
     # ------------------------------------------------------------------ spec
     @property
@@ -187,42 +180,55 @@ class Model:
 
     def spec(self) -> dict[str, Any]:
         """The model specification as a JSON-serializable dict (no data)."""
-
-        def enc(v):
-            return v.to_dict() if isinstance(v, Prior) else v
-
-        return {
-            "version": SPEC_VERSION,
-            "prior": enc(self.prior),
-            "family": self.family.name,
-            "fit_intercept": self.fit_intercept,
-            "intercept_prior": enc(self.intercept_prior),
-            "sigma": enc(self.sigma),
-            "nu": enc(self.nu),
-            "feature_names": list(self.feature_names),
-            "has_sample_weight": self.sample_weight is not None,
-        }
+        return model_spec(self)
 
     @classmethod
     def from_spec(cls, spec: dict[str, Any], X, y, sample_weight=None) -> Model:
-        """Rebuild a model from :meth:`spec` output and data."""
+        """Rebuild a model from :meth:`spec` output and data (``X`` as given to the
+        model: the design on its original scale)."""
+        kwargs, formula = model_arguments(spec)
+        model = cls(X, y, sample_weight=sample_weight, **kwargs)
+        model.formula = formula
+        return model
 
-        def dec(v):
-            return _priors.prior_from_dict(v) if isinstance(v, dict) else v
+    @classmethod
+    def from_formula(cls, formula: str, data, *, prior: Prior, **kwargs) -> Model:
+        """A model whose design is built from a data frame by a Wilkinson formula.
 
-        if spec.get("version") not in SUPPORTED_SPEC_VERSIONS:
-            raise ValueError(f"Unsupported bayesreg spec version {spec.get('version')!r}.")
-        return cls(X, y, prior=dec(spec["prior"]), family=spec["family"],
-                   fit_intercept=spec["fit_intercept"],
-                   intercept_prior=dec(spec["intercept_prior"]),
-                   sigma=dec(spec["sigma"]), nu=dec(spec["nu"]), sample_weight=sample_weight)
+        ``Model.from_formula("y ~ age + bmi + C(sex)", data=df, prior=Gaussian(1.0))``:
+        the target is the left-hand side; ``C(x)`` and string/categorical columns are
+        dummy-coded (treatment contrasts unless the formula says otherwise, e.g.
+        ``C(x, contr.sum)``), ``a:b`` and ``a * b`` give interactions, and the
+        ``feature`` coordinate carries the design's column names (``"C(sex)[T.m]"``,
+        ``"age:C(sex)[T.m]"``). The intercept comes from the formula (``"y ~ 0 + x"``
+        has none). The formula and the levels it learnt are stored in the spec (JSON),
+        so ``model.predict(new_df, fit)``, also after save / load / :meth:`from_idata`,
+        builds the same columns for new data frames; an unseen level raises ValueError.
+        See :mod:`bayesreg.spec.formula` for the library (formulaic) and what a formula
+        may use.
+
+        Parameters
+        ----------
+        formula : str
+        data : pandas.DataFrame
+            The formula's variables, without missing values.
+        prior : Prior
+        **kwargs
+            Other :class:`Model` parameters (``family``, ``standardize``, ``sigma``, ...)
+            but ``fit_intercept``; ``sample_weight`` may name a column of ``data``.
+        """
+        design, kw = formula_arguments(formula, data, kwargs)
+        model = cls(kw.pop("X"), kw.pop("y"), prior=prior, **kw)
+        model.formula = design
+        return model
 
     @classmethod
     def from_idata(cls, idata) -> Model:
         """Rebuild the model that produced ``idata`` (e.g. after :func:`bayesreg.load`)."""
         spec = spec_from_idata(idata)
         cd = idata.constant_data
-        X = xr.DataArray(cd["X"].values, dims=("obs_id", "feature"),
+        X = xr.DataArray(cd["X_original" if "X_original" in cd else "X"].values,
+                         dims=("obs_id", "feature"),
                          coords={"feature": cd["feature"].values})
         weight = cd["sample_weight"].values if "sample_weight" in cd else None
         return cls.from_spec(spec, X, idata.observed_data["y"].values, sample_weight=weight)
@@ -232,24 +238,30 @@ class Model:
 
         Specs are values: ``model.replace(prior=Laplace(3.0))`` leaves ``model`` as it
         is. ``changes`` are :class:`Model` parameters (``prior``, ``family``,
-        ``fit_intercept``, ``intercept_prior``, ``sigma``, ``nu``, ``sample_weight``).
+        ``fit_intercept``, ``intercept_prior``, ``sigma``, ``nu``, ``sample_weight``,
+        ``standardize``); ``X`` is on the original scale.
         """
         kw = dict(prior=self.prior, family=self.family.name, fit_intercept=self.fit_intercept,
                   intercept_prior=self.intercept_prior, sigma=self.sigma, nu=self.nu,
-                  sample_weight=self.sample_weight)
+                  sample_weight=self.sample_weight,
+                  standardize=self.standardization is not None)
         unknown = sorted(set(changes) - set(kw))
         if unknown:
             raise TypeError(f"Model.replace() got unknown parameters {unknown}; must be among "
                             f"X, y, {', '.join(kw)}.")
         kw.update(changes)
-        X = xr.DataArray(self.X if X is None else np.asarray(X), dims=("obs_id", "feature"),
-                         coords={"feature": list(self.feature_names)})
-        return type(self)(X, self.y if y is None else y, **kw)
+        X = xr.DataArray(self.X_original if X is None else np.asarray(X),
+                         dims=("obs_id", "feature"), coords={"feature": list(self.feature_names)})
+        model = type(self)(X, self.y if y is None else y, **kw)
+        model.formula = self.formula
+        return model
 
     def __repr__(self) -> str:
+        extra = (", standardize=True" if self.standardization is not None else "") + \
+            (f", formula={self.formula.formula!r}" if self.formula is not None else "")
         return (f"Model(n_samples={self.n_samples}, n_features={self.n_features}, "
                 f"family={self.family.name!r}, prior={self.prior!r}, "
-                f"fit_intercept={self.fit_intercept})")
+                f"fit_intercept={self.fit_intercept}{extra})")
 
     # ------------------------------------------------------------ PyMC model
     @property
@@ -428,9 +440,11 @@ class Model:
         """Posterior predictive mean and draws at ``X_new`` under the fit ``idata``.
 
         ``X_new`` must have the training features (same names and order for a
-        DataFrame or DataArray; same number of columns for an array).
+        DataFrame or DataArray; same number of columns for an array), on their original
+        scale. A model from :meth:`from_formula` takes a data frame of the formula's
+        variables (built into the design as in training) or the design itself as an array.
         """
-        X_new = check_features(X_new, self.feature_names)
+        X_new = new_design(self, X_new)
         idata = self._resolve_idata(idata)
         rng = np.random.default_rng(random_seed)
         mean, draws = simulate(self, idata.posterior, X_new, rng)
@@ -456,7 +470,8 @@ class Model:
                 )
         seeds = np.random.default_rng(random_seed).integers(2**31, size=2)
         prior = prior_draws(self.pymc_model, draws, int(seeds[0]))
-        posterior_like = prior.assign_coords(feature=self.feature_names)
+        posterior_like = with_original_scale(self, prior.assign_coords(
+            feature=self.feature_names))
         _, y_draws = simulate(self, posterior_like, self.X, np.random.default_rng(seeds[1]))
         return datatree({"prior": posterior_like,
                          "prior_predictive": xr.Dataset({"y": y_draws}),
@@ -476,15 +491,4 @@ class Model:
         See :func:`bayesreg.log_evidence` for the methods and the result.
         """
         return log_evidence(self, method=method, **kwargs)
-
-
-def spec_from_idata(idata) -> dict[str, Any]:
-    """The model spec stored in a fit by :meth:`Model.sample`."""
-    try:
-        return json.loads(idata["posterior"].attrs[SPEC_ATTR])
-    except (AttributeError, KeyError, TypeError):
-        raise ValueError(
-            "This fit has no bayesreg model spec (posterior.attrs"
-            f"[{SPEC_ATTR!r}]); it was not produced by bayesreg.Model.sample."
-        ) from None
 

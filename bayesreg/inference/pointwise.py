@@ -15,6 +15,7 @@ import xarray as xr
 from ..backends.results import datatree
 from ..spec import priors as _priors
 from ..spec.priors import Prior
+from .design import with_original_scale
 
 __all__ = ["SPEC_ATTR", "finish_fit", "data_groups", "log_prior", "pointwise_loglik",
            "simulate"]
@@ -28,6 +29,8 @@ def data_groups(model) -> dict[str, xr.Dataset]:
     obs = {"obs_id": np.arange(model.n_samples)}
     observed = xr.Dataset({"y": (("obs_id",), model.y)}, coords=obs)
     const = {"X": (("obs_id", "feature"), model.X)}
+    if model.standardization is not None:  # X is standardized: keep the data as given
+        const["X_original"] = (("obs_id", "feature"), model.X_original)
     if model.sample_weight is not None:
         const["sample_weight"] = (("obs_id",), model.sample_weight)
     constant = xr.Dataset(const, coords={**obs, "feature": model.feature_names})
@@ -35,7 +38,8 @@ def data_groups(model) -> dict[str, xr.Dataset]:
 
 def finish_fit(model, sampled: dict[str, xr.Dataset], *, sampler: str,
                   log_likelihood: bool) -> xr.DataTree:
-    posterior = sampled["posterior"].assign_coords(feature=model.feature_names)
+    posterior = with_original_scale(
+        model, sampled["posterior"].assign_coords(feature=model.feature_names))
     posterior.attrs[SPEC_ATTR] = json.dumps(model.spec())
     posterior.attrs["bayesreg_sampler"] = sampler
     groups = {"posterior": posterior, "sample_stats": sampled["sample_stats"]}
@@ -53,7 +57,10 @@ def log_prior(model, posterior: xr.Dataset) -> xr.Dataset:
     """Log prior density of every parameter, draw by draw (ArviZ's ``log_prior``).
 
     ``coef`` per feature (conditional on its hyperparameters), the hyperparameters,
-    ``sigma`` and ``nu`` when random, and ``intercept`` (0 under the flat default).
+    ``sigma`` and ``nu`` when random, and ``intercept`` (0 under the flat default). For
+    a standardized model these are the parameters on the standardized scale, the ones
+    the prior is on; ``coef_original`` and ``intercept_original`` are functions of
+    them and have no term.
     """
     order = ("chain", "draw")
     draws = {name: posterior[name].transpose(*order, ...).values

@@ -46,10 +46,13 @@ import math
 import numpy as np
 from scipy import special
 from sklearn import linear_model as lm
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from ..math.penalties import Penalty, gaussian_alpha, gaussian_precisions
 
-__all__ = ["penalty_from_sklearn", "sklearn_from_penalty", "sklearn_objective"]
+__all__ = ["penalty_from_sklearn", "sklearn_from_penalty", "sklearn_objective",
+           "split_pipeline", "standardized_pipeline", "fit_with_weights"]
 
 _FAMILY_OF = {
     "Ridge": "gaussian",
@@ -151,6 +154,56 @@ def _check_logistic(est) -> None:
             f"LogisticRegression was fitted on {len(classes)} classes; only binary "
             "(bernoulli) problems are supported. Fit one-vs-rest binary models instead."
         )
+
+
+# -------------------------------------------------------------------------------------
+# pipelines: StandardScaler + estimator is a standardize=True model
+# -------------------------------------------------------------------------------------
+
+
+def split_pipeline(estimator):
+    """``(scaler or None, final estimator)`` of an estimator or of
+    ``make_pipeline(StandardScaler(), estimator)``.
+
+    The pipeline is the ``standardize=True`` model: ``StandardScaler`` with its defaults
+    (``with_std=True``; ``with_mean=True`` with an intercept, ``with_mean=False`` for
+    ``fit_intercept=False``, as :func:`standardized_pipeline` builds it). Other
+    pipelines raise ValueError.
+    """
+    if not isinstance(estimator, Pipeline):
+        return None, estimator
+    steps = [step for _, step in estimator.steps if step not in (None, "passthrough")]
+    if len(steps) != 2 or type(steps[0]) is not StandardScaler:
+        raise ValueError(
+            f"Only the pipeline make_pipeline(StandardScaler(), estimator) has a bayesreg "
+            f"twin (a standardize=True model); got steps "
+            f"{[type(s).__name__ for s in steps]}.")
+    scaler, final = steps
+    kind = estimator_kind(final)
+    if not scaler.with_std or scaler.with_mean != bool(final.fit_intercept):
+        raise ValueError(
+            f"StandardScaler(with_mean={scaler.with_mean}, with_std={scaler.with_std}) before "
+            f"{kind}(fit_intercept={final.fit_intercept}) has no bayesreg twin: "
+            f"standardize=True scales every column and centres it exactly when there is an "
+            f"intercept. Use StandardScaler(with_mean={bool(final.fit_intercept)}).")
+    return scaler, final
+
+
+def standardized_pipeline(estimator, fit_intercept: bool) -> Pipeline:
+    """``make_pipeline(StandardScaler(with_mean=fit_intercept), estimator)``: the
+    scikit-learn twin of a ``standardize=True`` model."""
+    return make_pipeline(StandardScaler(with_mean=bool(fit_intercept)), estimator)
+
+
+def fit_with_weights(estimator, X, y, sample_weight=None):
+    """``estimator.fit(X, y, sample_weight)``; a pipeline passes the weights to every
+    step (``<step>__sample_weight``: the scaler's weighted mean and variance too)."""
+    if sample_weight is None:
+        return estimator.fit(X, y)
+    if isinstance(estimator, Pipeline):
+        return estimator.fit(X, y, **{f"{name}__sample_weight": sample_weight
+                                      for name, _ in estimator.steps})
+    return estimator.fit(X, y, sample_weight=sample_weight)
 
 
 # -------------------------------------------------------------------------------------

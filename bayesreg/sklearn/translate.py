@@ -19,7 +19,13 @@ LogisticRegression(C)  L2 (``rho = 0``): ``Gaussian(tau)``, ``tau^2 = C``;
 PoissonRegressor       ``Gaussian(tau)``, ``tau^2 = 1 / (S alpha)``
 =====================  ====================================================
 
-A zero penalty (``alpha = 0``, ``C = inf``) maps to ``Flat()``. ``Ridge`` and
+``make_pipeline(StandardScaler(), estimator)`` maps to the same prior on a
+``standardize=True`` model: the prior is on the coefficients of the standardized
+predictors, which are the pipeline's final ``coef_`` (``StandardScaler`` uses ``ddof=0``
+and, given ``sample_weight``, the weighted mean and variance, as the model does); fit
+the pipeline with the weights passed to both steps (``standardscaler__sample_weight``,
+``ridge__sample_weight``, ...). A zero penalty (``alpha = 0``, ``C = inf``) maps to
+``Flat()``. ``Ridge`` and
 ``LogisticRegression`` use weighted *sums* of losses, so their mapping has no ``S``;
 ``Lasso``/``ElasticNet`` (which rescale the weights to sum to ``n_samples``) and
 ``PoissonRegressor`` use weighted *averages*, hence ``S = sum(s)`` where the unweighted
@@ -47,6 +53,7 @@ from ..inference.model import Model
 from ..math.penalties import Penalty
 from ..math.solvers import kkt_violation, map_objective
 from ..spec.priors import ElasticNet, Flat, Gaussian, Laplace
+from ..spec.standardize import Standardization
 from ..utils.validation import (
     check_positive_float,
     check_sample_weight,
@@ -55,9 +62,12 @@ from ..utils.validation import (
 )
 from .bridge import (
     estimator_kind,
+    fit_with_weights,
     penalty_from_sklearn,
     sklearn_from_penalty,
     sklearn_objective,
+    split_pipeline,
+    standardized_pipeline,
 )
 
 __all__ = ["from_sklearn", "to_sklearn", "compare_map", "MapComparison", "residual_sigma"]
@@ -174,12 +184,17 @@ def from_sklearn(estimator, X, y, sample_weight=None, sigma: float | None = None
       -> ``Flat()``. ``y`` is recoded to ``y == classes_[1]``.
     * ``PoissonRegressor(alpha)`` -> ``Gaussian(tau)`` with ``tau^2 = 1 / (S alpha)``.
 
-    A zero penalty gives ``Flat()`` (maximum likelihood).
+    A zero penalty gives ``Flat()`` (maximum likelihood). A pipeline
+    ``make_pipeline(StandardScaler(), estimator)`` gives the same prior on a
+    ``standardize=True`` model, whose MAP ``coef``/``intercept`` are the pipeline's final
+    ``coef_``/``intercept_`` (fitted with ``sample_weight`` passed to both steps).
 
     Parameters
     ----------
     estimator : Ridge, Lasso, ElasticNet, LogisticRegression or PoissonRegressor
-        Fitted or not; only its hyperparameters are read (it is never modified).
+        Fitted or not; only its hyperparameters are read (it is never modified). Or
+        ``make_pipeline(StandardScaler(), estimator)`` (``with_mean=False`` when
+        ``fit_intercept=False``).
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
     sample_weight : array-like of shape (n_samples,), optional
@@ -203,6 +218,7 @@ def from_sklearn(estimator, X, y, sample_weight=None, sigma: float | None = None
         multiclass, ``solver='liblinear'`` with an intercept, multi-target ``alpha``),
         ``sigma`` given for a non-gaussian estimator.
     """
+    scaler, estimator = split_pipeline(estimator)
     kind = estimator_kind(estimator)
     Xa, _ = check_X(X)
     sw = check_sample_weight(sample_weight, Xa.shape[0])
@@ -218,6 +234,8 @@ def from_sklearn(estimator, X, y, sample_weight=None, sigma: float | None = None
     spec = penalty_from_sklearn(estimator, n, sw, sigma=1.0)  # validates the estimator
     if gaussian:
         if sigma is None:
+            if scaler is not None:
+                Xa = Standardization.fit(Xa, sw, center=spec.fit_intercept).transform(Xa)
             fitted = clone(estimator).fit(Xa, y_model, sample_weight=sw)
             sigma = residual_sigma(fitted, Xa, y_model, sw)
         else:
@@ -226,7 +244,7 @@ def from_sklearn(estimator, X, y, sample_weight=None, sigma: float | None = None
     prior = _prior_from_penalty(spec.l1, spec.l2)
     return Model(X, y_model, prior=prior, family=spec.family,
                  fit_intercept=spec.fit_intercept, sigma=sigma if gaussian else None,
-                 sample_weight=sw)
+                 sample_weight=sw, standardize=scaler is not None)
 
 
 # -------------------------------------------------------------------------------------
@@ -267,6 +285,12 @@ def to_sklearn(model, *, sigma: float | None = None, **estimator_kwargs):
       is never passed (deprecated in scikit-learn >= 1.8);
     * poisson + ``Gaussian(tau)`` -> ``PoissonRegressor(alpha = 1 / (S tau^2))``.
 
+    A ``standardize=True`` model gives ``make_pipeline(StandardScaler(with_mean=
+    fit_intercept), estimator)``, whose final ``coef_``/``intercept_`` are the MAP's
+    ``coef``/``intercept`` (the standardized scale) when it is fitted on
+    ``model.X_original`` with the weights passed to both steps
+    (``standardscaler__sample_weight=w``, ``ridge__sample_weight=w``, ...).
+
     Fit the result with ``sample_weight=model.sample_weight``. The round trip
     ``to_sklearn(from_sklearn(est, X, y))`` gives back ``est``'s class and
     hyperparameters, except that the boundary cases ``ElasticNet(l1_ratio=1)`` and
@@ -288,7 +312,10 @@ def to_sklearn(model, *, sigma: float | None = None, **estimator_kwargs):
         penalized intercept, Laplace prior with the poisson family).
     """
     spec = _spec_of(model, sigma)
-    return sklearn_from_penalty(spec, model.n_samples, model.sample_weight, **estimator_kwargs)
+    est = sklearn_from_penalty(spec, model.n_samples, model.sample_weight, **estimator_kwargs)
+    if model.standardization is None:
+        return est
+    return standardized_pipeline(est, model.fit_intercept)
 
 
 # -------------------------------------------------------------------------------------
@@ -321,7 +348,7 @@ class MapComparison:
     Attributes
     ----------
     estimator : sklearn estimator
-        The fitted twin.
+        The fitted twin (a ``Pipeline`` for a standardized model).
     map : MapEstimate
     max_abs_dcoef : float
         ``max_j |coef_j(bayesreg) - coef_j(sklearn)|``.
@@ -367,7 +394,9 @@ class MapComparison:
         return df
 
     def _header(self) -> str:
-        return (f"MAP vs {type(self.estimator).__name__}: max|dcoef| = "
+        steps = getattr(self.estimator, "steps", [(None, self.estimator)])
+        name = " + ".join(type(step).__name__ for _, step in steps)
+        return (f"MAP vs {name}: max|dcoef| = "
                 f"{self.max_abs_dcoef:.3g}, |dintercept| = {self.abs_dintercept:.3g}, "
                 f"same zero set: {self.same_zero_set}, sklearn converged: "
                 f"{self.sklearn_converged}")
@@ -386,7 +415,9 @@ def compare_map(model, *, sigma: float | None = None, tol: float = 1e-12,
                 **sklearn_kwargs) -> MapComparison:
     """Fit ``model.map()`` and its scikit-learn twin (:func:`to_sklearn`) and compare.
 
-    The twin is fitted on ``(model.X, model.y, model.sample_weight)`` with tight
+    The twin is fitted on ``(model.X_original, model.y, model.sample_weight)`` (a
+    standardized model's twin is a pipeline, see :func:`to_sklearn`: its final step is
+    compared, on the standardized scale) with tight
     settings unless overridden: Ridge ``solver='cholesky'``; Lasso/ElasticNet
     ``tol=1e-12, max_iter=100000``; LogisticRegression ``solver='newton-cholesky'``
     (L2) or ``'saga'`` (L1/elastic net) with ``tol=1e-12``; PoissonRegressor
@@ -411,9 +442,12 @@ def compare_map(model, *, sigma: float | None = None, tol: float = 1e-12,
     kw = _tight_kwargs(spec)
     kw.update(sklearn_kwargs)
     est = sklearn_from_penalty(spec, model.n_samples, model.sample_weight, **kw)
+    twin = est if model.standardization is None else \
+        standardized_pipeline(est, model.fit_intercept)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SklearnConvergenceWarning)
-        est.fit(model.X, model.y, sample_weight=model.sample_weight)
+        fit_with_weights(twin, model.X_original, model.y, model.sample_weight)
+    est = est if twin is est else twin[-1]
     converged = not any(issubclass(w.category, SklearnConvergenceWarning) for w in caught)
     mp = map_estimate(model, sigma=sigma, tol=tol, max_iter=100_000)
     w_b = mp.coef.values
@@ -425,7 +459,7 @@ def compare_map(model, *, sigma: float | None = None, tol: float = 1e-12,
                   sample_weight=model.sample_weight)
     X, y, s = model.X, model.y, model.sample_weight
     return MapComparison(
-        estimator=est,
+        estimator=twin,
         map=mp,
         max_abs_dcoef=float(np.max(np.abs(w_b - w_s), initial=0.0)),
         abs_dintercept=abs(mp.intercept - b_s),

@@ -153,7 +153,8 @@ def check_X(X, *, name: str = "X") -> tuple[np.ndarray, list[str]]:
         if non_numeric:
             raise ValueError(
                 f"{name} has non-numeric columns {non_numeric}. Encode them as numbers first "
-                f"(e.g. pandas.get_dummies) or drop them."
+                f"(e.g. pandas.get_dummies), drop them, or build the design with a formula: "
+                f"Model.from_formula('y ~ x1 + C(x2)', data=df, prior=...)."
             )
         names = [str(c) for c in X.columns]
         X = X.to_numpy(dtype=float)

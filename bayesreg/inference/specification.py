@@ -1,0 +1,134 @@
+"""A :class:`bayesreg.Model`'s specification: its arguments checked, and its JSON form.
+
+Every fit carries the specification as JSON in ``posterior.attrs["bayesreg_spec"]``
+(:data:`bayesreg.inference.pointwise.SPEC_ATTR`), never pickled, so that
+:meth:`bayesreg.Model.from_idata` rebuilds the model from a loaded file. Version 1 is
+bayesreg 0.1's; version 2 adds ``standardize`` / ``standardization`` and ``formula``
+and is written only by models that use them, so other fits stay readable by older
+versions.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+from ..spec import priors as _priors
+from ..spec.formula import FormulaDesign
+from ..spec.priors import Flat, Prior
+from ..utils.validation import check_positive_float
+from .pointwise import SPEC_ATTR
+
+__all__ = ["SUPPORTED_SPEC_VERSIONS", "check_coef_prior", "check_intercept_prior",
+           "check_scale_param", "default_sigma", "model_spec", "model_arguments",
+           "spec_from_idata"]
+
+#: spec versions this bayesreg can rebuild a model from (1: bayesreg 0.1, any ArviZ;
+#: 2: adds ``standardize``/``standardization`` and ``formula``, written only when used)
+SUPPORTED_SPEC_VERSIONS = (1, 2)
+
+
+# --------------------------------------------------------------------------- arguments
+def check_coef_prior(prior, family) -> Prior:
+    """A real-line prior for the coefficients (``scaled_by_sigma`` needs a sigma)."""
+    if not isinstance(prior, Prior):
+        raise TypeError(f"prior must be a bayesreg Prior (e.g. Gaussian(1.0)); got {prior!r}.")
+    if prior.positive:
+        raise ValueError(
+            f"prior {prior!r} is a prior on positive values; coefficients need a prior on "
+            f"the real line (Gaussian, Laplace, ElasticNet, StudentT, Flat)."
+        )
+    if getattr(prior, "scaled_by_sigma", False) and not family.has_sigma:
+        raise ValueError(
+            f"prior {prior!r} has scaled_by_sigma=True, but family={family.name!r} "
+            f"has no noise scale sigma. Use scaled_by_sigma=False."
+        )
+    return prior
+
+
+def check_intercept_prior(intercept_prior) -> Prior:
+    """A real-line prior for the intercept; ``None`` is ``Flat()``."""
+    if intercept_prior is None:
+        return Flat()
+    if not isinstance(intercept_prior, Prior) or intercept_prior.positive:
+        raise TypeError(f"intercept_prior must be a real-line Prior; got {intercept_prior!r}.")
+    return intercept_prior
+
+
+def default_sigma(y: np.ndarray) -> Prior:
+    """``HalfStudentT(3, std(y))`` (scale 1 for a constant ``y``)."""
+    scale = float(np.std(y)) if np.std(y) > 0 else 1.0
+    return _priors.HalfStudentT(nu=3.0, scale=scale)
+
+
+def check_scale_param(value, name: str, used: bool, family, default):
+    """``sigma`` / ``nu``: None where the family has no such parameter, else a positive
+    float or a positive prior (``default()`` when None)."""
+    if not used:
+        if value is not None:
+            raise ValueError(f"{name} is not a parameter of family={family.name!r}; "
+                             f"leave it as None.")
+        return None
+    if value is None:
+        return default()
+    if isinstance(value, Prior):
+        if not value.positive:
+            raise ValueError(f"{name} must be a positive float or a positive prior "
+                             f"(HalfNormal, HalfStudentT, ...); got {value!r}.")
+        return value
+    return check_positive_float(value, name)
+
+
+# --------------------------------------------------------------------------- JSON
+def _enc(v):
+    return v.to_dict() if isinstance(v, Prior) else v
+
+
+def _dec(v):
+    return _priors.prior_from_dict(v) if isinstance(v, dict) else v
+
+
+def model_spec(model) -> dict[str, Any]:
+    """The specification of ``model`` as a JSON-serializable dict (no data)."""
+    extras: dict[str, Any] = {}
+    if model.standardization is not None:
+        extras.update(standardize=True, standardization=model.standardization.to_dict())
+    if model.formula is not None:
+        extras["formula"] = model.formula.to_dict()
+    return {
+        "version": 2 if extras else 1,
+        "prior": _enc(model.prior),
+        "family": model.family.name,
+        "fit_intercept": model.fit_intercept,
+        "intercept_prior": _enc(model.intercept_prior),
+        "sigma": _enc(model.sigma),
+        "nu": _enc(model.nu),
+        "feature_names": list(model.feature_names),
+        "has_sample_weight": model.sample_weight is not None,
+        **extras,
+    }
+
+
+def model_arguments(spec: dict[str, Any]) -> tuple[dict[str, Any], FormulaDesign | None]:
+    """``(Model keyword arguments, formula design or None)`` of a spec."""
+    if spec.get("version") not in SUPPORTED_SPEC_VERSIONS:
+        raise ValueError(f"Unsupported bayesreg spec version {spec.get('version')!r}.")
+    kwargs = dict(prior=_dec(spec["prior"]), family=spec["family"],
+                  fit_intercept=spec["fit_intercept"],
+                  intercept_prior=_dec(spec["intercept_prior"]), sigma=_dec(spec["sigma"]),
+                  nu=_dec(spec["nu"]), standardize=bool(spec.get("standardize", False)))
+    formula = spec.get("formula")
+    return kwargs, None if formula is None else FormulaDesign.from_dict(formula)
+
+
+def spec_from_idata(idata) -> dict[str, Any]:
+    """The model spec stored in a fit by :meth:`Model.sample`."""
+    try:
+        return json.loads(idata["posterior"].attrs[SPEC_ATTR])
+    except (AttributeError, KeyError, TypeError):
+        raise ValueError(
+            "This fit has no bayesreg model spec (posterior.attrs"
+            f"[{SPEC_ATTR!r}]); it was not produced by bayesreg.Model.sample."
+        ) from None
