@@ -30,7 +30,17 @@ from .occam import (
     scale_grid,
     summarize_alpha,
 )
-from .sklearn import MapComparison, compare_map, from_sklearn, to_sklearn
+from .sklearn import (
+    BayesElasticNet,
+    BayesLasso,
+    BayesLogisticRegression,
+    BayesPoissonRegressor,
+    BayesRidge,
+    MapComparison,
+    compare_map,
+    from_sklearn,
+    to_sklearn,
+)
 from .spec import (
     FAMILIES,
     ElasticNet,
@@ -64,6 +74,11 @@ __all__ = [
     "MapEstimate",
     "from_sklearn",
     "to_sklearn",
+    "BayesRidge",
+    "BayesLasso",
+    "BayesElasticNet",
+    "BayesLogisticRegression",
+    "BayesPoissonRegressor",
     "compare_map",
     "MapComparison",
     "check_convergence",

@@ -1,7 +1,15 @@
-"""The scikit-learn layer: estimators <-> priors (``from_sklearn``, ``to_sklearn``) and the
-MAP = penalized-fit check (``compare_map``)."""
+"""The scikit-learn layer: estimators <-> priors (``from_sklearn``, ``to_sklearn``), the
+MAP = penalized-fit check (``compare_map``) and the estimators (``BayesRidge``, ...)."""
 
 from .bridge import penalty_from_sklearn, sklearn_from_penalty, sklearn_objective
+from .estimators import (
+           BayesElasticNet,
+           BayesLasso,
+           BayesLogisticRegression,
+           BayesPoissonRegressor,
+           BayesRidge,
+           expected_failed_checks,
+)
 from .translate import (
            MapComparison,
            compare_map,
@@ -11,4 +19,6 @@ from .translate import (
 )
 
 __all__ = ["MapComparison", "compare_map", "from_sklearn", "residual_sigma", "to_sklearn",
-           "penalty_from_sklearn", "sklearn_from_penalty", "sklearn_objective"]
+           "penalty_from_sklearn", "sklearn_from_penalty", "sklearn_objective",
+           "BayesRidge", "BayesLasso", "BayesElasticNet", "BayesLogisticRegression",
+           "BayesPoissonRegressor", "expected_failed_checks"]
