@@ -72,8 +72,10 @@ def _png(fig, tmp_path, name):
 
 def test_plot_occam(conjugate, tmp_path):
     grid = br.scale_grid(conjugate, np.logspace(-1, 1, 5), draws=200, random_seed=0)
-    fig = br.plots.plot_occam(grid)
+    eb = br.empirical_bayes(conjugate)
+    fig = br.plots.plot_occam(grid, empirical_bayes=eb)
     top, bottom = fig.axes
+    assert f"empirical Bayes {eb.model.prior.scale:.3g}" in _texts(fig)
     assert top.get_xscale() == "log" and "nats" in top.get_ylabel()
     assert bottom.get_ylabel() == "effective params γ" and bottom.get_xlabel() == "prior scale"
     labels = _texts(fig)

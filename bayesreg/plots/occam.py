@@ -16,7 +16,12 @@ def _axes(ax, nrows=1, figsize=(7.5, 4.5), **kw):
     return fig, ax
 
 
-def plot_occam(grid: pd.DataFrame, *, ax=None, scale_label: str = "prior scale"):
+#: a white box behind labels drawn over curves
+_LABEL_BOX = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85}
+
+
+def plot_occam(grid: pd.DataFrame, *, empirical_bayes=None, ax=None,
+               scale_label: str = "prior scale"):
     r"""The Occam view of a :func:`bayesreg.scale_grid` table.
 
     Top, in nats against the prior scale (log axis): the log evidence and the best fit
@@ -25,6 +30,17 @@ def plot_occam(grid: pd.DataFrame, *, ax=None, scale_label: str = "prior scale")
     holds on the plot (for the methods that split it); PSIS-LOO's elpd minus its own
     maximum; the evidence-, LOO- and CV-chosen scales marked. Bottom: MacKay's effective
     number of parameters :math:`\gamma`, when available.
+
+    Parameters
+    ----------
+    grid : pandas.DataFrame
+        From :func:`bayesreg.scale_grid`.
+    empirical_bayes : EmpiricalBayes or float, optional
+        The result of :func:`bayesreg.empirical_bayes` (or a prior scale): marked too.
+    ax : matplotlib Axes, optional
+        Draw the top panel only, there.
+    scale_label : str
+        The x-axis label.
 
     Returns
     -------
@@ -66,7 +82,14 @@ def plot_occam(grid: pd.DataFrame, *, ax=None, scale_label: str = "prior scale")
             top.axvline(x, color=color, lw=0.8, alpha=0.6)
             top.annotate(f"{what} {x:.3g}", (x, 1.0), xycoords=("data", "axes fraction"),
                          xytext=(3, -12 - 12 * i), textcoords="offset points", color=color,
-                         fontsize=8)
+                         fontsize=8, bbox=_LABEL_BOX)
+    if empirical_bayes is not None:
+        eb = getattr(getattr(empirical_bayes, "model", None), "prior", None)
+        x = float(eb.scale if eb is not None else empirical_bayes)
+        top.axvline(x, color="C4", lw=1.2, ls="--", alpha=0.8)
+        top.annotate(f"empirical Bayes {x:.3g}", (x, 1.0), xycoords=("data", "axes fraction"),
+                     xytext=(-3, -12), textcoords="offset points", color="C4", fontsize=8,
+                     ha="right", bbox=_LABEL_BOX)
     top.set_ylabel("nats (evidence, best fit: minus the\nlargest log evidence)")
     top.set_title("The Occam view: fit against complexity across prior scales")
     top.legend(loc="lower right", fontsize=8)
