@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -273,6 +274,7 @@ class FormulaDesign:
                 mm = spec.get_model_matrix(data, context=CONTEXT)
         except DataMismatchWarning as err:
             unseen = str(err).split(": ", 1)[-1].split(". ", 1)[0]
+            unseen = re.sub(r"np\.\w+\(([^()]*)\)", r"\1", unseen)  # np.float64(3.0) -> 3.0
             raise ValueError(
                 f"The new data have categorical levels not seen in training: {unseen}. Their "
                 f"coefficients are unknown; drop or recode those rows. Training levels: "
