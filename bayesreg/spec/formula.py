@@ -77,8 +77,8 @@ def _parse(formula) -> Formula:
     return parsed
 
 
-def _factor_exprs(parsed: Formula):
-    for side in (parsed.lhs, parsed.rhs):
+def _factor_exprs(sides):
+    for side in sides:
         for term in side:
             for factor in term.factors:
                 if factor.eval_method is Factor.EvalMethod.PYTHON:
@@ -116,9 +116,9 @@ def _check_data(data, parsed: Formula, formula: str, *, target: bool) -> pd.Data
         raise TypeError(f"data must be a pandas DataFrame (or a dict of columns); got "
                         f"{type(data).__name__}.")
     columns = {str(c) for c in data.columns}
-    for expr in _factor_exprs(parsed):
-        _check_expr(expr, columns, formula)
     sides = (parsed.lhs, parsed.rhs) if target else (parsed.rhs,)
+    for expr in _factor_exprs(sides):
+        _check_expr(expr, columns, formula)
     needed = sorted({str(v) for side in sides for v in side.required_variables} - _NAMES)
     missing = [v for v in needed if v not in columns]
     if missing:
