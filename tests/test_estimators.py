@@ -164,12 +164,15 @@ def test_hyperprior_learns_the_strength(diabetes):
     X, y = diabetes
     est = br.BayesRidge(alpha=br.HalfNormal(20.0), **TINY).fit(X, y)
     assert "coef_scale" in est.idata_.posterior and "sigma" in est.idata_.posterior
+    assert est.model_.prior.noncentered is False  # "auto": 44 rows per coefficient
     # with the posterior of (tau, sigma) near the evidence maximum, alpha_ = median of
     # sigma^2/tau^2 is of the order of BayesianRidge's choice
     ev = br.BayesRidge(alpha="evidence").fit(X, y)
     assert 0.1 < est.alpha_ / ev.alpha_ < 10
     assert est.sigma_ == pytest.approx(ev.sigma_, rel=0.1)
-    clf = br.BayesLogisticRegression(C=br.HalfNormal(1.0), **TINY).fit(X, _binary(y))
+    clf = br.BayesLogisticRegression(C=br.HalfNormal(1.0), noncentered=True, **TINY)
+    clf.fit(X, _binary(y))
+    assert clf.model_.prior.noncentered is True
     assert clf.C_ > 0 and clf.score(X, _binary(y)) > 0.7
 
 
@@ -216,8 +219,10 @@ def test_poisson_sampled(diabetes):
 
 def test_map_fit_has_no_posterior(diabetes):
     X, y = diabetes
-    est = br.BayesLasso(alpha=1.0).fit(X, y)
+    est = br.BayesRidge(alpha="evidence", method="sample", sampler="exact", draws=10)
+    est.fit(X, y).set_params(alpha=1.0, method="map").fit(X, y)  # a refit keeps nothing
     assert not hasattr(est, "idata_") and not hasattr(est, "coef_std_")
+    assert not hasattr(est, "coef_cov_") and est.alpha_ == 1.0
     with pytest.raises(ValueError, match="method='sample'"):
         est.predict(X, return_std=True)
     with pytest.raises(ValueError, match="method='sample'"):

@@ -67,6 +67,13 @@ _SIGMA = """sigma : float, Prior or None, default=None
         ``HalfNormal(1.0)``) only goes with a prior on the strength, which otherwise
         needs a fixed ``sigma`` to become a prior scale."""
 
+_NONCENTERED = """noncentered : bool or "auto", default="auto"
+        Parametrization of the coefficients under a hyperprior (a prior as the
+        strength): ``True`` samples ``w_j = scale * z_j`` with ``z_j`` from the standard
+        prior (best when the data say little about each coefficient), ``False`` samples
+        ``w_j`` itself (best when they pin it down). ``"auto"``: ``False`` with at least
+        10 observations per coefficient, else ``True``. Unused for a fixed strength."""
+
 _ATTRIBUTES = """coef_ : ndarray of shape (n_features,)
         MAP (``method="map"``) or posterior mean (``method="sample"``).
     intercept_ : float
@@ -86,6 +93,7 @@ _ATTRIBUTES = """coef_ : ndarray of shape (n_features,)
 
 def docs(cls):
     cls.__doc__ = (cls.__doc__.replace("{common}", _COMMON).replace("{sigma}", _SIGMA)
+                   .replace("{noncentered}", _NONCENTERED)
                    .replace("{attributes}", _ATTRIBUTES))
     return cls
 
@@ -125,6 +133,8 @@ class BayesLinearModel(BaseEstimator):
     # ---------------------------------------------------------------- fitting
     def _fit(self, X, y, sample_weight):
         """Validate the data, build the model and fit it; ``fit`` wraps this."""
+        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+            delattr(self, name)  # a refit (other method, other alpha) keeps nothing stale
         is_classifier = self._family == "bernoulli"
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=not is_classifier,
                              ensure_min_samples=2)
@@ -187,7 +197,10 @@ class BayesLinearModel(BaseEstimator):
                 f"its prior is {type(base.prior).__name__}, whose two scales are tied by "
                 f"l1_ratio. Use l1_ratio 0 or 1, or build a bayesreg.Model with "
                 f"ElasticNet(l1_scale=..., l2_scale=...) yourself.")
-        prior = dataclasses.replace(base.prior, scale=hyper)
+        noncentered = getattr(self, "noncentered", "auto")
+        if noncentered == "auto":
+            noncentered = base.n_samples < 10 * base.n_features
+        prior = dataclasses.replace(base.prior, scale=hyper, noncentered=bool(noncentered))
         if gaussian:
             return base.replace(prior=prior, sigma=getattr(self, "sigma", None))
         return base.replace(prior=prior)
@@ -337,12 +350,13 @@ class BayesLinearModel(BaseEstimator):
 class BayesRegressor(RegressorMixin, BayesLinearModel):
     """A regressor: ``predict(X, return_std=False)`` and the R^2 ``score``."""
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, sigma=None, method="map",
-                 sampler="auto", draws=1000, tune=1000, chains=4, random_state=None,
-                 ci_prob=0.94, progressbar=False, sampler_kwargs=None):
+    def __init__(self, alpha=1.0, *, fit_intercept=True, sigma=None, noncentered="auto",
+                 method="map", sampler="auto", draws=1000, tune=1000, chains=4,
+                 random_state=None, ci_prob=0.94, progressbar=False, sampler_kwargs=None):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.sigma = sigma
+        self.noncentered = noncentered
         self.method = method
         self.sampler = sampler
         self.draws = draws

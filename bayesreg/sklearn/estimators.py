@@ -42,8 +42,10 @@ __all__ = ["BayesRidge", "BayesLasso", "BayesElasticNet", "BayesLogisticRegressi
            "BayesPoissonRegressor", "expected_failed_checks"]
 
 _STRENGTH = [Interval(Real, 0, None, closed="left"), Prior]
+_NONCENTERED = ["boolean", StrOptions({"auto"})]
 _GAUSSIAN_CONSTRAINTS = {**BayesLinearModel._parameter_constraints, "alpha": _STRENGTH,
-                         "sigma": [Interval(Real, 0, None, closed="neither"), Prior, None]}
+                         "sigma": [Interval(Real, 0, None, closed="neither"), Prior, None],
+                         "noncentered": _NONCENTERED}
 
 
 @docs
@@ -73,6 +75,7 @@ class BayesRidge(BayesRegressor):
         ``sigma`` gets the prior ``HalfStudentT(3, std(y))`` unless given; needs
         ``method="sample"``.
     {sigma}
+    {noncentered}
     {common}
 
     Attributes
@@ -161,6 +164,7 @@ class BayesLasso(BayesRegressor):
         hyperprior on ``beta`` (``w_j | beta ~ Laplace(0, beta)``; ``sigma`` gets the
         prior ``HalfStudentT(3, std(y))`` unless given); needs ``method="sample"``.
     {sigma}
+    {noncentered}
     {common}
 
     Attributes
@@ -217,17 +221,26 @@ class BayesElasticNet(BayesRegressor):
     {attributes}
     """
 
-    _parameter_constraints = {**_GAUSSIAN_CONSTRAINTS,
-                              "l1_ratio": [Interval(Real, 0, 1, closed="both")]}
+    _parameter_constraints = {
+        **{k: v for k, v in _GAUSSIAN_CONSTRAINTS.items() if k != "noncentered"},
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")]}
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, sigma=None,
                  method="map", sampler="auto", draws=1000, tune=1000, chains=4,
                  random_state=None, ci_prob=0.94, progressbar=False, sampler_kwargs=None):
-        super().__init__(alpha=alpha, fit_intercept=fit_intercept, sigma=sigma,
-                         method=method, sampler=sampler, draws=draws, tune=tune,
-                         chains=chains, random_state=random_state, ci_prob=ci_prob,
-                         progressbar=progressbar, sampler_kwargs=sampler_kwargs)
+        self.alpha = alpha
         self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.sigma = sigma
+        self.method = method
+        self.sampler = sampler
+        self.draws = draws
+        self.tune = tune
+        self.chains = chains
+        self.random_state = random_state
+        self.ci_prob = ci_prob
+        self.progressbar = progressbar
+        self.sampler_kwargs = sampler_kwargs
 
     def _twin(self, strength):
         return ElasticNet(alpha=strength, l1_ratio=self.l1_ratio,
@@ -263,6 +276,7 @@ class BayesPoissonRegressor(BayesRegressor):
     alpha : float >= 0 or Prior, default=1.0
         ``PoissonRegressor``'s strength. A positive prior is a hyperprior on ``tau``
         (``w_j | tau ~ N(0, tau^2)``); needs ``method="sample"``.
+    {noncentered}
     {common}
 
     Attributes
@@ -273,13 +287,15 @@ class BayesPoissonRegressor(BayesRegressor):
     """
 
     _family = "poisson"
-    _parameter_constraints = {**BayesLinearModel._parameter_constraints, "alpha": _STRENGTH}
+    _parameter_constraints = {**BayesLinearModel._parameter_constraints, "alpha": _STRENGTH,
+                              "noncentered": _NONCENTERED}
 
-    def __init__(self, *, alpha=1.0, fit_intercept=True, method="map", sampler="auto",
-                 draws=1000, tune=1000, chains=4, random_state=None, ci_prob=0.94,
-                 progressbar=False, sampler_kwargs=None):
+    def __init__(self, *, alpha=1.0, fit_intercept=True, noncentered="auto", method="map",
+                 sampler="auto", draws=1000, tune=1000, chains=4, random_state=None,
+                 ci_prob=0.94, progressbar=False, sampler_kwargs=None):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
+        self.noncentered = noncentered
         self.method = method
         self.sampler = sampler
         self.draws = draws
@@ -344,6 +360,7 @@ class BayesLogisticRegression(ClassifierMixin, BayesLinearModel):
         on the prior scale (``tau`` for ``l1_ratio=0``, ``beta`` for ``1``); needs
         ``method="sample"``.
     l1_ratio : float in [0, 1], default=0.0
+    {noncentered}
     {common}
 
     Attributes
@@ -363,14 +380,16 @@ class BayesLogisticRegression(ClassifierMixin, BayesLinearModel):
     _strength = "C"
     _parameter_constraints = {**BayesLinearModel._parameter_constraints,
                               "C": [Interval(Real, 0, None, closed="right"), Prior],
-                              "l1_ratio": [Interval(Real, 0, 1, closed="both")]}
+                              "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+                              "noncentered": _NONCENTERED}
 
-    def __init__(self, *, C=1.0, l1_ratio=0.0, fit_intercept=True, method="map",
-                 sampler="auto", draws=1000, tune=1000, chains=4, random_state=None,
-                 ci_prob=0.94, progressbar=False, sampler_kwargs=None):
+    def __init__(self, *, C=1.0, l1_ratio=0.0, fit_intercept=True, noncentered="auto",
+                 method="map", sampler="auto", draws=1000, tune=1000, chains=4,
+                 random_state=None, ci_prob=0.94, progressbar=False, sampler_kwargs=None):
         self.C = C
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
+        self.noncentered = noncentered
         self.method = method
         self.sampler = sampler
         self.draws = draws
