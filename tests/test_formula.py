@@ -114,8 +114,8 @@ def test_save_load_rebuilds_the_formula_model(diabetes, tmp_path):
     """The formula and its levels travel as JSON: the loaded fit rebuilds the same model
     (standardized too), which predicts new data frames as the original does."""
     model = br.Model.from_formula("np.log(y) ~ age * C(sex) + np.log(bmi) + center(bp)",
-                                  diabetes,
-                                  prior=br.Gaussian(1.0), sigma=50.0, standardize=True)
+                                  diabetes, prior=br.Gaussian(1.0), sigma=0.4,
+                                  standardize=True)
     fit = model.sample(draws=50, chains=2, sampler="exact", random_seed=0)
     spec = json.loads(fit.posterior.attrs[SPEC_ATTR])
     assert spec["version"] == 2 and spec["formula"]["encoders"]["C(sex)"]["categories"] == \
