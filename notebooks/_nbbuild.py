@@ -74,12 +74,20 @@ def execute(nb: nbf.NotebookNode, cwd: Path = HERE, timeout: int = 900) -> nbf.N
     """Execute ``nb`` in place with the ``python3`` kernel, checking that the kernel runs
     this interpreter (so the notebook uses the packages under test)."""
     nb.cells.append(nbf.v4.new_code_cell(_CHECK))
+    # the kernel inherits the environment: a headless MPLBACKEND=Agg (as in CI) would stop
+    # figures from being shown inline, so the kernel gets the inline backend
+    saved = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     try:
         # record_timing=False: no wall-clock timestamps in the cells' metadata
         NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                        resources={"metadata": {"path": str(cwd)}}).execute()
     finally:
         check = nb.cells.pop()
+        if saved is None:
+            os.environ.pop("MPLBACKEND")
+        else:
+            os.environ["MPLBACKEND"] = saved
     kernel_prefix = "".join(o.get("text", "") for o in check.outputs).strip()
     if os.path.realpath(kernel_prefix) != os.path.realpath(sys.prefix):
         raise RuntimeError(f"The notebook kernel ran the Python of {kernel_prefix!r}, not this "

@@ -19,6 +19,7 @@ from pymc.util import get_default_varnames
 from pytensor.graph.replace import clone_replace
 
 from ..math.seeds import seed_sequence_int
+from ..utils.imports import quiet_import
 from .results import datatree, draws_dataset
 
 __all__ = ["JaxProgram", "sample_jax"]
@@ -41,7 +42,8 @@ class JaxProgram:
 
     def __init__(self, pm_model):
         import jax
-        from pymc.sampling.jax import get_jaxified_graph  # imports jax
+        with quiet_import():
+            from pymc.sampling.jax import get_jaxified_graph  # imports jax
 
         shared = list(pm_model.data_vars)
         self.data_names = [v.name for v in shared]
@@ -95,7 +97,8 @@ def _numpyro_program(logdensity, *, draws, tune, target_accept, nuts_kwargs):
     """
     import jax
     import jax.numpy as jnp
-    from numpyro.infer import NUTS
+    with quiet_import():
+        from numpyro.infer import NUTS
 
     kwargs = {"adapt_step_size": True, "adapt_mass_matrix": True, "dense_mass": False,
               **nuts_kwargs}
@@ -141,10 +144,11 @@ def _blackjax_program(logdensity, *, draws, tune, target_accept, nuts_kwargs):
     (``nuts_kwargs``) go to ``window_adaptation`` (e.g. ``is_mass_matrix_diagonal=False``,
     ``max_num_doublings=8``). The statistics are named as in ``pm.sample``.
     """
-    import blackjax
+    with quiet_import():
+        import blackjax
+        from blackjax.adaptation.base import get_filter_adapt_info_fn
     import jax
     import jax.numpy as jnp
-    from blackjax.adaptation.base import get_filter_adapt_info_fn
 
     def one_chain(key, position, data):
         def logdensity_fn(x):

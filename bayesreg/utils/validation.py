@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
+from .imports import quiet_import
+
 
 # --------------------------------------------------------------------------- parameters
 #: what a constraint's ``convert`` returns for a value that does not satisfy it
@@ -242,7 +244,8 @@ def check_sampler(sampler: str) -> str:
     if sampler == "auto":
         return "nutpie" if importlib.util.find_spec("nutpie") is not None else "pymc"
     if sampler in _MODULES:
-        missing = [m for m in _MODULES[sampler] if importlib.util.find_spec(m) is None]
+        with quiet_import():      # a lazily registered module may be imported to look it up
+            missing = [m for m in _MODULES[sampler] if importlib.util.find_spec(m) is None]
         if missing:
             raise ImportError(
                 f"sampler={sampler!r} needs {', '.join(missing)}, which is not installed. "

@@ -11,6 +11,7 @@ warnings.filterwarnings('ignore', message='.*BLAS.*')
 import arviz as az
 import matplotlib.pyplot as plt
 import bayesreg as br
+plt.rcParams['figure.dpi'] = 72
 from sklearn.datasets import load_diabetes
 
 data = load_diabetes(as_frame=True)
@@ -23,14 +24,14 @@ X.shape
 #
 # $y_i \sim N(b + x_i^\top w, \sigma^2)$ with a flat intercept $b$, $\sigma \sim \mathrm{HalfNormal}(100)$ and either $w_j \sim N(0, \tau^2)$ (ridge) or $w_j \sim \mathrm{Laplace}(0, \tau)$ (lasso), $\tau \sim \mathrm{HalfNormal}(50)$. With 442 observations the likelihood dominates, so the hierarchy is sampled centred (`noncentered=False`); the non-centred default suits weakly informative data. The Gaussian likelihood is evaluated from sufficient statistics, so each gradient costs $O(p^2)$.
 #
-# The sampler is named (`sampler='pymc'`, PyMC's own NUTS) and seeded: the default `sampler='auto'` picks nutpie when it is installed, so without it the draws would depend on what is installed. `'nutpie'`, `'numpyro'` and `'blackjax'` are equally reproducible with a seed. Each fit returns an `xarray.DataTree` and passes bayesreg's convergence gate (R-hat, ESS, divergences) or warns.
+# The sampler is named (`sampler='nutpie'`) and seeded: the default `sampler='auto'` picks nutpie when it is installed and PyMC's own NUTS otherwise, so naming it makes the draws independent of what is installed. `'pymc'`, `'numpyro'` and `'blackjax'` are equally reproducible with a seed. Each fit returns an `xarray.DataTree` and passes bayesreg's convergence gate (R-hat, ESS, divergences) or warns.
 
 # %%
 fits = {}
 for name, prior in {'ridge': br.Gaussian(scale=br.HalfNormal(50.0), noncentered=False),
                     'lasso': br.Laplace(scale=br.HalfNormal(50.0), noncentered=False)}.items():
     model = br.Model(X, y, prior=prior, sigma=br.HalfNormal(100.0))
-    fits[name] = model.sample(draws=1000, tune=1000, chains=2, sampler='pymc',
+    fits[name] = model.sample(draws=1000, tune=1000, chains=2, sampler='nutpie',
                               random_seed=1, progressbar=False)
 az.summary(fits['lasso'], var_names=['coef', 'coef_scale', 'sigma'], ci_prob=0.94, ci_kind='hdi')
 
