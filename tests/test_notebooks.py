@@ -4,13 +4,17 @@ Each notebook in ``notebooks/`` is executed again from its committed cells (with
 ``python3`` kernel of this interpreter, in ``notebooks/``) and compared with what is
 committed: the same cells as its source in ``notebooks/src/``, no error, and the same
 text outputs, numbers to a relative 1e-6 (the seeds fix every draw), as many figures.
-Cells tagged ``nondeterministic`` (wall-clock timings) only have to run.
+Cells tagged ``nondeterministic`` (wall-clock timings) only have to run. The numbers of
+cells tagged ``mcmc`` are compared where the notebook was built on the same platform
+(see ``_nbbuild.platform_fingerprint``): elsewhere the floating-point kernels round
+differently and the chains, though equally valid, are not the same draws.
 """
 
 from __future__ import annotations
 
 import copy
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -42,8 +46,13 @@ def test_notebook_reproduces_its_outputs(path):
     for cell in committed.cells:
         for out in cell.get("outputs", []):
             assert out["output_type"] != "error", f"{path.name} was committed with an error"
+    built_on = committed.metadata.get("bayesreg", {}).get("platform")
+    same_platform = built_on == _nbbuild.platform_fingerprint()
+    if not same_platform:
+        warnings.warn(f"{path.name} was built on another platform ({built_on}); the numbers "
+                      f"of its MCMC cells are not compared, only their text.", stacklevel=1)
     executed = _nbbuild.execute(copy.deepcopy(source))
-    problems = _nbbuild.compare_outputs(committed, executed)
+    problems = _nbbuild.compare_outputs(committed, executed, mcmc_numbers=same_platform)
     assert not problems, "\n".join(problems)
 
 
@@ -70,3 +79,29 @@ def test_compare_outputs_catches_a_changed_number():
     missing = copy.deepcopy(nb)
     missing.cells[figure].outputs = []
     assert any("figures" in p for p in _nbbuild.compare_outputs(nb, missing))
+
+
+def test_mcmc_cells_are_compared_exactly_on_the_same_platform():
+    """Every notebook with MCMC cells was built here or is compared loosely with a warning;
+    on a loose comparison a changed MCMC number passes, a changed word does not."""
+    path = NOTEBOOKS / "05_glms_and_samplers.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    idx = next(i for i, c in enumerate(nb.cells) if _nbbuild.MCMC in c.metadata.get("tags", []))
+    changed = copy.deepcopy(nb)
+    out = next(o for o in changed.cells[idx].outputs if "text/plain" in o.get("data", {})
+               or o.output_type == "stream")
+    key = "text" if out.output_type == "stream" else None
+    text = out.text if key else out.data["text/plain"]
+    digit = next(ch for ch in text if ch.isdigit())
+    text = text.replace(digit, str((int(digit) + 1) % 10), 1)
+    if key:
+        out.text = text
+    else:
+        out.data["text/plain"] = text
+    assert _nbbuild.compare_outputs(nb, changed) != []
+    assert _nbbuild.compare_outputs(nb, changed, mcmc_numbers=False) == []
+    if key:
+        out.text = "other words " + text
+    else:
+        out.data["text/plain"] = "other words " + text
+    assert _nbbuild.compare_outputs(nb, changed, mcmc_numbers=False) != []

@@ -26,7 +26,7 @@ X.shape
 #
 # The sampler is named (`sampler='nutpie'`) and seeded: the default `sampler='auto'` picks nutpie when it is installed and PyMC's own NUTS otherwise, so naming it makes the draws independent of what is installed. `'pymc'`, `'numpyro'` and `'blackjax'` are equally reproducible with a seed. Each fit returns an `xarray.DataTree` and passes bayesreg's convergence gate (R-hat, ESS, divergences) or warns.
 
-# %%
+# %% tags=["mcmc"]
 fits = {}
 for name, prior in {'ridge': br.Gaussian(scale=br.HalfNormal(50.0), noncentered=False),
                     'lasso': br.Laplace(scale=br.HalfNormal(50.0), noncentered=False)}.items():
@@ -38,10 +38,10 @@ az.summary(fits['lasso'], var_names=['coef', 'coef_scale', 'sigma'], ci_prob=0.9
 # %% [markdown]
 # The posterior carries labeled dimensions: `coef` has a `feature` dimension named after the DataFrame columns.
 
-# %%
+# %% tags=["mcmc"]
 fits['ridge'].posterior['coef'].sel(feature='bmi').mean().item()
 
-# %%
+# %% tags=["mcmc"]
 pc = az.plot_forest({'Gaussian (L2)': fits['ridge'], 'Laplace (L1)': fits['lasso']},
                      var_names=['coef'], combined=True, ci_kind='hdi', ci_probs=(0.5, 0.94),
                      figure_kwargs={'figsize': (8, 5)})
@@ -56,7 +56,7 @@ pc.viz['figure'].item().suptitle('Posterior mean, 50% and 94% HDI of each coeffi
 #
 # Every fit has a pointwise `log_likelihood` group, so ArviZ's LOO works directly.
 
-# %%
+# %% tags=["mcmc"]
 az.compare({'ridge': fits['ridge'], 'lasso': fits['lasso']}, round_to=2)
 
 # %% [markdown]
@@ -64,7 +64,7 @@ az.compare({'ridge': fits['ridge'], 'lasso': fits['lasso']}, round_to=2)
 #
 # A fit is one NetCDF file: the draws plus the model specification as JSON (never pickle).
 
-# %%
+# %% tags=["mcmc"]
 import tempfile, pathlib
 path = pathlib.Path(tempfile.mkdtemp()) / 'lasso.nc'
 br.save(fits['lasso'], path)

@@ -43,7 +43,7 @@ br.compare_map(model)
 #
 # Sampling the same model (NUTS via nutpie; `sigma` fixed at the value the translation used) gives every coefficient a posterior. Where the MAP is exactly zero the posterior mean is small but not zero, and no draw is ever exactly zero: a continuous prior gives a continuous posterior.
 
-# %%
+# %% tags=["mcmc"]
 fit = model.sample(sampler='nutpie', draws=1000, tune=1000, chains=2, random_seed=2, progressbar=False)
 coef = fit.posterior['coef']
 pd.DataFrame({'lasso = MAP': est.coef.values,
@@ -52,7 +52,7 @@ pd.DataFrame({'lasso = MAP': est.coef.values,
               'draws exactly 0': (coef == 0).sum(('chain', 'draw')).values},
              index=X.columns).round(3)
 
-# %%
+# %% tags=["mcmc"]
 fig = br.plots.plot_shrinkage(fit, map_estimate=est)
 
 # %% [markdown]
@@ -104,6 +104,6 @@ print('subgr - Lasso: max |dcoef| =', f'{np.abs(subg[-1] - ref.coef_).max():.1e}
 #
 # Across prior scales, the posterior (mean and 94% interval; short NUTS runs through one compiled sampler) and the MAP (the lasso path) part ways: the MAP path has exact zeros at small scales, the posterior mean shrinks smoothly and its interval keeps every coefficient's uncertainty.
 
-# %%
+# %% tags=["mcmc"]
 path = br.regularization_path(model, np.logspace(-0.5, 2, 8), draws=1000, tune=1000, sampler='nutpie', random_seed=3)
 fig = br.plots.plot_regularization_path(path, features=['bmi', 's5', 'bp', 's3', 'sex', 'age'])

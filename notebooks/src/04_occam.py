@@ -67,13 +67,13 @@ print('coef_   equal to 1e-9 (absolute):', np.allclose(eb.result.coef, ref.coef_
 #
 # Instead of choosing one scale, put a hyperprior on it and let the posterior carry its uncertainty. `implied_alpha` turns posterior draws of $(\tau, \sigma)$ into draws of the Ridge `alpha` they imply. With 442 observations the likelihood dominates, so the hierarchy is sampled centred.
 
-# %%
+# %% tags=["mcmc"]
 hier = br.Model(X, y, prior=br.Gaussian(scale=br.HalfCauchy(10.0), noncentered=False), sigma=br.HalfNormal(100.0))
 idata = hier.sample(draws=1000, tune=1000, chains=2, sampler='nutpie', random_seed=3, progressbar=False)
 alpha = br.implied_alpha(idata)
 br.summarize_alpha(alpha, cv_alpha=cv['alpha'])
 
-# %%
+# %% tags=["mcmc"]
 fig, ax = plt.subplots(figsize=(6.5, 3.8), constrained_layout=True)
 ax.hist(np.log10(alpha.values.ravel()), bins=50, density=True, color='C0', alpha=0.7, label='posterior of log10 alpha')
 for name, value, style in [('RidgeCV', cv['alpha'], '-'), ('empirical Bayes', choices.loc['empirical Bayes', 'Ridge alpha'], '--')]:

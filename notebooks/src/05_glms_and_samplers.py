@@ -29,7 +29,7 @@ print(X.shape, 'malignant share:', round(1 - y.mean(), 3))
 #
 # `from_sklearn(LogisticRegression(C=1))` is the Gaussian prior with scale $\sqrt{C} = 1$. The MAP equals scikit-learn's fit; the posterior is sampled with nutpie.
 
-# %%
+# %% tags=["mcmc"]
 logistic = br.from_sklearn(LogisticRegression(C=1.0), X, y)
 comp = br.compare_map(logistic)
 print(logistic.prior, '|', comp)
@@ -43,7 +43,7 @@ table.round(3)
 #
 # A posterior predictive check for a binary outcome is a calibration plot: the predicted probabilities, binned, against the observed frequencies (arviz-plots' PAV-adjusted calibration).
 
-# %%
+# %% tags=["mcmc"]
 pc = br.plots.plot_ppc(logistic, fit, random_seed=0)
 
 # %% [markdown]
@@ -51,7 +51,7 @@ pc = br.plots.plot_ppc(logistic, fit, random_seed=0)
 #
 # Counts simulated from known weights (two of them zero), fitted under a Laplace prior. The 94% intervals cover the true weights, and the zeros are shrunk toward 0 without being exactly 0.
 
-# %%
+# %% tags=["mcmc"]
 rng = np.random.default_rng(7)
 Xp = pd.DataFrame(rng.standard_normal((300, 5)), columns=[f'x{j}' for j in range(5)])
 true = np.array([0.6, -0.4, 0.25, 0.0, 0.0])
@@ -67,7 +67,7 @@ ptable.round(3)
 # %% [markdown]
 # For counts the check is a rootogram: the square root of the observed frequency of each count against the posterior predictive one.
 
-# %%
+# %% tags=["mcmc"]
 pc = br.plots.plot_ppc(poisson, pfit, random_seed=0)
 
 # %% [markdown]
@@ -75,7 +75,7 @@ pc = br.plots.plot_ppc(poisson, pfit, random_seed=0)
 #
 # The same logistic model through PyMC's NUTS, nutpie (Rust, with a low-rank mass matrix), numpyro and blackjax (both JAX). Each run is seeded, so its draws are reproducible; across samplers the draws differ but the posterior is the same: every posterior mean agrees with nutpie's within a few Monte Carlo standard errors.
 
-# %%
+# %% tags=["mcmc"]
 samplers = ['pymc', 'nutpie', 'numpyro', 'blackjax']
 fits, compiled = {}, {}
 for s in samplers:
