@@ -101,6 +101,8 @@ def _internal_imports(path: Path):
 
 def _layer(module: str) -> int | None:
     parts = module.split(".")
+    if parts[1:] == ["__main__"]:        # python -m bayesreg: the command line's layer
+        return LAYERS.index("cli")
     if len(parts) < 2 or parts[1] not in LAYERS:
         return None                      # bayesreg itself, _version
     return LAYERS.index(parts[1])
