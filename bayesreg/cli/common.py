@@ -29,8 +29,8 @@ from ..inference import ConvergenceWarning
 from ..utils.validation import SAMPLERS
 
 __all__ = ["UsageError", "Interrupted", "warn", "output_file", "output_dir", "write_atomic",
-           "save_figure", "figure_png", "sample_quietly", "terminate_as_interrupt", "add_sampler_options",
-           "sampler_options", "convergence_line", "stored_convergence"]
+           "save_figure", "figure_png", "titled", "sample_quietly", "terminate_as_interrupt",
+           "add_sampler_options", "sampler_options", "convergence_line", "stored_convergence"]
 
 
 class UsageError(Exception):
@@ -132,6 +132,12 @@ def _figure(plot) -> Figure:
         return plot
     fig = plot.get_viz("figure")
     return fig.item() if hasattr(fig, "item") and not isinstance(fig, Figure) else fig
+
+
+def titled(plot, title: str):
+    """Give a figure (or PlotCollection) an overall title; returns it."""
+    _figure(plot).suptitle(title, fontsize=11)
+    return plot
 
 
 def save_figure(plot, path, *, dpi: int = 100) -> Path:

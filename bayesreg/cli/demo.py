@@ -37,6 +37,7 @@ from ..spec import Gaussian, HalfNormal, Laplace
 from ..utils.validation import check_sampler
 from .common import (
     add_sampler_options,
+    titled,
     convergence_line,
     output_dir,
     sample_quietly,
@@ -44,6 +45,7 @@ from .common import (
     save_figure,
     stored_convergence,
 )
+from .figures import PPC_FIGURE, ppc_title
 
 __all__ = ["demo_table", "map_table", "evidence_table", "add_parser", "FIGURES"]
 
@@ -179,7 +181,8 @@ def _evidence_rows(grid: pd.DataFrame) -> pd.DataFrame:
         m = [w for flag, w in (("is_evidence_best", "evidence"), ("is_loo_best", "LOO"),
                                ("is_cv_best", "RidgeCV")) if bool(r.get(flag, False))]
         marks.append("<- best: " + ", ".join(m) if m else "")
-    rows[""] = marks
+    width = max(map(len, marks))
+    rows[""] = [m.ljust(width) for m in marks]  # pandas right-aligns text: pad it
     return rows.set_index("tau")
 
 
@@ -204,14 +207,14 @@ def _run(args) -> int:
     print()
     for label, (model, comp) in comps.items():
         print(f"   {label} = {type(model.prior).__name__}(scale={model.prior.scale:.4g}) prior "
-              f"with sigma={model.sigma:.4g}: max|dcoef| = {comp.max_abs_dcoef:.1e}, "
+              f"with sigma = {model.sigma:.4g}:\n      max|dcoef| = {comp.max_abs_dcoef:.1e}, "
               f"same zero set: {comp.same_zero_set}, KKT violation "
               f"{comp.map.kkt_violation:.1e}")
 
     print(f"\n2. Full posteriors: y ~ N(b + Xw, sigma^2), w_j ~ N(0, tau^2) (L2) or "
           f"Laplace(0, tau) (L1),\n   tau ~ HalfNormal(50), sigma ~ HalfNormal(100); "
-          f"sampler={check_sampler(args.sampler)}, {args.chains} chains x {args.draws} "
-          f"draws after {args.tune} tuning steps, seed {args.seed}\n")
+          f"{check_sampler(args.sampler)}, {args.chains} chains x {args.draws} draws after "
+          f"{args.tune} tuning steps,\n   seed {args.seed}\n")
     table, fits = demo_table(progressbar=args.progress, log_likelihood=out is not None,
                              **options)
     _print_table(table, "{:9.2f}")
@@ -231,8 +234,8 @@ def _run(args) -> int:
     print(f"\n   Too small a tau underfits (low best fit); too large a tau pays a larger Occam "
           f"factor. The evidence\n   peaks at tau = {grid.attrs['evidence_best_scale']:.3g} on "
           f"this grid; empirical Bayes (scikit-learn's BayesianRidge) gives "
-          f"{eb.model.prior.scale:.3g},\n   with sigma = {eb.model.sigma:.3g}; the hyperprior's "
-          f"posterior mean of tau (part 2) is {tau_post:.3g}.")
+          f"{eb.model.prior.scale:.1f},\n   with sigma = {eb.model.sigma:.1f}; the hyperprior's "
+          f"posterior mean of tau (part 2) is {tau_post:.1f}.")
 
     if out is not None:
         print(f"\n4. Plots in {out}/:")
@@ -261,7 +264,7 @@ def _figures(out: Path, comps, fits, grid, eb, *, seed: int) -> None:
         ax.set_title(f"{label}: max |Δcoef| = {comp.max_abs_dcoef:.1e}", fontsize=10)
     done("map_parity.png", fig)
 
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5.2), sharey=True, constrained_layout=True)
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5.2), constrained_layout=True)
     for ax, (label, fit) in zip(axes, fits.items()):
         plot_shrinkage(fit, ax=ax)
         ax.set_title(f"{label} prior, tau ~ HalfNormal(50)", fontsize=10)
@@ -274,8 +277,11 @@ def _figures(out: Path, comps, fits, grid, eb, *, seed: int) -> None:
          plot_regularization_path(path, scale_label="prior scale tau (Gaussian prior)"))
     laplace = fits["laplace (L1)"]
     done("prior_sensitivity.png", plot_prior_sensitivity(laplace))
-    done("trace.png", plot_diagnostics(laplace, "trace"))
-    done("ppc.png", plot_ppc(Model.from_idata(laplace), laplace, random_seed=seed))
+    done("trace.png", titled(plot_diagnostics(laplace, "trace"),
+                             "Laplace prior: each chain's draws (solid, dashed) and densities"))
+    done("ppc.png", titled(plot_ppc(Model.from_idata(laplace), laplace, random_seed=seed,
+                                    **PPC_FIGURE),
+                           ppc_title("gaussian")))
 
 
 def add_parser(sub) -> None:

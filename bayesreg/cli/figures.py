@@ -25,8 +25,9 @@ from ..plots import (
 )
 from ..spec import Gamma, Gaussian, HalfNormal
 from ..spec.priors import improper_part
+from .common import titled
 
-__all__ = ["FigureSpec", "fit_figures", "occam_model"]
+__all__ = ["FigureSpec", "fit_figures", "occam_model", "ppc_title", "PPC_FIGURE"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,6 +39,34 @@ class FigureSpec:
     title: str
     caption: str
     draw: Callable[[], Any]
+
+
+_PPC_TITLES = {
+    "gaussian": "The data (black) and data simulated from the posterior (blue)",
+    "poisson": "Rootogram: observed and predicted counts",
+    "bernoulli": "Calibration: observed frequency against predicted probability",
+}
+#: a figure wide enough for the title, with the title clear of the axes
+PPC_FIGURE = {"figure_kwargs": {"figsize": (8, 4), "layout": "constrained"}}
+
+
+def ppc_title(family: str) -> str:
+    """A title that says how to read :func:`bayesreg.plots.plot_ppc` for ``family``."""
+    return _PPC_TITLES.get(family, _PPC_TITLES["gaussian"])
+
+
+def _panels(fit) -> int:
+    post = fit["posterior"]
+    return sum(int(np.prod([post[v].sizes[d] for d in post[v].dims
+                            if d not in ("chain", "draw")], dtype=int))
+               for v in model_variables(fit))
+
+
+def _wrapped(n: int) -> dict:
+    """arviz-plots options for ``n`` panels, four to a row, titles clear of the axes."""
+    rows = -(-n // 4)
+    return {"col_wrap": 4, "figure_kwargs": {"figsize": (12, 2.6 * rows + 0.4),
+                                             "layout": "constrained"}}
 
 
 def _proper_for_prior_draws(model):
@@ -60,13 +89,10 @@ def _prior_posterior(fit, model, seed):
     tree = fit.copy()
     tree["prior"] = prior["prior"]
     names = ["coef"] + [v for v in model_variables(fit) if v.startswith("coef_")]
-    n = model.n_features + len(names) - 1
-    rows = -(-min(n, 12) // 4)
+    n = min(model.n_features, 12) + len(names) - 1
     coords = {"feature": list(model.feature_names[:12])} if model.n_features > 12 else None
     return azp.plot_prior_posterior(tree, var_names=names, coords=coords,
-                                    backend="matplotlib", col_wrap=4,
-                                    figure_kwargs={"figsize": (12, 2.6 * rows + 0.4),
-                                                   "layout": "constrained"})
+                                    backend="matplotlib", **_wrapped(n))
 
 
 def occam_model(fit, model):
@@ -151,7 +177,8 @@ def fit_figures(fit, model, *, seed: int = 0) -> list[FigureSpec]:
         "ppc.png", "Posterior predictive check",
         "Data simulated from the posterior against the observed data: densities (gaussian, "
         "student_t), a rootogram (poisson) or a calibration plot (bernoulli).",
-        lambda: plot_ppc(model, fit, random_seed=seed)))
+        lambda: titled(plot_ppc(model, fit, random_seed=seed, **PPC_FIGURE),
+                       ppc_title(model.family.name))))
     figs.append(FigureSpec(
         "trace.png", "Trace and marginal posteriors",
         "Each chain's draws and their densities: chains that disagree or drift mean the "
@@ -159,9 +186,10 @@ def fit_figures(fit, model, *, seed: int = 0) -> list[FigureSpec]:
         lambda: plot_diagnostics(fit, "trace")))
     figs.append(FigureSpec(
         "rank.png", "Rank plots",
-        "Histograms of the ranks of each chain's draws among all draws: uniform when the "
-        "chains sample the same distribution.",
-        lambda: plot_diagnostics(fit, "rank")))
+        "For each chain, how the ranks of its draws among all draws depart from uniform "
+        "(an ECDF difference): near 0, with a p-value well above alpha, when every chain "
+        "samples the same distribution.",
+        lambda: plot_diagnostics(fit, "rank", **_wrapped(_panels(fit)))))
     if "sample_stats" in groups and "energy" in fit["sample_stats"]:
         figs.append(FigureSpec(
             "energy.png", "Energy",

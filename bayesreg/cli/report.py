@@ -12,9 +12,9 @@ import html
 from pathlib import Path
 
 from .._version import __version__
+from ..plots import prior_sensitivity
 from .commands import check_prob, describe, load_fit, summary_table
 from .common import (
-    convergence_line,
     figure_png,
     output_file,
     stored_convergence,
@@ -61,40 +61,64 @@ def _esc(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _summary_html(table) -> str:
-    """The summary table, with R-hat > 1.01 and ESS below 100 per chain flagged."""
+def _cell(col: str, value) -> str:
+    try:
+        num = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if col.startswith("ess"):
+        return f"{num:.0f}"
+    if col == "r_hat":
+        return f"{num:.3f}"
+    return f"{num:.4g}"
+
+
+def _summary_html(table, min_ess: float) -> str:
+    """The summary table, with R-hat > 1.01 and ESS below 100 per chain in red."""
     head = "".join(f"<th>{_esc(c)}</th>" for c in table.columns)
     rows = []
     for name, row in table.iterrows():
         cells = []
         for col, val in row.items():
-            flag = False
-            try:
-                num = float(val)
-                flag = ((col == "r_hat" and num > 1.01) or
-                        (str(col).startswith("ess") and num < table.attrs.get("min_ess", 0)))
-            except (TypeError, ValueError):
-                pass
-            cells.append(f'<td class="flag">{_esc(val)}</td>' if flag else
-                         f"<td>{_esc(val)}</td>")
+            col = str(col)
+            flag = ((col == "r_hat" and float(val) > 1.01) or
+                    (col.startswith("ess") and float(val) < min_ess))
+            cls = ' class="flag"' if flag else ""
+            cells.append(f"<td{cls}>{_esc(_cell(col, val))}</td>")
         rows.append(f"<tr><th>{_esc(name)}</th>{''.join(cells)}</tr>")
     return (f'<table class="summary"><thead><tr><th>parameter</th>{head}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
 def _verdict_html(report) -> str:
-    line = _esc(convergence_line(report))
     if report is None:
-        return f'<div class="verdict bad">{line}</div>'
+        return ('<div class="verdict bad">This fit stores no convergence report (it was not '
+                "made by Model.sample); check R-hat and ESS in the table below.</div>")
+    num = (f"R-hat max {report['r_hat_max'] or float('nan'):.3f}, ESS min bulk "
+           f"{report['ess_bulk_min'] or float('nan'):.0f} / tail "
+           f"{report['ess_tail_min'] or float('nan'):.0f}, {report['n_divergent']} "
+           f"divergences")
     if report.get("iid"):
-        return f'<div class="verdict iid">{line}</div>'
+        return (f'<div class="verdict iid"><b>Exact draws.</b> Independent draws from the '
+                f"closed-form posterior: nothing to converge ({_esc(num)}).</div>")
     if report["ok"]:
-        return (f'<div class="verdict ok"><b>Converged.</b> {line}: R-hat &le; '
+        return (f'<div class="verdict ok"><b>Converged.</b> {_esc(num)}: R-hat &le; '
                 f'{report["r_hat_threshold"]:g}, bulk and tail ESS &ge; '
-                f'{report["min_ess"]:.0f}, no more than {report["max_divergences"]} '
-                f"divergences.</div>")
-    return (f'<div class="verdict bad"><b>Not converged</b>: the estimates below may be '
-            f"unreliable. {line}.<br>{_esc(report.get('message', ''))}</div>")
+                f'{report["min_ess"]:.0f} (100 per chain), divergences &le; '
+                f'{report["max_divergences"]}.</div>')
+    return (f'<div class="verdict bad"><b>Not converged: the estimates below may be '
+            f"unreliable.</b> {_esc(report.get('message', num))}</div>")
+
+
+def _sensitivity_html(fit) -> str:
+    """The diagnosis of each coefficient by power-scaling, as a table."""
+    table = prior_sensitivity(fit)
+    rows = "".join(f"<tr><th>{_esc(name)}</th><td>{r['prior']:.3f}</td>"
+                   f"<td>{r['likelihood']:.3f}</td><td>{_esc(r['diagnosis'])}</td></tr>"
+                   for name, r in table.iterrows())
+    return ('<table class="summary"><thead><tr><th>parameter</th><th>prior</th>'
+            '<th>likelihood</th><th>diagnosis</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
 
 
 def render_report(fit, model, *, title: str, seed: int = 0, prob: float = 0.94) -> str:
@@ -102,7 +126,7 @@ def render_report(fit, model, *, title: str, seed: int = 0, prob: float = 0.94) 
     replaced by a note saying why."""
     report = stored_convergence(fit)
     table = summary_table(fit, prob)
-    table.attrs["min_ess"] = 100 * int(fit["posterior"].sizes["chain"])
+    min_ess = 100 * int(fit["posterior"].sizes["chain"])
     figs, notes = [], []
     for spec in fit_figures(fit, model, seed=seed):
         try:
@@ -113,10 +137,11 @@ def render_report(fit, model, *, title: str, seed: int = 0, prob: float = 0.94) 
             notes.append(f"{spec.title}: not drawn ({msg})")
             continue
         anchor = spec.name.removesuffix(".png")
+        extra = _sensitivity_html(fit) if anchor == "prior_sensitivity" else ""
         figs.append((anchor, spec.title,
                      f'<h2 id="{anchor}">{_esc(spec.title)}</h2><figure>'
                      f'<img alt="{_esc(spec.title)}" src="data:image/png;base64,{png}">'
-                     f"<figcaption>{_esc(spec.caption)}</figcaption></figure>"))
+                     f"<figcaption>{_esc(spec.caption)}</figcaption></figure>{extra}"))
     model_rows = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>"
                          for k, v in describe(fit, model))
     nav = "".join(f'<a href="#{a}">{_esc(t)}</a>' for a, t in
@@ -144,7 +169,7 @@ def render_report(fit, model, *, title: str, seed: int = 0, prob: float = 0.94) 
 <p>Mean, sd and the {prob:.0%} highest-density interval of each parameter; effective sample
 sizes (bulk and tail; at least 100 per chain are needed) and R-hat (at most 1.01 when the
 chains agree); Monte Carlo standard errors. Values that fail these checks are in red.</p>
-{_summary_html(table)}
+{_summary_html(table, min_ess)}
 {''.join(f for _, _, f in figs)}
 {notes_html}
 <footer>Made with <code>bayesreg report</code>. The page is self-contained: the figures are
