@@ -11,11 +11,13 @@ import pandas as pd
 from ..inference import Model
 from ..io import load
 from ..plots import model_variables
+from ..spec import Flat
 from .common import (
     UsageError,
     convergence_line,
     output_dir,
     save_figure,
+    short,
     stored_convergence,
     warn,
 )
@@ -44,12 +46,14 @@ def describe(fit, model) -> list[tuple[str, str]]:
     shown = ", ".join(names[:10]) + (f", ... ({len(names)} in all)" if len(names) > 10 else "")
     rows = [("data", f"{model.n_samples} observations, {model.n_features} features: {shown}"),
             ("family", model.family.name),
-            ("prior", repr(model.prior)),
-            ("intercept", repr(model.intercept_prior) if model.fit_intercept else "none")]
+            ("prior", f"{short(model.prior)} on each coefficient"),
+            ("intercept", "none" if not model.fit_intercept else
+             "flat (unpenalized)" if isinstance(model.intercept_prior, Flat) else
+             short(model.intercept_prior))]
     if model.family.has_sigma:
-        rows.append(("sigma", repr(model.sigma)))
+        rows.append(("sigma", short(model.sigma)))
     if model.family.has_nu:
-        rows.append(("nu", repr(model.nu)))
+        rows.append(("nu", short(model.nu)))
     sampler = post.attrs.get("bayesreg_sampler", "unknown")
     rows.append(("sampler", f"{sampler}, {post.sizes['chain']} chains x "
                             f"{post.sizes['draw']} draws"))
@@ -79,8 +83,8 @@ def _summary(args) -> int:
         return 0
     print(f"{args.fit}")
     for label, text in describe(fit, model):
-        print(f"  {label + ':':<11}{text}")
-    print(f"  {'convergence:':<11}{convergence_line(stored_convergence(fit))}\n")
+        print(f"  {label + ':':<13}{text}")
+    print(f"  {'convergence:':<13}{convergence_line(stored_convergence(fit))}\n")
     with pd.option_context("display.width", 160, "display.max_rows", 200):
         print(summary_table(fit, prob).to_string())
     print(f"\nmean, sd and the {prob:.0%} highest-density interval (hdi) of each parameter; "

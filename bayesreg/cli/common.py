@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
 import io
 import json
 import os
@@ -26,11 +27,13 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from ..inference import ConvergenceWarning
+from ..spec import Prior
 from ..utils.validation import SAMPLERS
 
 __all__ = ["UsageError", "Interrupted", "warn", "output_file", "output_dir", "write_atomic",
            "save_figure", "figure_png", "titled", "sample_quietly", "terminate_as_interrupt",
-           "add_sampler_options", "sampler_options", "convergence_line", "stored_convergence"]
+           "add_sampler_options", "sampler_options", "convergence_line", "stored_convergence",
+           "short"]
 
 
 class UsageError(Exception):
@@ -252,6 +255,29 @@ def convergence_line(report: dict | None) -> str:
     if report["ok"]:
         return f"passed the convergence gate ({numbers})"
     return f"FAILED the convergence gate: {'; '.join(report['problems'])}"
+
+
+# ------------------------------------------------------------------ descriptions
+_OPTIONS = ("loc", "noncentered", "scaled_by_sigma")
+
+
+def short(value) -> str:
+    """A prior (or number) as a person writes it: ``Laplace(scale=HalfNormal(scale=50))``,
+    with the options ``loc``, ``noncentered`` and ``scaled_by_sigma`` only when they are
+    not the defaults, numbers to 4 significant digits."""
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, (int, float)):
+        return f"{value:.4g}"
+    if not dataclasses.is_dataclass(value):
+        return repr(value)
+    parts = []
+    for f in dataclasses.fields(value):
+        v = getattr(value, f.name)
+        if f.name in _OPTIONS and not isinstance(v, Prior) and v == f.default:
+            continue
+        parts.append(f"{f.name}={short(v)}")
+    return f"{type(value).__name__}({', '.join(parts)})"
 
 
 # ---------------------------------------------------------------- sampler options

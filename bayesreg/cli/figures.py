@@ -157,8 +157,8 @@ def fit_figures(fit, model, *, seed: int = 0) -> list[FigureSpec]:
     else:
         figs.append(FigureSpec(
             "forest.png", "Coefficients",
-            "Posterior means and credible intervals of the parameters.",
-            lambda: plot_diagnostics(fit, "forest")))
+            "Posterior mean and credible intervals of each coefficient, chain by chain.",
+            lambda: plot_diagnostics(fit, "forest", var_names=["coef"])))
     if {"log_prior", "log_likelihood"} <= groups:
         figs.append(FigureSpec(
             "prior_sensitivity.png", "Prior sensitivity",

@@ -39,6 +39,7 @@ from .common import (
     output_file,
     sample_quietly,
     sampler_options,
+    short,
     stored_convergence,
     write_atomic,
 )
@@ -179,6 +180,15 @@ def _sklearn_estimator(args):
     return SkElasticNet(alpha=args.alpha, l1_ratio=args.l1_ratio, fit_intercept=fit_intercept)
 
 
+def _estimator_label(est) -> str:
+    name = type(est).__name__
+    if name == "LogisticRegression":
+        return f"LogisticRegression(C={est.C:g}, l1_ratio={est.l1_ratio:g})"
+    if name == "ElasticNet":
+        return f"ElasticNet(alpha={est.alpha:g}, l1_ratio={est.l1_ratio:g})"
+    return f"{name}(alpha={est.alpha:g})"
+
+
 def _check_options(args) -> None:
     if args.l1_ratio is not None:
         if args.prior != "elasticnet" or args.scale is not None:
@@ -274,18 +284,25 @@ def _run(args) -> int:
                              "--prior gaussian with a fixed --scale (or --alpha) and a fixed "
                              "--sigma. Use a NUTS sampler (--sampler auto) for this model.")
     say = (lambda *a, **k: None) if args.quiet else print
-    via = f" (= {estimator!r})" if estimator is not None else ""
-    say(f"bayesreg fit: {model.n_samples} rows, {model.n_features} features "
-        f"({', '.join(model.feature_names[:8])}{', ...' if model.n_features > 8 else ''}), "
-        f"target {args.target!r}, family {model.family.name}")
-    say(f"prior {model.prior!r}{via}" + (f", sigma {model.sigma!r}" if model.family.has_sigma
-                                          else ""))
-    say(f"sampling: {check_sampler(args.sampler)}, {args.chains} chains x {args.draws} draws"
+    names = ", ".join(model.feature_names[:8]) + (", ..." if model.n_features > 8 else "")
+    say(f"bayesreg fit: {args.data}, {model.n_samples} rows; target {args.target!r} on "
+        f"{model.n_features} features ({names})")
+    noise = ""
+    if model.family.has_sigma:
+        noise = (f", sigma ~ {short(model.sigma)}" if not isinstance(model.sigma, float)
+                 else f", sigma = {short(model.sigma)} (fixed)")
+    say(f"  family:  {model.family.name}{noise}")
+    say(f"  prior:   {short(model.prior)} on each coefficient" +
+        (f" (its MAP is scikit-learn's {_estimator_label(estimator)})" if estimator else ""))
+    say(f"  sampler: {check_sampler(args.sampler)}, {args.chains} chains x {args.draws} draws"
         + ("" if args.sampler == "exact" else f" after {args.tune} tuning steps")
         + f", seed {args.seed}", flush=True)
     progress = not args.quiet and sys.stderr.isatty()
     fit = sample_quietly(model, label=Path(args.data).name, progressbar=progress, **options)
-    say(convergence_line(stored_convergence(fit)) + "\n")
+    report = stored_convergence(fit)
+    if report is None or report.get("ok"):  # a failed gate was just warned about
+        say(f"  result:  {convergence_line(report)}")
+    say()
     if not args.quiet:
         summary = az.summary(fit, var_names=model_variables(fit), ci_prob=0.94,
                              ci_kind="hdi")
