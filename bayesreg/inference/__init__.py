@@ -10,7 +10,8 @@ from .diagnostics import (
 from .evidence import EvidenceResult, log_evidence
 from .map import MapEstimate, map_estimate
 from .model import Model, Prediction
+from .outofcore import ChunkedLoo, DaskModel
 
 __all__ = ["ConvergenceError", "ConvergenceReport", "ConvergenceWarning", "check_convergence",
            "EvidenceResult", "log_evidence", "MapEstimate", "map_estimate", "Model",
-           "Prediction"]
+           "Prediction", "DaskModel", "ChunkedLoo"]

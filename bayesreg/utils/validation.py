@@ -146,6 +146,11 @@ def check_X(X, *, name: str = "X") -> tuple[np.ndarray, list[str]]:
     """
     names = None
     mod = type(X).__module__
+    graph = getattr(X, "__dask_graph__", None)
+    if callable(graph) and graph() is not None:
+        raise TypeError(f"{name} is held by Dask ({type(X).__name__}); bayesreg.Model would load "
+                        f"it into memory. Use bayesreg.DaskModel({name}, y, ...): sufficient "
+                        f"statistics and GLM derivatives computed chunk by chunk.")
     if mod.startswith("pandas"):
         if getattr(X, "ndim", 2) != 2:
             raise ValueError(f"{name} must be 2-D (n_samples, n_features); got a pandas Series. "
