@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import warnings
 
@@ -72,6 +73,13 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with terminate_as_interrupt():
                 return args.func(args)
+        except BrokenPipeError:  # e.g. bayesreg summary fit.nc | head: stop quietly
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            except (OSError, ValueError):
+                pass
+            return 141
         except KeyboardInterrupt:
             print("\nbayesreg: interrupted; no output file was left half-written (files "
                   "completed before the interrupt stay).", file=sys.stderr)

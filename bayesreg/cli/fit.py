@@ -236,7 +236,7 @@ def build_model(df: pd.DataFrame, args):
     _check_options(args)
     kw = dict(family=args.family, fit_intercept=not args.no_intercept)
     if args.formula is not None:
-        if not hasattr(Model, "from_formula"):
+        if not hasattr(Model, "from_formula"):  # a bayesreg from before formulas
             raise UsageError("--formula needs bayesreg.Model.from_formula, which this version "
                              "of bayesreg does not have; give numeric columns with --target "
                              "and --features instead.")
@@ -249,24 +249,33 @@ def build_model(df: pd.DataFrame, args):
     elif args.target is None:
         raise UsageError("--target COLUMN is required (the column to predict), unless "
                          "--formula 'y ~ ...' names it.")
-    estimator = None
+    if args.formula is not None:
+        if args.no_intercept:
+            raise UsageError("with --formula the formula decides the intercept: write "
+                             "'y ~ 0 + a + b' instead of --no-intercept.")
+        del kw["fit_intercept"]
+    if args.sigma is not None:
+        kw["sigma"] = args.sigma
     if args.scale is not None:
         prior = _prior_from_scale(args)
-        if args.sigma is not None:
-            kw["sigma"] = args.sigma
         if args.formula is not None:
             return Model.from_formula(args.formula, df, prior=prior, **kw), None
         X, y = _design(df, args)
         return Model(X, y, prior=prior, **kw), None
-    estimator = _sklearn_estimator(args)
+    design = None
     if args.formula is not None:
-        design = Model.from_formula(args.formula, df, prior=Gaussian(1.0), **kw)
+        design = Model.from_formula(args.formula, df, prior=Gaussian(1.0), family=args.family)
         X = pd.DataFrame(design.X, columns=list(design.feature_names))
         y = design.y
+        args.no_intercept = not design.fit_intercept
     else:
         X, y = _design(df, args)
+    estimator = _sklearn_estimator(args)
     sigma = {"sigma": args.sigma} if args.sigma is not None else {}
-    return from_sklearn(estimator, X, y, **sigma), estimator
+    model = from_sklearn(estimator, X, y, **sigma)
+    if design is not None:  # keep the formula, so that predict() takes data frames
+        model.formula = design.formula
+    return model, estimator
 
 
 # --------------------------------------------------------------------- command
