@@ -81,8 +81,7 @@ def main(argv: list[str] | None = None) -> int:
                 pass
             return 141
         except KeyboardInterrupt:
-            print("\nbayesreg: interrupted; no output file was left half-written (files "
-                  "completed before the interrupt stay).", file=sys.stderr)
+            print("\nbayesreg: interrupted; no file was left half-written.", file=sys.stderr)
             return 130
         except (UsageError, ValueError, FileNotFoundError, FileExistsError,
                 ImportError) as err:

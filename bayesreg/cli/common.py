@@ -26,14 +26,14 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from ..inference import ConvergenceWarning
+from ..inference import ConvergenceReport, ConvergenceWarning
 from ..spec import Prior
 from ..utils.validation import SAMPLERS
 
 __all__ = ["UsageError", "Interrupted", "warn", "output_file", "output_dir", "write_atomic",
            "save_figure", "figure_png", "titled", "sample_quietly", "terminate_as_interrupt",
            "add_sampler_options", "sampler_options", "convergence_line", "stored_convergence",
-           "short"]
+           "short", "advice"]
 
 
 class UsageError(Exception):
@@ -243,6 +243,18 @@ def _num(value, fmt: str) -> str:
     return "n/a" if value is None else format(value, fmt)
 
 
+def advice(report: dict) -> str:
+    """What to try after a failed gate, phrased with the command's options."""
+    try:
+        fields = {f.name for f in dataclasses.fields(ConvergenceReport)}
+        obj = ConvergenceReport(**{**{k: v for k, v in report.items() if k in fields},
+                                   "problems": tuple(report.get("problems", ())),
+                                   "advice": tuple(report.get("advice", ()))})
+        return obj.advice_text("cli")
+    except (TypeError, KeyError):  # a report written by another version of bayesreg
+        return ""
+
+
 def convergence_line(report: dict | None) -> str:
     """One line: passed or not, with R-hat, ESS and divergences."""
     if report is None:
@@ -254,7 +266,9 @@ def convergence_line(report: dict | None) -> str:
         return f"exact i.i.d. draws, nothing to converge ({numbers})"
     if report["ok"]:
         return f"passed the convergence gate ({numbers})"
-    return f"FAILED the convergence gate: {'; '.join(report['problems'])}"
+    fix = advice(report)
+    return (f"FAILED the convergence gate: {'; '.join(report['problems'])}"
+            + (f". To fix: {fix}" if fix else ""))
 
 
 # ------------------------------------------------------------------ descriptions

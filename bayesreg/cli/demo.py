@@ -44,6 +44,7 @@ from .common import (
     sampler_options,
     save_figure,
     stored_convergence,
+    write_atomic,
 )
 from .figures import PPC_FIGURE, ppc_title
 
@@ -215,7 +216,8 @@ def _run(args) -> int:
           f"Laplace(0, tau) (L1),\n   tau ~ HalfNormal(50), sigma ~ HalfNormal(100); "
           f"{check_sampler(args.sampler)}, {args.chains} chains x {args.draws} draws after "
           f"{args.tune} tuning steps,\n   seed {args.seed}\n")
-    table, fits = demo_table(progressbar=args.progress, log_likelihood=out is not None,
+    keep = out is not None or args.save is not None  # LOO and prior sensitivity need it
+    table, fits = demo_table(progressbar=args.progress, log_likelihood=keep,
                              **options)
     _print_table(table, "{:9.2f}")
     print()
@@ -241,8 +243,10 @@ def _run(args) -> int:
         print(f"\n4. Plots in {out}/:")
         _figures(out, comps, fits, grid, eb, seed=args.seed)
     if args.save is not None:
+        print("\nThe fits, saved for 'bayesreg summary', 'bayesreg plot' and 'bayesreg report':")
         for label, fit in fits.items():
-            path = save(fit, Path(args.save) / names[label], overwrite=args.overwrite)
+            path = write_atomic(Path(args.save) / names[label],
+                                lambda tmp, fit=fit: save(fit, tmp, overwrite=True))
             print(f"   saved the {label} fit to {path}")
     took = time.perf_counter() - start
     print(f"\nIn short: regularization is a prior. The MAP is the penalized fit (1), the "

@@ -15,6 +15,7 @@ from .._version import __version__
 from ..plots import prior_sensitivity
 from .commands import check_prob, describe, load_fit, summary_table
 from .common import (
+    advice,
     figure_png,
     output_file,
     stored_convergence,
@@ -106,8 +107,10 @@ def _verdict_html(report) -> str:
                 f'{report["r_hat_threshold"]:g}, bulk and tail ESS &ge; '
                 f'{report["min_ess"]:.0f} (100 per chain), divergences &le; '
                 f'{report["max_divergences"]}.</div>')
+    fix = advice(report)
     return (f'<div class="verdict bad"><b>Not converged: the estimates below may be '
-            f"unreliable.</b> {_esc(report.get('message', num))}</div>")
+            f"unreliable.</b> {_esc('; '.join(report.get('problems', ())) or num)}."
+            + (f"<br>To fix: {_esc(fix)}." if fix else "") + "</div>")
 
 
 def _sensitivity_html(fit) -> str:
