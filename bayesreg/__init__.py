@@ -19,6 +19,7 @@ from .inference import (
     log_evidence,
     map_estimate,
 )
+from .inference.selection import effective_nonzero, inclusion_summary, savs, shrinkage_factors
 from . import plots
 from .io import load, save
 from .math import laplace_posterior_1d, penalty_steps, unconstrained_weight
@@ -61,6 +62,7 @@ from .spec import (
     Prior,
     StudentT,
 )
+from .spec.shrinkage import R2D2, Horseshoe, HorseshoePlus, RegularizedHorseshoe
 
 __all__ = [
     "plots",
@@ -114,4 +116,12 @@ __all__ = [
     "Gamma",
     "InverseGamma",
     "InverseGammaVariance",
+    "Horseshoe",
+    "RegularizedHorseshoe",
+    "HorseshoePlus",
+    "R2D2",
+    "shrinkage_factors",
+    "effective_nonzero",
+    "savs",
+    "inclusion_summary",
 ]

@@ -32,9 +32,11 @@ import pytensor.tensor as pt
 from ..math.glm import intercept_start
 from ..math.suffstats import SufficientStats
 from ..spec import priors as P
+from ..spec import shrinkage as S
+from .shrinkage import shrinkage_data, shrinkage_variable
 
 __all__ = ["build_pymc_model", "prior_variable", "data_values", "coef_param_data_names",
-           "structure_key"]
+           "structure_key", "model_shrinkage_scales"]
 
 
 # --------------------------------------------------------------------------- priors
@@ -160,10 +162,19 @@ def _design(model) -> tuple[np.ndarray, np.ndarray | None]:
     return model.X, None
 
 
+def model_shrinkage_scales(model) -> S.ShrinkageScales:
+    """The data-dependent scales of a model's shrinkage prior."""
+    return S.shrinkage_scales(model.prior, family=model.family, y=model.y,
+                              sample_weight=model.sample_weight, sigma=model.sigma,
+                              n_features=model.n_features)
+
+
 def data_values(model) -> dict[str, Any]:
     """The values of every data container of ``build_pymc_model(model)``."""
     values = {name: np.asarray(float(getattr(model.prior, f)))
               for f, name in coef_param_data_names(model.prior).items()}
+    if isinstance(model.prior, S.ShrinkagePrior):
+        values.update(shrinkage_data(model.prior, model_shrinkage_scales(model)))
     Xd, x_mean = _design(model)
     if x_mean is not None:
         values["x_mean"] = x_mean
@@ -207,7 +218,11 @@ def build_pymc_model(model) -> pm.Model:
         sigma = _scale_param_var(model.sigma, "sigma")
         nu = _scale_param_var(model.nu, "nu")
         coef_data = {f: data[name] for f, name in coef_param_data_names(model.prior).items()}
-        coef = prior_variable(model.prior, "coef", dims="feature", sigma=sigma, data=coef_data)
+        if isinstance(model.prior, S.ShrinkagePrior):
+            coef = shrinkage_variable(model.prior, "coef", "feature", sigma=sigma, data=data)
+        else:
+            coef = prior_variable(model.prior, "coef", dims="feature", sigma=sigma,
+                                  data=coef_data)
         if "x_mean" in data:
             b0 = pm.Flat("intercept_centered",
                          initval=intercept_start(model.family.name, model.y, model.sample_weight))

@@ -12,9 +12,11 @@ import json
 import numpy as np
 import xarray as xr
 
+from ..backends.pymc_model import model_shrinkage_scales
 from ..backends.results import datatree
 from ..spec import priors as _priors
 from ..spec.priors import Prior
+from ..spec.shrinkage import ShrinkagePrior
 from .design import with_original_scale
 
 __all__ = ["SPEC_ATTR", "finish_fit", "data_groups", "log_prior", "pointwise_loglik",
@@ -75,7 +77,11 @@ def log_prior(model, posterior: xr.Dataset) -> xr.Dataset:
             sigma = model.sigma
     if model.family.has_nu and isinstance(model.nu, Prior):
         terms.update(_priors.log_prior_terms(model.nu, "nu", draws))
-    terms.update(_priors.log_prior_terms(model.prior, "coef", draws, sigma=sigma))
+    if isinstance(model.prior, ShrinkagePrior):  # coef given its latent scales, and those
+        terms.update(model.prior.log_prior_terms("coef", draws, model_shrinkage_scales(model),
+                                                 sigma=sigma))
+    else:
+        terms.update(_priors.log_prior_terms(model.prior, "coef", draws, sigma=sigma))
     if model.fit_intercept:
         terms.update(_priors.log_prior_terms(model.intercept_prior, "intercept", draws))
     data = {name: (posterior[name].transpose(*order, ...).dims, value)

@@ -23,7 +23,9 @@ from .priors import (
     StudentT,
     prior_from_dict,
 )
+from .shrinkage import R2D2, Horseshoe, HorseshoePlus, RegularizedHorseshoe, ShrinkagePrior
 
 __all__ = ["FAMILIES", "Family", "get_family", "ElasticNet", "Exponential", "Flat", "Gamma",
            "Gaussian", "HalfCauchy", "HalfFlat", "HalfNormal", "HalfStudentT", "InverseGamma",
-           "InverseGammaVariance", "Laplace", "Prior", "StudentT", "prior_from_dict"]
+           "InverseGammaVariance", "Laplace", "Prior", "StudentT", "prior_from_dict",
+           "Horseshoe", "RegularizedHorseshoe", "HorseshoePlus", "R2D2", "ShrinkagePrior"]
