@@ -296,21 +296,28 @@ def short(value) -> str:
 
 # ---------------------------------------------------------------- sampler options
 def add_sampler_options(parser: argparse.ArgumentParser, *, draws: int, tune: int,
-                        chains: int) -> None:
-    """The sampling options shared by ``demo`` and ``fit``."""
+                        chains: int, exact: bool = True) -> None:
+    """The sampling options shared by ``demo`` and ``fit`` (``exact``: offer the exact
+    sampler of conjugate models)."""
     g = parser.add_argument_group("sampling")
-    g.add_argument("--sampler", default="auto", choices=SAMPLERS,
-                   help="NUTS implementation, or 'exact' for i.i.d. draws from the closed-form "
-                        "posterior of a conjugate model (Gaussian prior with a fixed scale "
-                        "and fixed --sigma); auto = nutpie when installed, else pymc "
-                        "(default: %(default)s)")
-    g.add_argument("--draws", type=int, default=draws,
+    if exact:
+        g.add_argument("--sampler", default="auto", choices=SAMPLERS,
+                       help="NUTS implementation, or 'exact' for i.i.d. draws from the "
+                            "closed-form posterior of a conjugate model (gaussian family, "
+                            "--prior gaussian with a fixed scale, fixed --sigma); auto = "
+                            "nutpie when installed, else pymc (default: %(default)s)")
+    else:
+        g.add_argument("--sampler", default="auto",
+                       choices=[s for s in SAMPLERS if s != "exact"],
+                       help="NUTS implementation; auto = nutpie when installed, else pymc "
+                            "(default: %(default)s)")
+    g.add_argument("--draws", type=int, default=draws, metavar="N",
                    help="kept posterior draws per chain (default: %(default)s)")
-    g.add_argument("--tune", type=int, default=tune,
+    g.add_argument("--tune", type=int, default=tune, metavar="N",
                    help="tuning (warm-up) steps per chain, discarded (default: %(default)s)")
-    g.add_argument("--chains", type=int, default=chains,
+    g.add_argument("--chains", type=int, default=chains, metavar="N",
                    help="independent chains; R-hat compares them (default: %(default)s)")
-    g.add_argument("--seed", type=int, default=0,
+    g.add_argument("--seed", type=int, default=0, metavar="N",
                    help="random seed: the same seed gives the same draws (default: "
                         "%(default)s)")
     g.add_argument("--target-accept", type=float, default=None, metavar="P",

@@ -307,5 +307,5 @@ def add_parser(sub) -> None:
                            "(default: refuse, before any sampling)")
     demo.add_argument("--progress", action="store_true", help="show progress bars while "
                                                               "sampling")
-    add_sampler_options(demo, draws=1000, tune=1000, chains=2)
+    add_sampler_options(demo, draws=1000, tune=1000, chains=2, exact=False)
     demo.set_defaults(func=_run)
