@@ -218,7 +218,7 @@ def fit_many(model, scales=None, *, folds: int | None = None, bootstrap: int | N
         results = [_one_fit(model, s, tr, te, *fixed, seed, kw)
                    for (s, tr, te), seed in zip(tasks, seeds)]
     else:
-        remote = client.scatter(model, broadcast=True)
+        remote = client.scatter(model, broadcast=True, hash=False)  # a key of its own
         futures = client.map(_one_fit, [remote] * len(tasks), *zip(*tasks),
                              *[[v] * len(tasks) for v in fixed], seeds, [kw] * len(tasks),
                              pure=False)
