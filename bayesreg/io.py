@@ -15,7 +15,7 @@ from pathlib import Path
 import xarray as xr
 
 from .backends.results import group_names
-from .inference.model import SPEC_ATTR, SUPPORTED_SPEC_VERSIONS, spec_from_idata
+from .inference.model import SPEC_ATTR, SUPPORTED_SPEC_VERSIONS, check_spec, spec_from_idata
 
 __all__ = ["save", "load"]
 
@@ -100,11 +100,43 @@ def load(path: str | os.PathLike):
     if "posterior" not in group_names(idata) or SPEC_ATTR not in idata["posterior"].attrs:
         raise ValueError(f"{str(path)!r} holds no bayesreg model spec; it was not written by "
                          f"bayesreg.save.")
-    spec = spec_from_idata(idata)
-    if spec.get("version") not in SUPPORTED_SPEC_VERSIONS:
+    try:
+        spec = spec_from_idata(idata)
+    except (ValueError, RecursionError) as err:  # json.JSONDecodeError is a ValueError
+        raise ValueError(f"{str(path)!r} holds a bayesreg model spec that is not valid JSON "
+                         f"({type(err).__name__}); the file is damaged or was edited. Refit "
+                         f"the model and save it again.") from None
+    if not isinstance(spec, dict) or spec.get("version") not in SUPPORTED_SPEC_VERSIONS:
+        spec = spec if isinstance(spec, dict) else {}
         raise ValueError(
             f"{str(path)!r} was written by a bayesreg whose model spec has version "
             f"{spec.get('version')!r}; this bayesreg reads versions "
             f"{list(SUPPORTED_SPEC_VERSIONS)}. Load it with the bayesreg that wrote it and "
             f"save it again, or upgrade bayesreg.")
+    try:  # validate everything before anything is built from it
+        check_spec(spec)
+        _check_data(idata, spec)
+    except ValueError as err:
+        raise ValueError(f"{str(path)!r} holds a bayesreg fit that fails validation: {err}. "
+                         f"The file is damaged or was edited; refit the model and save it "
+                         f"again.") from None
     return idata
+
+
+def _check_data(idata, spec) -> None:
+    """The data groups that :meth:`Model.from_idata` reads agree with the spec."""
+    groups = group_names(idata)
+    if "constant_data" not in groups or "observed_data" not in groups:
+        raise ValueError("the constant_data or observed_data group is missing")
+    cd, od = idata["constant_data"], idata["observed_data"]
+    name = "X_original" if "X_original" in cd else "X"
+    if name not in cd or "y" not in od or "feature" not in cd.coords:
+        raise ValueError("the data X, y or the feature coordinate are missing")
+    X, y = cd[name], od["y"]
+    features = [str(f) for f in cd["feature"].values]
+    if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
+        raise ValueError(f"X has shape {X.shape} and y {y.shape}: they do not match")
+    if features != spec["feature_names"] or X.shape[1] != len(features):
+        raise ValueError("the features of the data differ from the spec's feature_names")
+    if X.dtype.kind not in "biuf" or y.dtype.kind not in "biuf":
+        raise ValueError("X or y is not numeric")

@@ -419,8 +419,13 @@ def test_errors_translate(diabetes, cancer, small):
     with pytest.raises(ValueError, match="sigma applies to gaussian"):
         from_sklearn(lm.PoissonRegressor(), X, np.ones(len(y)), sigma=1.0)
     Xs, ys, _ = small
-    with pytest.raises(ValueError, match="S - df.*<= 0.*sigma="):
-        from_sklearn(lm.Ridge(alpha=0.0), np.random.default_rng(0).normal(size=(30, 40)), ys)
+    # an interpolating fit gives no plug-in sigma: sd(y) is used, with a warning (the MAP
+    # does not depend on sigma); a Flat prior on p > n then has no unique mode
+    with pytest.warns(UserWarning, match="S - df.*<= 0.*sd\\(y\\).*Pass sigma="):
+        flat = from_sklearn(lm.Ridge(alpha=0.0), np.random.default_rng(0).normal(size=(30, 40)),
+                            ys)
+    with pytest.raises(ValueError, match="no unique mode"):
+        flat.map()
     with pytest.raises(ValueError, match="StudentT.*no scikit-learn counterpart"):
         to_sklearn(Model(X, y, prior=StudentT(3.0, 1.0), sigma=1.0))
     with pytest.raises(ValueError, match="never penalizes the intercept"):

@@ -13,6 +13,8 @@ once: nutpie and the JAX samplers take the data as inputs of their compiled prog
 from __future__ import annotations
 
 import contextlib
+import difflib
+import inspect
 import logging
 import sys
 import time
@@ -27,11 +29,14 @@ import pymc as pm
 import xarray as xr
 
 from ..math.seeds import seed_sequence_int
+from ..utils.imports import quiet_import
+from ..utils.validation import Interval, check_param
 from .exact import exact_draws
 from .jax import JaxProgram, sample_jax
 from .results import datatree, group, group_names
 
-__all__ = ["CompiledSampler", "compile_sampler", "run_sampler", "prior_draws", "quiet_pymc"]
+__all__ = ["CompiledSampler", "check_sampler_options", "compile_sampler", "run_sampler",
+           "prior_draws", "quiet_pymc"]
 
 #: nutpie uses its low-rank-modified mass matrix by default up to this many features
 LOW_RANK_MAX_P = 2000
@@ -90,9 +95,7 @@ def _sample_nutpie(compiled, data, *, draws, tune, chains, seed, progressbar, n_
 def _sample_exact(model, *, draws, tune, chains, seed, progressbar, **kwargs):
     """Exact i.i.d. draws of a conjugate model (``tune`` and ``progressbar`` are unused)."""
 
-    if kwargs:
-        raise TypeError(f"sampler='exact' takes no sampler options; got {sorted(kwargs)}. "
-                        f"Options such as target_accept are for the NUTS samplers.")
+    check_sampler_options("exact", kwargs)
     ex = exact_draws(model, draws=draws, chains=chains, random_seed=seed)
     coords = {"chain": np.arange(chains), "draw": np.arange(draws)}
     post = {}
@@ -204,6 +207,90 @@ def compile_sampler(pm_model, sampler: str, *, structure: str, data: Mapping[str
                            program=program)
 
 
+#: arguments that bayesreg itself gives every sampler (Model.sample's own parameters)
+_RESERVED = ("draws", "tune", "chains", "random_seed", "seed", "progressbar", "progress_bar",
+             "nuts_sampler", "compute_convergence_checks", "model", "compiled_model",
+             "return_inferencedata", "save_warmup")
+
+
+def _parameters(*functions, drop=()) -> set[str]:
+    names: set[str] = set()
+    for fn in functions:
+        names.update(n for n, p in inspect.signature(fn).parameters.items()
+                     if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL))
+    return names - {"self", "vars", *drop}
+
+
+def _known_options(sampler: str):
+    """The options ``sampler`` takes (besides bayesreg's own), or None when that cannot be
+    told without running it (nutpie's settings are checked one by one)."""
+    common = {"target_accept"}
+    if sampler == "pymc":
+        steps = [c.__init__ for c in pm.NUTS.__mro__ if "__init__" in vars(c) and c is not object]
+        return common | {"nuts"} | _parameters(pm.sample, *steps)
+    if sampler == "numpyro":
+        with quiet_import():
+            from numpyro.infer import NUTS
+        return common | {"nuts_sampler_kwargs", "chain_method", "cores"} | _parameters(
+            NUTS.__init__, drop=("model", "potential_fn", "target_accept_prob"))
+    if sampler == "blackjax":
+        with quiet_import():
+            import blackjax
+            import blackjax.mcmc.nuts
+        return common | {"nuts_sampler_kwargs", "chain_method", "cores"} | _parameters(
+            blackjax.window_adaptation, blackjax.mcmc.nuts.as_top_level_api,
+            drop=("algorithm", "logdensity_fn", "target_acceptance_rate",
+                  "adaptation_info_fn", "step_size", "inverse_mass_matrix"))
+    return None
+
+
+def _nutpie_takes(name: str, value) -> bool:
+    import nutpie
+
+    if name in _parameters(nutpie.sample) or name in COMPILE_OPTIONS["nutpie"] or name in (
+            "target_accept", "low_rank_modified_mass_matrix", "use_grad_based_mass_matrix"):
+        return True
+    try:  # nutpie passes other options to its settings object, which knows its names
+        settings = nutpie._lib.PyNutsSettings.Diag(0)
+    except Exception:  # noqa: BLE001 - cannot tell: nutpie will check when it runs
+        return True
+    try:
+        settings.update({name: value})
+    except AttributeError:
+        return False
+    except Exception:  # noqa: BLE001 - a known name with a bad value: nutpie says so
+        return True
+    return True
+
+
+def check_sampler_options(sampler: str, options: Mapping[str, Any]) -> None:
+    """Refuse, before anything is compiled or run, sampler options that ``sampler`` does
+    not take (e.g. a misspelled ``target_acept``) and a ``target_accept`` outside (0, 1)."""
+    if sampler == "exact":
+        if options:
+            raise TypeError(f"sampler='exact' takes no sampler options; got {sorted(options)}. "
+                            f"Options such as target_accept are for the NUTS samplers.")
+        return
+    if options.get("target_accept") is not None:
+        check_param(options["target_accept"], "target_accept", "Model.sample",
+                    Interval("float", 0.0, 1.0, "neither"))
+    reserved = sorted(set(options) & set(_RESERVED))
+    if reserved:
+        raise TypeError(f"{reserved} are set by Model.sample itself; pass them as its own "
+                        f"arguments (draws=, tune=, chains=, random_seed=, progressbar=), not "
+                        f"as sampler options.")
+    known = _known_options(sampler)
+    names = dict(options)
+    names.update(options.get("nuts_sampler_kwargs") or {})
+    for name, value in names.items():
+        ok = _nutpie_takes(name, value) if known is None else name in known
+        if not ok:
+            close = difflib.get_close_matches(name, sorted(known or {"target_accept"}), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise TypeError(f"sampler={sampler!r} has no option {name!r}.{hint} Check its "
+                            f"spelling, or leave it out.")
+
+
 def run_sampler(model, sampler: str, *, draws: int, tune: int, chains: int, random_seed,
                 progressbar: bool, compiled: CompiledSampler | None = None, **kwargs):
     """Sample ``model`` with ``sampler`` (through ``compiled`` for the MCMC samplers).
@@ -216,15 +303,29 @@ def run_sampler(model, sampler: str, *, draws: int, tune: int, chains: int, rand
     """
     (seed,) = seed_sequence_int(random_seed)
     t0 = time.perf_counter()
-    if sampler == "exact":
-        tree = _sample_exact(model, draws=draws, tune=tune, chains=chains, seed=seed,
-                             progressbar=progressbar, **kwargs)
-    else:
-        tree = compiled.run(draws=draws, tune=tune, chains=chains, seed=seed,
-                            progressbar=progressbar, n_features=model.n_features, **kwargs)
+    try:
+        if sampler == "exact":
+            tree = _sample_exact(model, draws=draws, tune=tune, chains=chains, seed=seed,
+                                 progressbar=progressbar, **kwargs)
+        else:
+            tree = compiled.run(draws=draws, tune=tune, chains=chains, seed=seed,
+                                progressbar=progressbar, n_features=model.n_features,
+                                **kwargs)
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(
+            f"Sampling was interrupted after {time.perf_counter() - t0:.1f} s (sampler="
+            f"{sampler!r}, {chains} chains x {tune} tuning + {draws} draws): no fit was "
+            f"returned and nothing was written; the model is unchanged. Run it again, e.g. "
+            f"with fewer draws or chains.") from None
     groups = {name: group(tree, name) for name in group_names(tree)}
     posterior = groups["posterior"]
     posterior.attrs["sampling_time"] = time.perf_counter() - t0
+    kept = int(posterior.sizes.get("draw", draws))
+    if kept < draws:  # nutpie returns what it has when interrupted (Ctrl-C)
+        posterior.attrs["bayesreg_interrupted"] = f"{kept} of {draws} draws per chain"
+        warnings.warn(f"Sampling stopped early (interrupted): the fit holds the {kept} of "
+                      f"{draws} draws per chain that were drawn. Check the convergence report "
+                      f"before using it, or run again.", UserWarning, stacklevel=3)
     # nutpie also stores the unconstrained values (e.g. ``sigma_log__``); drop them so that
     # every backend returns the same variables
     helpers = [v for v in posterior.data_vars if str(v).endswith("__")]

@@ -219,7 +219,12 @@ def check_convergence(idata, *, var_names=None, r_hat_max: float = 1.01,
         n_div = int(np.asarray(idata["sample_stats"]["diverging"].values, dtype=bool).sum())
 
     problems = []
-    if not iid:
+    if not iid and (n_draws < 4 or not np.isfinite([rhat, bulk, tail]).all()):
+        # NaN compares False with every threshold: a gate that cannot be computed fails
+        problems.append(f"R-hat and ESS cannot be computed from {n_chains} chain(s) x "
+                        f"{n_draws} draw(s) (they are NaN); at least 4 draws per chain, and "
+                        f"parameters that move, are needed")
+    elif not iid:
         if rhat > r_hat_max:
             problems.append(f"R-hat {rhat:.3f} > {r_hat_max} (worst: {rhat_name})")
         if bulk < min_ess:
@@ -245,7 +250,7 @@ def check_convergence(idata, *, var_names=None, r_hat_max: float = 1.01,
             advice.append("target_accept")
             if hierarchical:
                 advice.append("reparameterize")
-        if rhat > r_hat_max or bulk < min_ess or tail < min_ess:
+        if not rhat <= r_hat_max or not bulk >= min_ess or not tail >= min_ess:
             advice.append("longer")
             if sampler != "nutpie":
                 advice.append("nutpie")

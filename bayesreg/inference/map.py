@@ -44,22 +44,35 @@ estimate's ``coef`` and ``intercept`` are on that scale, the final step's ``coef
 Not supported (a ``ValueError`` says what to do instead): hyperpriors (the joint mode
 over a prior scale is degenerate, it collapses to zero: sample instead), non-zero prior
 ``loc``, a ``Flat`` prior with a rank-deficient design (e.g. ``p > n``: the posterior
-has no unique mode), and the ``student_t`` family.
+has no unique mode), a bernoulli or poisson model whose likelihood improves without end
+along unpenalized coordinates (separated labels under a ``Flat`` prior, a single class or
+all-zero counts with the flat intercept: no mode exists, see
+:mod:`bayesreg.math.existence`), and the ``student_t`` family.
+
+Extreme fixed scales are taken to their float64 limits: a prior scale whose precision
+``1/scale^2`` underflows is no shrinkage, one whose precision overflows pins the
+coefficients (or the intercept) to exactly 0. A fixed ``sigma`` outside ``[1e-8, 1e8]``
+is solved in units of ``sigma`` (the same objective; ``kkt_violation`` is then the
+certificate of ``w / sigma``); one outside ``[1e-100, 1e100]`` is refused. A solver that
+produces non-finite values raises ``FloatingPointError``; ``converged`` is never true for
+a non-finite estimate or certificate.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import xarray as xr
 
+from ..math.existence import no_mode_direction
 from ..math.glm import GLM_FAMILIES
 from ..math.penalties import Penalty
 from ..math.solvers import MapResult, fit_map
-from ..spec.penalty import prior_penalty
-from ..spec.priors import Flat, Gaussian, Laplace, Prior
+from ..spec.penalty import effective_scale, prior_penalty
+from ..spec.priors import ElasticNet, Flat, Gaussian, Laplace, Prior
 from ..spec.shrinkage import ShrinkagePrior
 from ..spec.standardize import Standardization
 from ..utils.validation import POSITIVE, POSITIVE_INT, check_param, check_positive_float
@@ -123,12 +136,31 @@ class MapEstimate(MapResult):
                 f"kkt_violation={self.kkt_violation:.2e})")
 
 
+def _weights(prior, sigma, what: str = "coefficient prior"):
+    """:func:`prior_penalty`, with the float64 limits of extreme fixed scales (e.g.
+    ``Gaussian(1e200)``, ``Gaussian(1e-200)``): a precision that underflows is 0 (no
+    shrinkage at float64 precision), one that overflows is ``inf`` (the coefficient is
+    exactly 0)."""
+    try:
+        return prior_penalty(prior, sigma, what=what)
+    except (OverflowError, ZeroDivisionError):
+        pass
+    with np.errstate(over="ignore", divide="ignore", under="ignore"):
+        def inv(value, power):
+            return float(1.0 / np.float64(value) ** power)
+        if isinstance(prior, ElasticNet):
+            return inv(prior.l1_scale, 1), inv(prior.l2_scale, 2), None
+        scale = effective_scale(prior, "scale", sigma)
+        return (inv(scale, 1), 0.0, None) if isinstance(prior, Laplace) else \
+            (0.0, inv(scale, 2), None)
+
+
 def _intercept_penalty(model, sigma: float | None) -> tuple[float, float]:
     prior = model.intercept_prior
     if not model.fit_intercept or isinstance(prior, Flat):
         return 0.0, 0.0
     if isinstance(prior, (Gaussian, Laplace)):
-        l1, l2, _ = prior_penalty(prior, sigma, what="intercept prior")
+        l1, l2, _ = _weights(prior, sigma, what="intercept prior")
         return l1, l2
     raise ValueError(
         f"MAP supports a Flat (default), Gaussian or Laplace intercept prior; got "
@@ -180,9 +212,21 @@ def map_penalty(model, sigma: float | None = None) -> Penalty:
             )
         else:
             sigma = float(model.sigma)
+        if not 1e-100 <= sigma <= 1e100:
+            with np.errstate(over="ignore"):
+                raise ValueError(
+                f"sigma={sigma:g} is too extreme for the MAP solver: the likelihood weight "
+                f"1/sigma^2 = {np.float64(sigma) ** -2.0:g} leaves float64 precision. Rescale y and sigma "
+                f"together (e.g. y / {sigma:.0e} with sigma=1.0): the coefficients scale with "
+                f"them.")
     elif sigma is not None:
         raise ValueError(f"sigma is not a parameter of family={family!r}; leave it as None.")
-    l1, l2, student_t = prior_penalty(model.prior, sigma)
+    l1, l2, student_t = _weights(model.prior, sigma)
+    if student_t is not None and not 1e-100 <= student_t[1] <= 1e100:
+        raise ValueError(
+            f"The StudentT prior's scale {student_t[1]:g} is too extreme for the MAP solver "
+            f"(its penalty log(1 + w^2 / (nu s^2)) leaves float64 precision). Use a scale in "
+            f"[1e-100, 1e100], or a Gaussian prior for the same limit.")
     b_l1, b_l2 = _intercept_penalty(model, sigma)
     if student_t is not None and (b_l1 or b_l2):
         raise ValueError(
@@ -193,10 +237,36 @@ def map_penalty(model, sigma: float | None = None) -> Penalty:
                    intercept_l1=b_l1, intercept_l2=b_l2)
 
 
+def _check_mode_exists(model, pen: Penalty) -> None:
+    """Bernoulli and poisson: no mode when the likelihood improves without end along
+    unpenalized coordinates (separation, one class, all-zero counts);
+    :mod:`bayesreg.math.existence`."""
+    free_coef = pen.l1 == 0 and pen.l2 == 0 and pen.student_t is None
+    free_b = pen.fit_intercept and not (pen.intercept_l1 or pen.intercept_l2)
+    cols = ([model.X] if free_coef else []) + ([np.ones((model.n_samples, 1))] if free_b else [])
+    if not cols or not no_mode_direction(np.hstack(cols), model.y, pen.family):
+        return
+    single = np.all(model.y > 0.5) or np.all(model.y < 0.5) if pen.family == "bernoulli" \
+        else np.all(model.y == 0)
+    if single and free_b:
+        what = ("every label of y is " + f"{model.y[0]:g}" if pen.family == "bernoulli"
+                else "every count of y is 0")
+        raise ValueError(
+            f"No posterior mode exists: {what}, so the likelihood keeps improving as the "
+            f"unpenalized (Flat) intercept runs to {'+' if model.y[0] > 0.5 else '-'}inf. "
+            f"Check the labels, or give the intercept a proper prior (e.g. intercept_prior="
+            f"Gaussian(10.0)) and sample the posterior with model.sample().")
+    raise ValueError(
+        f"No posterior mode exists: the {pen.family} likelihood keeps improving without "
+        f"end along the unpenalized coefficients (the {'labels are separated' if pen.family == 'bernoulli' else 'zero counts are separated from the others'} "
+        f"by the predictors, and the prior is Flat), so any reported estimate would be an "
+        f"arbitrary point. Use a proper prior (e.g. Gaussian(1.0) or Laplace(1.0)).")
+
+
 def _check_identifiable(model, pen: Penalty) -> None:
     """A Flat prior (no curvature) needs a full-rank (centred) design for a unique mode."""
     if pen.l1 > 0 or pen.l2 > 0 or pen.student_t is not None:
-        return
+        return _check_mode_exists(model, pen)
     X = model.X
     if model.fit_intercept and not (pen.intercept_l1 or pen.intercept_l2):
         X = X - np.average(X, axis=0, weights=model.sample_weight)
@@ -210,6 +280,7 @@ def _check_identifiable(model, pen: Penalty) -> None:
             f"no unique mode. Use a proper prior (e.g. Gaussian(1.0) or Laplace(0.1)) for MAP, "
             f"or sample the posterior with model.sample()."
         )
+    _check_mode_exists(model, pen)
 
 
 def map_estimate(model, *, sigma: float | None = None, tol: float = 1e-10,
@@ -255,7 +326,8 @@ def map_estimate(model, *, sigma: float | None = None, tol: float = 1e-10,
     ------
     ValueError
         Prior on ``sigma`` without a ``sigma`` override, hyperpriors, non-zero ``loc``,
-        unsupported priors, Flat prior with a rank-deficient design, student_t family.
+        unsupported priors, Flat prior with a rank-deficient design, no mode (separation,
+        a single class, all-zero counts), student_t family.
 
     Examples
     --------
@@ -269,20 +341,37 @@ def map_estimate(model, *, sigma: float | None = None, tol: float = 1e-10,
     pen = map_penalty(model, sigma)
     tol = check_param(tol, "tol", "map_estimate", POSITIVE)
     max_iter = check_param(max_iter, "max_iter", "map_estimate", POSITIVE_INT)
-    _check_identifiable(model, pen)
     X, p = model.X, model.n_features
     l1, l2 = pen.l1, pen.l2
+    zero_coef = math.isinf(l1) or math.isinf(l2)  # a prior scale of 0 at float64 precision
+    if zero_coef:
+        X, l1, l2 = X[:, :0], 0.0, 0.0
+    else:
+        _check_identifiable(model, pen)
     fit_intercept = pen.fit_intercept
-    augmented = pen.intercept_l1 > 0 or pen.intercept_l2 > 0
+    if math.isinf(pen.intercept_l1) or math.isinf(pen.intercept_l2):
+        fit_intercept = False  # the intercept is exactly 0
+    augmented = fit_intercept and (pen.intercept_l1 > 0 or pen.intercept_l2 > 0)
     if augmented:  # a penalized intercept is one more penalized coefficient
         X = np.column_stack([X, np.ones(model.n_samples)])
-        l1 = np.append(np.full(p, l1), pen.intercept_l1)
-        l2 = np.append(np.full(p, l2), pen.intercept_l2)
+        l1 = np.append(np.full(X.shape[1] - 1, l1), pen.intercept_l1)
+        l2 = np.append(np.full(X.shape[1] - 1, l2), pen.intercept_l2)
         fit_intercept = False
-    res = fit_map(X, model.y, family=pen.family, l1=l1, l2=l2, student_t=pen.student_t,
-                  sigma=1.0 if pen.sigma is None else pen.sigma,
+    # an extreme fixed sigma is solved in units of sigma (y / c, w / c with c = sigma: the
+    # same objective, and a certificate that float64 rounding lets reach tol)
+    c = pen.sigma if pen.sigma is not None and not 1e-8 <= pen.sigma <= 1e8 else 1.0
+    t = None if pen.student_t is None else (pen.student_t[0], pen.student_t[1] / c)
+    res = fit_map(X, model.y / c, family=pen.family, l1=np.multiply(l1, c),
+                  l2=np.multiply(l2, c * c), student_t=t,
+                  sigma=1.0 if pen.sigma is None else pen.sigma / c,
                   sample_weight=model.sample_weight, fit_intercept=fit_intercept,
                   tol=tol, max_iter=int(max_iter))
+    res = replace(res, coef=res.coef * c, intercept=res.intercept * c)
+    if not (np.all(np.isfinite(res.coef)) and np.isfinite([res.intercept, res.objective]).all()):
+        raise FloatingPointError(
+            f"The MAP solver {res.solver!r} produced non-finite values (objective "
+            f"{res.objective}): X, y or the prior scales are too extreme for float64 "
+            f"arithmetic. Rescale X and y (e.g. standardize=True) and fit again.")
     if not res.converged:
         warnings.warn(
             f"The MAP solver {res.solver!r} stopped after {res.n_iter} iterations with KKT "
@@ -291,7 +380,9 @@ def map_estimate(model, *, sigma: float | None = None, tol: float = 1e-10,
             f"proper prior.", ConvergenceWarning, stacklevel=2)
     coef, intercept = res.coef, res.intercept
     if augmented:
-        coef, intercept = coef[:p], float(coef[p])
+        coef, intercept = coef[:-1], float(coef[-1])
+    if zero_coef:
+        coef = np.zeros(p)
     da = xr.DataArray(np.array(coef), dims=("feature",),
                       coords={"feature": list(model.feature_names)}, name="coef")
     solved = {f.name: getattr(res, f.name) for f in fields(MapResult)}

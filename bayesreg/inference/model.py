@@ -28,14 +28,15 @@ from ..spec import priors as _priors
 from ..spec.families import Family, get_family
 from ..spec.priors import Prior, improper_part
 from ..utils.validation import (
-    NON_NEGATIVE_INT,
-    POSITIVE_INT,
-    check_param,
+    check_aligned,
+    check_bool,
     check_sample_weight,
     check_sampler,
     check_X,
     check_y,
+    rng_from,
 )
+from .arguments import sample_arguments
 from .design import formula_arguments, model_design, new_design, with_original_scale
 from .diagnostics import ConvergenceError, ConvergenceWarning, check_convergence
 from .evidence import is_conjugate, log_evidence
@@ -46,6 +47,7 @@ from .specification import (
     check_coef_prior,
     check_intercept_prior,
     check_scale_param,
+    check_spec,
     default_sigma,
     model_arguments,
     model_spec,
@@ -53,7 +55,7 @@ from .specification import (
 )
 
 __all__ = ["Model", "Prediction"]
-_FOR_IO = (SPEC_ATTR, SUPPORTED_SPEC_VERSIONS)  # bayesreg.io imports them from here
+_FOR_IO = (SPEC_ATTR, SUPPORTED_SPEC_VERSIONS, check_spec)  # bayesreg.io imports them here
 
 
 @dataclass(frozen=True)
@@ -151,16 +153,17 @@ class Model:
         sample_weight=None,
         standardize: bool = False,
     ):
+        check_aligned(X, y, sample_weight)
+        self.fit_intercept = check_bool(fit_intercept, "fit_intercept", "Model")
         self.X_original, self.feature_names = check_X(X)
         self.y = check_y(y, self.X_original.shape[0])
         self.sample_weight = check_sample_weight(sample_weight, self.X_original.shape[0])
         self.standardization, self.X = model_design(self.X_original, self.sample_weight,
-                                                    standardize, bool(fit_intercept))
+                                                    standardize, self.fit_intercept)
         self.formula = None
         self.family: Family = get_family(family)
         self.family.check_y(self.y)
         self.prior = check_coef_prior(prior, self.family)
-        self.fit_intercept = bool(fit_intercept)
         self.intercept_prior = check_intercept_prior(intercept_prior)
         self.sigma = check_scale_param(sigma, "sigma", self.family.has_sigma, self.family,
                                        lambda: default_sigma(self.y))
@@ -326,8 +329,8 @@ class Model:
         draws, tune, chains : int
             Kept draws per chain, tuning steps per chain, number of chains.
         sampler : {"auto", "pymc", "nutpie", "numpyro", "blackjax", "exact"}
-            ``"auto"`` (default), as ``pm.sample``: nutpie when it is installed (the fastest
-            general sampler here), else PyMC's own NUTS. ``"exact"``: i.i.d. draws from the closed-form posterior of a conjugate model
+            ``"auto"`` (default): ``"exact"`` for a conjugate model, else, as ``pm.sample``,
+            nutpie when it is installed, else PyMC's own NUTS. ``"exact"``: i.i.d. draws from the closed-form posterior of a conjugate model
             (gaussian family, fixed Gaussian prior, and a float ``sigma`` or
             ``sigma=InverseGammaVariance(a0, b0)`` with ``Gaussian(..., scaled_by_sigma=True)``);
             ``tune`` is ignored. Other models raise ValueError.
@@ -372,12 +375,10 @@ class Model:
                                  "fixed prior scales and data values may differ. Use "
                                  "this model's compile().")
             sampler = compiled.sampler
-        sampler = check_sampler(sampler)
-        draws = check_param(draws, "draws", "Model.sample", POSITIVE_INT)
-        tune = check_param(tune, "tune", "Model.sample", NON_NEGATIVE_INT)
-        chains = check_param(chains, "chains", "Model.sample", POSITIVE_INT)
-        max_retries = 2 if retry is True else 0 if retry is False else \
-            check_param(retry, "retry", "Model.sample", NON_NEGATIVE_INT)
+        sampler, draws, tune, chains, max_retries = sample_arguments(
+            self, sampler, draws=draws, tune=tune, chains=chains, retry=retry,
+            random_seed=random_seed, compiled=compiled is not None, options=kwargs,
+            flags=dict(progressbar=progressbar, log_likelihood=log_likelihood, strict=strict))
         iid = sampler == "exact"
         if not iid:
             options = {k: kwargs.pop(k) for k in COMPILE_OPTIONS.get(sampler, ()) if k in kwargs}
@@ -428,7 +429,7 @@ class Model:
         or, with ``extend_inferencedata=False``, a new DataTree holding only it.
         """
         idata = self._resolve_idata(idata)
-        rng = np.random.default_rng(random_seed)
+        rng = rng_from(random_seed, "Model.sample_posterior_predictive")
         _, draws = simulate(self, idata.posterior, self.X, rng)
         ppc = xr.Dataset({"y": draws})
         if extend_inferencedata:
@@ -446,7 +447,7 @@ class Model:
         """
         X_new = new_design(self, X_new)
         idata = self._resolve_idata(idata)
-        rng = np.random.default_rng(random_seed)
+        rng = rng_from(random_seed, "Model.predict")
         mean, draws = simulate(self, idata.posterior, X_new, rng)
         return Prediction(mean=mean, draws=draws)
 
@@ -468,7 +469,7 @@ class Model:
                     f"prior {found}(). Give a proper prior, e.g. "
                     f"{'intercept_prior=Gaussian(scale=10.0)' if what == 'intercept_prior' else what + '=HalfNormal(1.0)'}."
                 )
-        seeds = np.random.default_rng(random_seed).integers(2**31, size=2)
+        seeds = rng_from(random_seed, "Model.sample_prior_predictive").integers(2**31, size=2)
         prior = prior_draws(self.pymc_model, draws, int(seeds[0]))
         posterior_like = with_original_scale(self, prior.assign_coords(
             feature=self.feature_names))

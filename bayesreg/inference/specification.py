@@ -16,12 +16,13 @@ from typing import Any
 import numpy as np
 
 from ..spec import priors as _priors
+from ..spec.families import get_family
 from ..spec.formula import FormulaDesign
 from ..spec.priors import Flat, Prior
-from ..utils.validation import check_positive_float
+from ..utils.validation import check_bool, check_positive_float
 from .pointwise import SPEC_ATTR
 
-__all__ = ["SUPPORTED_SPEC_VERSIONS", "check_coef_prior", "check_intercept_prior",
+__all__ = ["SUPPORTED_SPEC_VERSIONS", "check_coef_prior", "check_spec", "check_intercept_prior",
            "check_scale_param", "default_sigma", "model_spec", "model_arguments",
            "spec_from_idata"]
 
@@ -31,10 +32,18 @@ SUPPORTED_SPEC_VERSIONS = (1, 2)
 
 
 # --------------------------------------------------------------------------- arguments
+def _check_flags(prior) -> None:
+    """A prior's flags are bools: ``scaled_by_sigma="no"`` would be truthy."""
+    for name in ("noncentered", "scaled_by_sigma"):
+        if hasattr(prior, name):
+            check_bool(getattr(prior, name), name, type(prior).__name__)
+
+
 def check_coef_prior(prior, family) -> Prior:
     """A real-line prior for the coefficients (``scaled_by_sigma`` needs a sigma)."""
     if not isinstance(prior, Prior):
         raise TypeError(f"prior must be a bayesreg Prior (e.g. Gaussian(1.0)); got {prior!r}.")
+    _check_flags(prior)
     if prior.positive:
         raise ValueError(
             f"prior {prior!r} is a prior on positive values; coefficients need a prior on "
@@ -54,6 +63,7 @@ def check_intercept_prior(intercept_prior) -> Prior:
         return Flat()
     if not isinstance(intercept_prior, Prior) or intercept_prior.positive:
         raise TypeError(f"intercept_prior must be a real-line Prior; got {intercept_prior!r}.")
+    _check_flags(intercept_prior)
     return intercept_prior
 
 
@@ -121,6 +131,35 @@ def model_arguments(spec: dict[str, Any]) -> tuple[dict[str, Any], FormulaDesign
                   nu=_dec(spec["nu"]), standardize=bool(spec.get("standardize", False)))
     formula = spec.get("formula")
     return kwargs, None if formula is None else FormulaDesign.from_dict(formula)
+
+
+def check_spec(spec) -> None:
+    """Check a spec read from a file, field by field, and build nothing but its priors and
+    formula (plain data; nothing is evaluated); ValueError naming the first bad field."""
+    if not isinstance(spec, dict):
+        raise ValueError(f"the spec is a JSON {type(spec).__name__}, not an object")
+    missing = sorted({"prior", "family", "fit_intercept", "intercept_prior", "sigma", "nu",
+                      "feature_names"} - set(spec))
+    if missing:
+        raise ValueError(f"the spec lacks the fields {missing}")
+    for name in ("fit_intercept", "standardize", "has_sample_weight"):
+        if name in spec and not isinstance(spec[name], bool):
+            raise ValueError(f"spec field {name!r} must be true or false; got {spec[name]!r}")
+    names = spec["feature_names"]
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ValueError("spec field 'feature_names' must be a list of strings")
+    if not isinstance(spec["family"], str):
+        raise ValueError(f"spec field 'family' must be a string; got {spec['family']!r}")
+    try:
+        kwargs, _ = model_arguments(spec)
+        get_family(kwargs["family"])
+    except RecursionError:
+        raise ValueError("the spec's priors are nested too deeply to be real") from None
+    except (TypeError, KeyError, AttributeError, SyntaxError) as err:
+        raise ValueError(f"the spec's priors or formula are malformed ({err!r})") from None
+    for name in ("prior", "intercept_prior"):
+        if not isinstance(kwargs[name], Prior):
+            raise ValueError(f"spec field {name!r} is not a prior: {spec[name]!r}")
 
 
 def spec_from_idata(idata) -> dict[str, Any]:

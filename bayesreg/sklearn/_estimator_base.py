@@ -28,7 +28,7 @@ from ..math.penalties import Penalty
 from ..occam.alpha import implied_alpha
 from ..spec.families import get_family
 from ..spec.priors import Prior
-from ..utils.validation import SAMPLERS
+from ..utils.validation import SAMPLERS, check_aligned
 from .bridge import sklearn_from_penalty
 from .translate import from_sklearn
 
@@ -136,6 +136,7 @@ class BayesLinearModel(BaseEstimator):
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
             delattr(self, name)  # a refit (other method, other alpha) keeps nothing stale
         is_classifier = self._family == "bernoulli"
+        check_aligned(X, y, sample_weight)  # pandas inputs are paired by position here
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=not is_classifier,
                              ensure_min_samples=2)
         if sample_weight is not None:

@@ -55,6 +55,7 @@ from ..math.solvers import kkt_violation, map_objective
 from ..spec.priors import ElasticNet, Flat, Gaussian, Laplace
 from ..spec.standardize import Standardization
 from ..utils.validation import (
+    check_aligned,
     check_positive_float,
     check_sample_weight,
     check_X,
@@ -149,6 +150,21 @@ def residual_sigma(estimator, X, y, sample_weight=None) -> float:
     return math.sqrt(rss / (S - df))
 
 
+def _plug_in_sigma(fitted, X, y, sample_weight) -> float:
+    """:func:`residual_sigma`; when the fit interpolates (``S - df <= 0``, e.g. ``p > n``)
+    the weighted standard deviation of ``y`` (1 for a constant ``y``), with a warning:
+    the MAP does not depend on ``sigma``, only the posterior spread does."""
+    try:
+        return residual_sigma(fitted, X, y, sample_weight)
+    except ValueError as err:
+        sd = float(np.sqrt(np.cov(y, aweights=sample_weight, ddof=0))) if y.size > 1 else 0.0
+        sigma = sd if sd > 0 else 1.0
+        warnings.warn(f"{err} Using sigma = sd(y) = {sigma:.4g} instead: the MAP (the "
+                      f"estimator's fit) does not depend on it, the posterior spread does. "
+                      f"Pass sigma= to choose it.", UserWarning, stacklevel=3)
+        return sigma
+
+
 def _binary_y(estimator, y):
     """``y`` as 0/1 for LogisticRegression (``1`` = ``classes_[1]``, as in scikit-learn)."""
     y = np.asarray(y)
@@ -220,6 +236,10 @@ def from_sklearn(estimator, X, y, sample_weight=None, sigma: float | None = None
     """
     scaler, estimator = split_pipeline(estimator)
     kind = estimator_kind(estimator)
+    for step in (scaler, estimator):  # invalid hyperparameters (alpha=-1, C=0, l1_ratio=2,
+        if step is not None:          # fit_intercept="no") are refused, as fit() would
+            clone(step)._validate_params()
+    check_aligned(X, y, sample_weight)
     Xa, _ = check_X(X)
     sw = check_sample_weight(sample_weight, Xa.shape[0])
     n = Xa.shape[0]
@@ -237,7 +257,7 @@ def from_sklearn(estimator, X, y, sample_weight=None, sigma: float | None = None
             if scaler is not None:
                 Xa = Standardization.fit(Xa, sw, center=spec.fit_intercept).transform(Xa)
             fitted = clone(estimator).fit(Xa, y_model, sample_weight=sw)
-            sigma = residual_sigma(fitted, Xa, y_model, sw)
+            sigma = _plug_in_sigma(fitted, Xa, y_model, sw)
         else:
             sigma = check_positive_float(sigma, "sigma")
         spec = penalty_from_sklearn(estimator, n, sw, sigma=sigma)

@@ -138,7 +138,7 @@ _EXTRA = {"nutpie": "nutpie", "numpyro": "numpyro", "blackjax": "blackjax"}
 _MODULES = {"nutpie": ("nutpie",), "numpyro": ("numpyro", "jax"), "blackjax": ("blackjax", "jax")}
 
 
-def check_X(X, *, name: str = "X") -> tuple[np.ndarray, list[str]]:
+def check_X(X, *, name: str = "X", min_samples: int = 1) -> tuple[np.ndarray, list[str]]:
     """Return ``X`` as a 2-D float64 array and the feature names.
 
     Accepts a NumPy array, a pandas DataFrame (column names become features) or a
@@ -151,6 +151,9 @@ def check_X(X, *, name: str = "X") -> tuple[np.ndarray, list[str]]:
         raise TypeError(f"{name} is held by Dask ({type(X).__name__}); bayesreg.Model would load "
                         f"it into memory. Use bayesreg.DaskModel({name}, y, ...): sufficient "
                         f"statistics and GLM derivatives computed chunk by chunk.")
+    if mod.startswith("scipy.sparse") or hasattr(X, "tocsr"):
+        raise ValueError(f"{name} is a scipy sparse matrix; bayesreg needs a dense array. Pass "
+                         f"{name}.toarray() (it needs n_samples x n_features floats of memory).")
     if mod.startswith("pandas"):
         if getattr(X, "ndim", 2) != 2:
             raise ValueError(f"{name} must be 2-D (n_samples, n_features); got a pandas Series. "
@@ -173,16 +176,15 @@ def check_X(X, *, name: str = "X") -> tuple[np.ndarray, list[str]]:
                  else [f"x{i}" for i in range(X.shape[1])])
         X = X.values
     arr = np.asarray(X)
-    if arr.dtype.kind not in "biuf":
-        raise ValueError(
-            f"{name} must be numeric; got an array of dtype {arr.dtype}. Encode categorical "
-            f"columns as numbers first."
-        )
+    _check_dtype(arr, name)
     if arr.ndim != 2:
         raise ValueError(
             f"{name} must be 2-D (n_samples, n_features); got shape {arr.shape}. "
             f"Reshape a single feature with X.reshape(-1, 1)."
         )
+    if arr.shape[0] < min_samples:
+        raise ValueError(f"{name} has 0 rows (shape {arr.shape}); at least one sample is "
+                         f"needed to fit. Check the filtering that produced it.")
     arr = np.ascontiguousarray(arr, dtype=np.float64)
     _check_finite(arr, name)
     if names is None:
@@ -190,6 +192,23 @@ def check_X(X, *, name: str = "X") -> tuple[np.ndarray, list[str]]:
     if len(set(names)) != len(names):
         raise ValueError(f"{name} has duplicated feature names: {names}.")
     return arr, names
+
+
+#: largest magnitude accepted in X, y and sample_weight: squares and sums of squares of
+#: larger values overflow float64 (max ~1.8e308), so no fit of them could be trusted
+MAX_MAGNITUDE = 1e150
+
+
+def _check_dtype(arr: np.ndarray, name: str) -> None:
+    kind = arr.dtype.kind
+    if kind in "biuf":
+        return
+    fix = {"c": "Pass the real part (np.real) or the real and imaginary parts as two columns.",
+           "M": "Convert dates to numbers first (e.g. days since a reference date).",
+           "m": "Convert durations to numbers first (e.g. .total_seconds()).",
+           }.get(kind, "Encode categorical or text values as numbers first (e.g. "
+                       "pandas.get_dummies), or convert the array with .astype(float).")
+    raise ValueError(f"{name} must be numeric; got an array of dtype {arr.dtype}. {fix}")
 
 
 def _check_finite(arr: np.ndarray, name: str) -> None:
@@ -201,6 +220,37 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
             f"{name} contains {kind} values ({int(bad.sum())} entries, first at index "
             f"{where}). Remove or impute them before fitting."
         )
+    big = float(np.max(np.abs(arr), initial=0.0))
+    if big > MAX_MAGNITUDE:
+        raise ValueError(
+            f"{name} has values of magnitude up to {big:.3g}, beyond {MAX_MAGNITUDE:g}: their "
+            f"squares overflow float64, so no fit of them could be trusted. Rescale them "
+            f"(e.g. divide by {10.0 ** np.floor(np.log10(big)):.0e}) and fit again."
+        )
+
+
+def check_aligned(X, y, sample_weight=None) -> None:
+    """Refuse pandas ``y`` (or ``sample_weight``) whose index differs from a pandas ``X``'s.
+
+    bayesreg pairs rows by position; pandas would pair them by label, so a reordered or
+    foreign index would silently pair the wrong rows.
+    """
+    index = getattr(X, "index", None)
+    if index is None or not type(X).__module__.startswith("pandas"):
+        return
+    for what, other in (("y", y), ("sample_weight", sample_weight)):
+        other_index = getattr(other, "index", None)
+        if other_index is None or not type(other).__module__.startswith("pandas"):
+            continue
+        if not index.equals(other_index):
+            shared = len(index.intersection(other_index))
+            how = ("the same labels in another order" if shared == len(index) == len(other_index)
+                   else f"{shared} of {len(index)} labels in common")
+            raise ValueError(
+                f"The index of {what} differs from the index of X ({how}); bayesreg pairs "
+                f"rows by position, pandas by label, so the rows would be mispaired. Align "
+                f"them first ({what} = {what}.reindex(X.index)), or pass {what}.to_numpy() to "
+                f"pair by position on purpose.")
 
 
 def check_y(y, n_samples: int | None = None, *, name: str = "y") -> np.ndarray:
@@ -212,8 +262,12 @@ def check_y(y, n_samples: int | None = None, *, name: str = "y") -> np.ndarray:
         raise ValueError(f"{name} must be 1-D (n_samples,); got shape {arr.shape}.")
     if arr.dtype.kind == "b":
         arr = arr.astype(np.float64)
-    if arr.dtype.kind not in "iuf":
-        raise ValueError(f"{name} must be numeric; got dtype {arr.dtype}.")
+    if arr.dtype.kind == "O":  # pandas nullable arrays come as objects (pd.NA for missing)
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError):
+            pass
+    _check_dtype(arr, name)
     arr = np.ascontiguousarray(arr, dtype=np.float64)
     _check_finite(arr, name)
     if n_samples is not None and arr.shape[0] != n_samples:
@@ -232,6 +286,26 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray | None:
     if (w <= 0).any():
         raise ValueError("sample_weight must be strictly positive; drop rows with zero weight.")
     return w
+
+
+def check_bool(value, name: str, owner: str) -> bool:
+    """A bool (``numpy.bool_`` too); truthy strings such as ``"no"`` are refused."""
+    return bool(check_param(value, name, owner, InstanceOf((bool, np.bool_), "a bool")))
+
+
+def check_random_seed(value, owner: str, name: str = "random_seed", generator: bool = False):
+    """``None``, an int >= 0 or a ``numpy.random.SeedSequence`` (or, with ``generator``, a
+    ``numpy.random.Generator``)."""
+    kinds = (np.random.SeedSequence, np.random.Generator) if generator else \
+        np.random.SeedSequence
+    what = "a numpy.random.SeedSequence" + (" or Generator" if generator else "")
+    return check_param(value, name, owner, InstanceOf(type(None), "None"), NON_NEGATIVE_INT,
+                       InstanceOf(kinds, what))
+
+
+def rng_from(random_seed, owner: str) -> np.random.Generator:
+    """``numpy.random.default_rng`` of a checked ``random_seed`` (a Generator passes)."""
+    return np.random.default_rng(check_random_seed(random_seed, owner, generator=True))
 
 
 def check_positive_float(value, name: str, owner: str = "Model") -> float:
@@ -261,7 +335,7 @@ def check_sampler(sampler: str) -> str:
 
 def check_features(X_new, feature_names: list[str]) -> np.ndarray:
     """``X_new`` as an array whose columns match the training features."""
-    arr, names = check_X(X_new, name="X_new")
+    arr, names = check_X(X_new, name="X_new", min_samples=0)
     has_names = type(X_new).__module__.startswith(("pandas", "xarray"))
     if has_names and names != list(feature_names):
         missing = [f for f in feature_names if f not in names]
