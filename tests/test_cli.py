@@ -144,6 +144,26 @@ def test_fit_alpha_is_the_sklearn_posterior(data_csv, tmp_path):
     np.testing.assert_allclose(model.map().coef.values, ridge.coef_, atol=1e-8)
 
 
+def test_fit_standardize_is_the_pipeline_posterior(data_csv, tmp_path):
+    """--standardize --alpha: the prior sits on standardized predictors, so the saved
+    model's MAP is make_pipeline(StandardScaler(), Ridge(alpha))'s final coef_, and the
+    fit reports coef_original too."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    out = tmp_path / "std.nc"
+    args = ["fit", str(data_csv), "--target", "y", "--features", "a,b,c", "--prior",
+            "gaussian", "--alpha", "3", "--standardize", "--sampler", "exact", "--draws",
+            "100", "--chains", "1", "--out", str(out)]
+    assert main(args) == 0
+    fit = br.load(out)
+    assert "coef_original" in fit.posterior
+    model = br.Model.from_idata(fit)
+    df = pd.read_csv(data_csv)
+    pipe = make_pipeline(StandardScaler(), Ridge(alpha=3.0)).fit(df[["a", "b", "c"]], df["y"])
+    np.testing.assert_allclose(model.map().coef.values, pipe[-1].coef_, atol=1e-8)
+
+
 @pytest.mark.parametrize("argv, estimator, prior", [
     (["--prior", "laplace", "--alpha", "0.1"], Lasso(alpha=0.1), br.Laplace),
     (["--family", "bernoulli", "--target", "hit", "--prior", "laplace", "--C", "0.5"],

@@ -16,6 +16,8 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 from sklearn.linear_model import ElasticNet as SkElasticNet
 from sklearn.linear_model import Lasso, LogisticRegression, PoissonRegressor, Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from ..inference import Model
 from ..io import save
@@ -181,6 +183,8 @@ def _sklearn_estimator(args):
 
 
 def _estimator_label(est) -> str:
+    if hasattr(est, "steps"):   # make_pipeline(StandardScaler(), estimator)
+        return f"StandardScaler() + {_estimator_label(est.steps[-1][1])}"
     name = type(est).__name__
     if name == "LogisticRegression":
         return f"LogisticRegression(C={est.C:g}, l1_ratio={est.l1_ratio:g})"
@@ -256,6 +260,8 @@ def build_model(df: pd.DataFrame, args):
         del kw["fit_intercept"]
     if args.sigma is not None:
         kw["sigma"] = args.sigma
+    if args.standardize:
+        kw["standardize"] = True
     if args.scale is not None:
         prior = _prior_from_scale(args)
         if args.formula is not None:
@@ -271,6 +277,8 @@ def build_model(df: pd.DataFrame, args):
     else:
         X, y = _design(df, args)
     estimator = _sklearn_estimator(args)
+    if args.standardize:   # the prior on standardized predictors: StandardScaler first
+        estimator = make_pipeline(StandardScaler(with_mean=not args.no_intercept), estimator)
     sigma = {"sigma": args.sigma} if args.sigma is not None else {}
     model = from_sklearn(estimator, X, y, **sigma)
     if design is not None:  # keep the formula, so that predict() takes data frames
@@ -357,6 +365,10 @@ def add_parser(sub) -> None:
                         "%(default)s)")
     d.add_argument("--no-intercept", action="store_true",
                    help="fit without an intercept (default: a flat, unpenalized intercept)")
+    d.add_argument("--standardize", action="store_true",
+                   help="put the prior on the coefficients of standardized predictors (mean "
+                        "0, sd 1, as StandardScaler does); the fit reports coef on that "
+                        "scale and coef_original in the data's units")
     d.add_argument("--sigma", type=float, metavar="S",
                    help="fix the noise sd of the gaussian/student_t family (default: a "
                         "HalfStudentT(3, sd(target)) prior on it)")
