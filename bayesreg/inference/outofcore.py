@@ -105,8 +105,23 @@ def _loglik_chunk(X, y, w, core: Model, posterior: xr.Dataset) -> np.ndarray:
 
 
 def _loo_chunk(X, y, w, core: Model, posterior: xr.Dataset, reff):
-    """``(n, mean elpd_i, M2 of elpd_i, sum lppd_i, max k, #k > 0.7)`` of one chunk."""
+    """``(n, mean elpd_i, M2 of elpd_i, sum lppd_i, max k, #k > 0.7)`` of one chunk,
+    over sub-blocks of rows of about 32 MB of log-likelihood values each."""
     settle_lazy_modules()
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    w = None if w is None else np.asarray(w, dtype=np.float64).reshape(-1)
+    S = posterior.sizes["chain"] * posterior.sizes["draw"]
+    step = max(1, (4 * 2**20) // max(S, 1))
+    out = (0, 0.0, 0.0, 0.0, -np.inf, 0)
+    for a in range(0, X.shape[0], step):
+        out = _merge_loo(out, _loo_rows(X[a:a + step], y[a:a + step],
+                                        None if w is None else w[a:a + step],
+                                        core, posterior, reff))
+    return out
+
+
+def _loo_rows(X, y, w, core: Model, posterior: xr.Dataset, reff):
     ll = _loglik_chunk(X, y, w, core, posterior)
     n = ll.shape[2]
     if n == 0:
