@@ -61,10 +61,18 @@ def save(idata, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
                                 f"exist. Create it first.")
     if path.exists() and not overwrite:
         raise FileExistsError(f"{str(path)!r} exists; pass overwrite=True to replace it.")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except PermissionError:
+        raise PermissionError(f"Cannot save to {str(path)!r}: folder {str(folder)!r} is not "
+                              f"writable. Choose another folder, or fix its permissions.") from None
     os.close(fd)
     try:
         idata.to_netcdf(tmp, engine="h5netcdf")
+        # mkstemp creates the file private (0600); give it the mode a plain open() would
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 
 import arviz as az
 import numpy as np
@@ -292,6 +293,10 @@ def test_save_load_round_trip(fitted, tmp_path):
     with pytest.raises(FileExistsError, match="overwrite=True"):
         br.save(idata, path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.nc"]
+    # the file gets the mode open() would give it (not the temporary file's private 0600)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_save_failures_leave_nothing(fitted, tmp_path, monkeypatch):
