@@ -209,6 +209,22 @@ def test_glm_map_equals_in_memory(client, family, prior):
     assert est.intercept == pytest.approx(ref.intercept, abs=1e-8)
     with pytest.raises(NotImplementedError, match="needs its data in memory"):
         dm.sample()
+    if isinstance(prior, br.Gaussian):  # the Laplace approximation: inverse Hessian at MAP
+        assert dm.laplace_cov.shape == (p + 1, p + 1)
+        assert np.all(np.linalg.eigvalsh(dm.laplace_cov) > 0)
+    other = dm.replace(prior=br.Flat())  # no pass over the data to build it
+    assert other.stats is dm.stats and other.prior == br.Flat()
+
+
+def test_replace_keeps_the_statistics(client, data):
+    X, y, _ = data
+    dm = br.DaskModel(*_dask(X, y)[:2], prior=br.Gaussian(1.0), sigma=1.0)
+    lasso = dm.replace(prior=br.Laplace(0.05))
+    ref = br.Model(X, y, prior=br.Laplace(0.05), sigma=1.0).map()
+    np.testing.assert_allclose(lasso.map().coef.values, ref.coef.values, atol=1e-8)
+    assert dm.prior == br.Gaussian(1.0)
+    with pytest.raises(TypeError, match="unknown parameters"):
+        dm.replace(sample_weight=np.ones(len(y)))
 
 
 # ---------------------------------------------------------------- many fits

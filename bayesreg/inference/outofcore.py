@@ -226,6 +226,32 @@ class DaskModel:
                 f"family={self.family.name!r}, prior={self.prior!r}, "
                 f"fit_intercept={self.fit_intercept}, n_chunks={len(self.data.blocks)})")
 
+    def replace(self, **changes) -> DaskModel:
+        """The same data and statistics under another specification, without a pass over
+        the data: ``model.replace(prior=Laplace(0.1))``. ``changes`` are among ``prior``,
+        ``fit_intercept``, ``intercept_prior``, ``sigma`` and (gaussian) ``standardize``."""
+        allowed = {"prior", "fit_intercept", "intercept_prior", "sigma"} | \
+            ({"standardize"} if self.core is not None else set())
+        unknown = sorted(set(changes) - allowed)
+        if unknown:
+            raise TypeError(f"DaskModel.replace() got unknown parameters {unknown}; must be "
+                            f"among {', '.join(sorted(allowed))} (new data: a new DaskModel).")
+        new = object.__new__(DaskModel)
+        new.__dict__.update(self.__dict__)
+        new.laplace_cov = None
+        if self.core is not None:
+            new.core = self.core.replace(**changes)
+            new.prior, new.intercept_prior = new.core.prior, new.core.intercept_prior
+            new.sigma, new.fit_intercept = new.core.sigma, new.core.fit_intercept
+            return new
+        if changes.get("sigma") is not None:
+            raise ValueError(f"sigma is not a parameter of family={self.family.name!r}.")
+        new.prior = check_coef_prior(changes.get("prior", self.prior), self.family)
+        new.fit_intercept = bool(changes.get("fit_intercept", self.fit_intercept))
+        new.intercept_prior = check_intercept_prior(changes.get("intercept_prior",
+                                                                self.intercept_prior))
+        return new
+
     def _need_gaussian(self, what: str):
         if self.core is None:
             raise NotImplementedError(_GLM_SAMPLING.format(family=self.family.name)
@@ -239,10 +265,12 @@ class DaskModel:
         """The MAP estimate (see :func:`bayesreg.map_estimate` for the objective).
 
         Gaussian: from the sufficient statistics (no pass over the data). Bernoulli and
-        Poisson: proximal Newton, one pass over the chunks per iteration
-        (:mod:`bayesreg.inference.outofcore_glm`); it also sets :attr:`laplace_cov`, the
-        inverse Hessian of the negative log posterior at the MAP (Laplace approximation;
-        Gaussian and Flat priors).
+        Poisson: proximal Newton, one pass over the chunks per iteration, typically 5-10
+        (:mod:`bayesreg.inference.outofcore_glm`); data computed lazily are recomputed
+        on every pass, so ``persist()`` them first when they fit the workers' memory. It
+        also sets :attr:`laplace_cov`, the inverse Hessian of the negative log posterior
+        at the MAP in ``(intercept, coef)`` order (Laplace approximation; Gaussian and Flat
+        priors; one more pass).
         """
         if self.core is not None:
             return self.core.map(tol=tol, **kwargs)
