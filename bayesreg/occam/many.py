@@ -16,6 +16,7 @@ The result has dims ``scale`` (and ``fold`` for CV folds or bootstrap resamples)
 from __future__ import annotations
 
 import dataclasses
+import json
 import warnings
 from typing import Any
 
@@ -79,6 +80,8 @@ def _one_fit(model: Model, scale: float | None, train, test, method: str, draws:
             kw = dict(draws=max(draws // 2, 100), tune=500, chains=2, progressbar=False)
             kw.update(sample_kwargs)
             fit = m.sample(random_seed=seed, log_likelihood=loo, **kw)
+            report = json.loads(fit["sample_stats"].attrs["bayesreg_convergence"])
+            out["converged"] = bool(report["ok"])
     coef = fit.posterior["coef"].transpose("chain", "draw", "feature").values
     coef = coef.reshape(-1, coef.shape[-1])
     q = (1.0 - hdi_prob) / 2.0
@@ -147,6 +150,8 @@ def fit_many(model, scales=None, *, folds: int | None = None, bootstrap: int | N
     * ``method="map"``: ``coef`` and ``intercept`` (:meth:`bayesreg.Model.map`);
     * conjugate models: ``log_evidence``, ``log_occam_factor``, ``effective_params``
       (exact, :func:`bayesreg.log_evidence`);
+    * MCMC fits: ``converged`` (1.0 when the run passed the convergence gate of
+      :meth:`bayesreg.Model.sample`; its warnings are not repeated per fit);
     * ``loo=True``: ``elpd_loo``, ``se_elpd_loo``, ``p_loo``, ``pareto_k_max`` (PSIS-LOO);
     * CV folds: ``elpd_test``, the held-out log predictive density
       :math:`\sum_{i \in \text{test}} \log \frac{1}{S}\sum_s p(y_i \mid \theta_s)` (MAP:
