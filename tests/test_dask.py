@@ -83,6 +83,22 @@ def test_merge_of_chunks_equals_one_pass(data):
         parts[1].merge(raw[1])
 
 
+def test_centred_merge_keeps_the_digits_that_raw_sums_lose():
+    """Columns with mean 1e8 and sd 1: the raw sums cancel ~16 digits away when centred
+    afterwards; the merge of centred chunks stays at the accuracy of one two-pass sweep."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(4000, 3)) + 1e8
+    y = X[:, 0] - 1e8 + rng.normal(size=4000)
+    exact = np.cov((X - 1e8).T, ddof=0) * 4000  # the shift is exact in float64 here
+    merged = SufficientStats.merge_all(SufficientStats.centered(X[a:a + 250], y[a:a + 250])
+                                       for a in range(0, 4000, 250))
+    # float64 holds a mean near 1e8 to +-1.5e-8, so the merged chunk means carry ~1e-9
+    assert _rel(merged.xtx, exact) < 1e-8
+    raw = SufficientStats.from_data(X, y)
+    naive = raw.xtx - np.outer(X.sum(0), X.sum(0)) / 4000
+    assert _rel(naive, exact) > 1e-3  # what a merge of raw sums would give
+
+
 def test_centred_statistics_give_the_intercept_design_and_pseudo_data(data):
     X, y, w = data
     st = SufficientStats.centered(X, y, w)
@@ -114,6 +130,9 @@ def test_statistics_on_the_cluster_equal_in_memory(client, data):
                       sigma=1.0)
     _assert_stats_close(m2.stats, ref)
     assert m2.feature_names == cols
+    other = dd.from_pandas(pd.DataFrame({"y": y}), npartitions=3)["y"]  # other partitions
+    m4 = br.DaskModel(ddf[cols], other, sample_weight=w, prior=br.Gaussian(1.0), sigma=1.0)
+    _assert_stats_close(m4.stats, ref)
     Xx = xr.DataArray(Xd, dims=("obs", "feature"), coords={"feature": cols})
     m3 = br.DaskModel(Xx, xr.DataArray(yd, dims="obs"), sample_weight=wd,
                       prior=br.Gaussian(1.0), sigma=1.0)
