@@ -18,13 +18,16 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 import xarray as xr
+from scipy.optimize import minimize
+from scipy.special import expit
 from sklearn import linear_model as lm
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import bayesreg as br
 from bayesreg.backends import samplers as _samplers
-from bayesreg.math import fit_map, kkt_violation
+from bayesreg.inference import map as map_module
+from bayesreg.math import MapResult, fit_map, kkt_violation
 
 # ----------------------------------------------------------------------------- data
 RNG = np.random.default_rng(20261127)
@@ -63,8 +66,9 @@ def _exact(**kw):
     return model().sample(sampler="exact", draws=5, chains=1, progressbar=False, **kw)
 
 
-def _nuts(sampler, **kw):  # every check here runs before anything is compiled
-    return model().sample(sampler=sampler, draws=5, tune=5, chains=1, progressbar=False, **kw)
+def _nuts(sampler, model_=None, **kw):  # every check here runs before anything is compiled
+    return (model_ or model()).sample(sampler=sampler, draws=5, tune=5, chains=1,
+                                      progressbar=False, **kw)
 
 
 REFUSED = {
@@ -115,6 +119,9 @@ REFUSED = {
     "y nullable with NA": (lambda: model(X, pd.Series(pd.array([1.0, None] * 20,
                                                                 dtype="Float64"))),
                            ValueError, "y contains NaN"),
+    "y boolean with NA": (lambda: model(X, pd.Series(pd.array([True, None] * 20,
+                                                              dtype="boolean"))),
+                          ValueError, "y contains NaN"),
     "y complex": (lambda: model(X, Y + 1j), ValueError, "y must be numeric.*complex"),
     "y strings": (lambda: model(X, np.array(["a"] * N)), ValueError, "y must be numeric"),
     # --- flags and truthy strings
@@ -177,6 +184,27 @@ REFUSED = {
     "LogisticRegression C=inf separable": (
         lambda: br.from_sklearn(lm.LogisticRegression(C=np.inf), X, YS).map(), ValueError,
         "No posterior mode"),
+    "sample improper (one class)": (lambda: _nuts("pymc", model_=model(y=np.zeros(N),
+                                                                     family="bernoulli")),
+                                    ValueError, "Sampling the posterior is undefined: the "
+                                                "posterior is improper.*intercept_prior="),
+    "sample improper (separable, Flat)": (
+        lambda: _nuts("pymc", model_=model(y=YS, family="bernoulli", prior=br.Flat(),
+                                           intercept_prior=G)),
+        ValueError, "improper. Under the Flat coefficient prior"),
+    "evidence improper (all-zero counts)": (
+        lambda: model(y=np.zeros(N), family="poisson").log_evidence(method="laplace"),
+        ValueError, "evidence.*improper.*Flat intercept prior"),
+    "evidence improper (separable, Flat)": (
+        lambda: model(y=YS, family="bernoulli", prior=br.Flat(),
+                      intercept_prior=G).log_evidence(method="laplace"),
+        ValueError, "evidence.*improper"),
+    "xarray y coordinate": (
+        lambda: model(xr.DataArray(X, dims=("obs", "feature"), coords={"obs": np.arange(N)}),
+                      xr.DataArray(Y, dims="obs", coords={"obs": np.arange(N)[::-1]})),
+        ValueError, "'obs' coordinate of y differs.*sel"),
+    "compile unknown option": (lambda: model().compile("pymc", backend="jax"), TypeError,
+                               "no compile options \\['backend'\\]"),
     # --- sample(): counts, seeds, samplers, options (checked before compiling)
     "draws 0": (lambda: _exact(), None, None),  # placeholder replaced below
     "chains 0": (lambda: model().sample(sampler="exact", chains=0), ValueError,
@@ -494,6 +522,60 @@ def test_estimators_on_awkward_designs_match_sklearn(design):
     np.testing.assert_allclose(lasso.coef_, ref.coef_, atol=1e-6 * scale)
 
 
+def _awkward(kind):
+    """Boolean, nullable-integer, duplicated and 1e-8..1e8-scaled columns in one frame."""
+    frame = pd.DataFrame({"flag": X[:, 0] > 0,
+                          "count": pd.array(np.arange(N) % 4, dtype="Int64"),
+                          "x": X[:, 1], "x_again": X[:, 1],
+                          "tiny": 1e-8 * X[:, 2], "huge": 1e8 * X[:, 2]})
+    return frame, {"logistic": YB, "poisson": YP}.get(kind, Y)
+
+
+@pytest.mark.parametrize("kind", ["enet", "logistic", "poisson"])
+def test_other_estimators_on_an_awkward_frame_match_sklearn(kind):
+    frame, y = _awkward(kind)
+    Xf = frame.to_numpy(dtype=float)
+    if kind == "enet":
+        ours = br.BayesElasticNet(alpha=0.05, l1_ratio=0.5).fit(frame, y)
+        ref = lm.ElasticNet(alpha=0.05, l1_ratio=0.5, tol=1e-14, max_iter=1_000_000)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref.fit(Xf, y)
+        coef, intercept = ref.coef_, ref.intercept_
+    else:  # sklearn's GLM solvers stall on the 1e8 column: scipy on rescaled coordinates
+        ours = (br.BayesLogisticRegression(C=1.0) if kind == "logistic"
+                else br.BayesPoissonRegressor(alpha=0.1)).fit(frame, y)
+        coef, intercept = _glm_reference(Xf, y, kind, l2=1.0 if kind == "logistic" else 0.1 * N)
+    scale = Xf.std(0)  # coefficients of the 1e8 column are 1e-8 smaller: compare them scaled
+    np.testing.assert_allclose(ours.coef_ * scale, coef * scale, atol=1e-6)
+    assert float(np.ravel(ours.intercept_)[0]) == pytest.approx(intercept, abs=1e-6)
+    assert list(ours.feature_names_in_) == list(frame.columns)
+
+
+def _glm_reference(Xf, y, kind, l2):
+    """argmin sum(nll) + l2/2 |w|^2 by scipy's Newton-CG in v = w * scale."""
+    scale = Xf.std(0)
+    Z = np.column_stack([np.ones(len(y)), Xf / scale])
+    pen = np.r_[0.0, np.full(Xf.shape[1], l2) / scale**2]
+
+    def parts(v):
+        eta = Z @ v
+        if kind == "logistic":
+            mu = expit(eta)
+            f = np.sum(np.logaddexp(0.0, eta) - y * eta)
+            h = mu * (1 - mu)
+        else:
+            mu = np.exp(eta)
+            f = np.sum(mu - y * eta)
+            h = mu
+        return (f + 0.5 * pen @ v**2, Z.T @ (mu - y) + pen * v,
+                (Z * h[:, None]).T @ Z + np.diag(pen))
+
+    res = minimize(lambda v: parts(v)[0], np.zeros(Z.shape[1]), jac=lambda v: parts(v)[1],
+                   hess=lambda v: parts(v)[2], method="Newton-CG", options={"xtol": 1e-14})
+    return res.x[1:] / scale, res.x[0]
+
+
 # ===================================================================================
 # 4. Numerical honesty: no success reported for NaN or meaningless results
 # ===================================================================================
@@ -502,6 +584,16 @@ def test_solver_never_reports_a_non_finite_result_as_converged():
         warnings.simplefilter("ignore")
         res = fit_map(X, Y * 1e300 * 1e8, l2=1.0)      # the math layer trusts its input
     assert not np.isfinite(res.objective) and not res.converged
+
+
+def test_map_refuses_a_non_finite_solver_result(monkeypatch):
+    def broken(*args, **kwargs):
+        return MapResult(coef=np.full(P, np.nan), intercept=np.nan, objective=np.nan,
+                         n_iter=1, converged=True, kkt_violation=0.0, solver="spectral")
+
+    monkeypatch.setattr(map_module, "fit_map", broken)
+    with pytest.raises(ValueError, match="non-finite values.*Rescale X and y"):
+        model().map()
 
 
 def test_kkt_certificate_of_nan_is_not_zero():
@@ -585,6 +677,15 @@ def test_interrupted_save_leaves_nothing(saved, tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         br.save(fit, tmp_path / "out.nc")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_save_to_a_read_only_folder_says_so(saved, tmp_path, monkeypatch):
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("tempfile.mkstemp", denied)
+    with pytest.raises(PermissionError, match="is not writable. Choose another folder"):
+        br.save(br.load(saved), tmp_path / "out.nc")
 
 
 def test_load_round_trip(saved):

@@ -188,6 +188,11 @@ COMPILE_OPTIONS = {"nutpie": ("backend", "gradient_backend")}
 def compile_sampler(pm_model, sampler: str, *, structure: str, data: Mapping[str, Any],
                     **options) -> CompiledSampler:
     """Compile ``sampler`` for a PyMC model whose data containers hold ``data``."""
+    unknown = sorted(set(options) - set(COMPILE_OPTIONS.get(sampler, ())))
+    if unknown:
+        raise TypeError(f"sampler={sampler!r} has no compile options {unknown}; its compile "
+                        f"options are {list(COMPILE_OPTIONS.get(sampler, ())) or 'none'}. "
+                        f"Run options (e.g. target_accept) go to Model.sample().")
     t0 = time.perf_counter()
     if sampler == "nutpie":
         import nutpie

@@ -3,15 +3,15 @@ run, and the sampler that runs.
 
 ``sampler="auto"`` resolves to ``"exact"`` for a conjugate model (gaussian family, fixed
 Gaussian prior, fixed ``sigma`` or the Normal-Inverse-Gamma prior; see
-:mod:`bayesreg.backends.exact`): its posterior is known in closed form, so i.i.d. draws
-cost one factorization and need no convergence check, while NUTS may need hundreds of
-leapfrog steps per draw on it. Measured: ``p = 2000``, ``n = 50``, fixed ``sigma``,
-``Gaussian(1.0)`` took ~850 leapfrog steps per draw under nutpie (the likelihood pins
-down ``n`` directions to ``sigma / sqrt(eigenvalue)`` while the other ``p - n`` keep the
-prior scale: a condition number far beyond what a diagonal or low-rank mass matrix
-learns in a tuning window); ``sampler="exact"`` draws the same posterior in well under a
-second. A NUTS sampler named explicitly on such a model (``p > n``) still runs, after a
-warning that says so.
+:mod:`bayesreg.backends.exact`) with more features than observations (``p > n``), and
+otherwise, as documented, to nutpie when it is installed. On such a model NUTS may need
+hundreds of leapfrog steps per draw: ``p = 2000``, ``n = 50``, fixed ``sigma``,
+``Gaussian(1.0)`` took ~850 under nutpie, because the likelihood pins ``n`` directions
+down to ``sigma / sqrt(eigenvalue)`` while the other ``p - n`` keep the prior scale, a
+condition number far beyond what a diagonal or low-rank mass matrix learns in a tuning
+window. Its posterior is known in closed form, so the exact sampler draws it i.i.d.,
+with no tuning and no convergence to check. A NUTS sampler named explicitly on such a
+model still runs, after a warning that says so before it starts.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from ..utils.validation import (
     check_sampler,
 )
 from .evidence import is_conjugate
+from .specification import check_proper_posterior
 
 __all__ = ["sample_arguments"]
 
@@ -48,10 +49,12 @@ def sample_arguments(model, sampler, *, draws, tune, chains, retry, random_seed,
     check_random_seed(random_seed, owner)
     max_retries = 2 if retry is True else 0 if retry is False else \
         check_param(retry, "retry", owner, NON_NEGATIVE_INT)
-    conjugate = sampler != "exact" and not compiled and is_conjugate(model)
+    check_proper_posterior(model, "Sampling the posterior")
+    wide = model.n_features > model.n_samples
+    conjugate = wide and sampler != "exact" and not compiled and is_conjugate(model)
     if conjugate and asked == "auto" and not options:
         sampler = "exact"
-    elif conjugate and model.n_features > model.n_samples:
+    elif conjugate:
         warnings.warn(
             f"This model is conjugate (gaussian family, fixed Gaussian prior) with more "
             f"features than observations (p={model.n_features} > n={model.n_samples}): "

@@ -68,6 +68,7 @@ from ..spec import priors as _priors
 from ..spec.penalty import effective_scale, prior_penalty
 from ..utils.validation import Interval, OneOf, check_param
 from .bridge import bridge_log_evidence
+from .specification import check_proper_posterior
 
 __all__ = ["EvidenceResult", "log_evidence", "METHODS", "conjugate_for_evidence", "is_conjugate",
            "intercept_kind", "sum_w"]
@@ -262,6 +263,7 @@ def _laplace_evidence(model) -> EvidenceResult:
     if is_l1 and (prior.loc != 0 or icpt == "proper"):
         raise ValueError("method='laplace' with a Laplace prior needs loc=0 and a Flat intercept "
                          "(or none). Use method='smc'.")
+    check_proper_posterior(model, "The evidence (method='laplace')")
     fm = fit_map(X, y, family=fam.name, sigma=1.0 if sigma is None else sigma,
                  sample_weight=model.sample_weight, fit_intercept=icpt != "none", **kl)
     D = np.column_stack([np.ones(n), X]) if icpt != "none" else X

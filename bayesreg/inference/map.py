@@ -54,7 +54,7 @@ Extreme fixed scales are taken to their float64 limits: a prior scale whose prec
 coefficients (or the intercept) to exactly 0. A fixed ``sigma`` outside ``[1e-8, 1e8]``
 is solved in units of ``sigma`` (the same objective; ``kkt_violation`` is then the
 certificate of ``w / sigma``); one outside ``[1e-100, 1e100]`` is refused. A solver that
-produces non-finite values raises ``FloatingPointError``; ``converged`` is never true for
+produces non-finite values raises ``ValueError``; ``converged`` is never true for
 a non-finite estimate or certificate.
 """
 
@@ -368,7 +368,7 @@ def map_estimate(model, *, sigma: float | None = None, tol: float = 1e-10,
                   tol=tol, max_iter=int(max_iter))
     res = replace(res, coef=res.coef * c, intercept=res.intercept * c)
     if not (np.all(np.isfinite(res.coef)) and np.isfinite([res.intercept, res.objective]).all()):
-        raise FloatingPointError(
+        raise ValueError(
             f"The MAP solver {res.solver!r} produced non-finite values (objective "
             f"{res.objective}): X, y or the prior scales are too extreme for float64 "
             f"arithmetic. Rescale X and y (e.g. standardize=True) and fit again.")

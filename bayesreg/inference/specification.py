@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..math.existence import no_mode_direction
 from ..spec import priors as _priors
 from ..spec.families import get_family
 from ..spec.formula import FormulaDesign
@@ -22,7 +23,7 @@ from ..spec.priors import Flat, Prior
 from ..utils.validation import check_bool, check_positive_float
 from .pointwise import SPEC_ATTR
 
-__all__ = ["SUPPORTED_SPEC_VERSIONS", "check_coef_prior", "check_spec", "check_intercept_prior",
+__all__ = ["SUPPORTED_SPEC_VERSIONS", "check_coef_prior", "check_proper_posterior", "check_spec", "check_intercept_prior",
            "check_scale_param", "default_sigma", "model_spec", "model_arguments",
            "spec_from_idata"]
 
@@ -65,6 +66,30 @@ def check_intercept_prior(intercept_prior) -> Prior:
         raise TypeError(f"intercept_prior must be a real-line Prior; got {intercept_prior!r}.")
     _check_flags(intercept_prior)
     return intercept_prior
+
+
+def check_proper_posterior(model, what: str) -> None:
+    """Refuse a bernoulli/poisson model whose posterior is improper: under a ``Flat``
+    coefficient prior or the flat intercept, the likelihood does not decay along some
+    direction (separated labels, a single class, all-zero counts;
+    :mod:`bayesreg.math.existence`), so no mode, no evidence and no stationary MCMC exist."""
+    family = model.family.name
+    if family not in ("bernoulli", "poisson"):
+        return
+    cols, flat = [], []
+    if isinstance(model.prior, Flat):
+        cols, flat = [model.X], ["coefficient"]
+    if model.fit_intercept and isinstance(model.intercept_prior, Flat):
+        cols, flat = cols + [np.ones((model.n_samples, 1))], flat + ["intercept"]
+    if not cols or not no_mode_direction(np.hstack(cols), model.y, family):
+        return
+    raise ValueError(
+        f"{what} is undefined: the posterior is improper. Under the Flat "
+        f"{' and '.join(flat)} prior the {family} likelihood does not decay along some "
+        f"direction (separated "
+        f"labels, a single class or all-zero counts), so the posterior has no mode and "
+        f"infinite mass. Give them proper priors (e.g. prior=Gaussian(1.0), intercept_prior="
+        f"Gaussian(10.0)), or check y.")
 
 
 def default_sigma(y: np.ndarray) -> Prior:

@@ -285,12 +285,19 @@ def _reduce(H, h, D, cw, cb, fit_intercept):
 
 
 def _chol_solve_checked(M: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
-    """Cholesky solve, or ``None`` when ``M`` is (numerically) singular."""
+    """Cholesky solve, or ``None`` when ``M`` is (numerically) singular.
+
+    ``M`` is Jacobi-equilibrated first (``D M D``, ``D = diag(M)^(-1/2)``): Cholesky and
+    the singularity test are then unaffected by the scales of the columns (predictors on
+    1e-8 and 1e8 scales are not a singular system)."""
+    dm = np.diag(M)
+    d = np.where(dm > 0, 1.0 / np.sqrt(np.where(dm > 0, dm, 1.0)), 1.0)
+    Ms = M * d[:, None] * d[None, :]
     try:
-        cf = linalg.cho_factor(M, lower=False, check_finite=False)
+        cf = linalg.cho_factor(Ms, lower=False, check_finite=False)
     except linalg.LinAlgError:
         return None
     diag = np.abs(np.diag(cf[0]))
-    if diag.size and diag.min() ** 2 <= M.shape[0] * _EPS * max(np.max(np.abs(np.diag(M))), 1e-300):
+    if diag.size and diag.min() ** 2 <= M.shape[0] * _EPS * max(np.max(np.abs(np.diag(Ms))), 1e-300):
         return None
-    return linalg.cho_solve(cf, rhs, check_finite=False)
+    return d * linalg.cho_solve(cf, d * rhs, check_finite=False)

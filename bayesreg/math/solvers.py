@@ -117,12 +117,9 @@ def _gaussian_closed_form(pb: _Problem, tol: float) -> MapResult:
             return res
         # columns on very different scales (e.g. 1e-8 and 1e8) cost the eigendecomposition
         # its accuracy on the others; Cholesky is unaffected by the scaling of columns
-        M = G + np.diag(pb.l2)
-        dg = 1.0 / np.sqrt(np.diag(M))             # Jacobi-equilibrated Cholesky
-        v = _chol_solve_checked(M * dg[:, None] * dg[None, :], dg * c)
-        if v is None:
+        w = _chol_solve_checked(G + np.diag(pb.l2), c)  # equilibrated Cholesky
+        if w is None:
             return res
-        w = dg * v
         b0 = (cb - h @ w) / D if pb.fit_intercept else 0.0
         other = _finish(pb, w, b0, 1, "cholesky", tol, exact=True)
         return other if other.kkt_violation < res.kkt_violation else res

@@ -16,6 +16,7 @@ import numbers
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from .imports import quiet_import
@@ -235,6 +236,9 @@ def check_aligned(X, y, sample_weight=None) -> None:
     bayesreg pairs rows by position; pandas would pair them by label, so a reordered or
     foreign index would silently pair the wrong rows.
     """
+    if type(X).__module__.startswith("xarray"):
+        _check_aligned_xarray(X, y, sample_weight)
+        return
     index = getattr(X, "index", None)
     if index is None or not type(X).__module__.startswith("pandas"):
         return
@@ -253,6 +257,23 @@ def check_aligned(X, y, sample_weight=None) -> None:
                 f"pair by position on purpose.")
 
 
+def _check_aligned_xarray(X, y, sample_weight) -> None:
+    """The same for a DataArray ``X``: a DataArray ``y`` with another coordinate along
+    the observations."""
+    dim = X.dims[0] if getattr(X, "ndim", 0) == 2 else None
+    if dim is None or dim not in X.coords:
+        return
+    for what, other in (("y", y), ("sample_weight", sample_weight)):
+        if not type(other).__module__.startswith("xarray") or dim not in other.coords:
+            continue
+        if not np.array_equal(np.asarray(X[dim].values), np.asarray(other[dim].values)):
+            raise ValueError(
+                f"The {dim!r} coordinate of {what} differs from that of X; bayesreg pairs "
+                f"rows by position, so the rows would be mispaired. Align them first "
+                f"({what} = {what}.sel({dim}=X.{dim})), or pass {what}.values to pair by "
+                f"position on purpose.")
+
+
 def check_y(y, n_samples: int | None = None, *, name: str = "y") -> np.ndarray:
     """Return ``y`` as a 1-D float64 array of length ``n_samples``."""
     arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
@@ -264,7 +285,7 @@ def check_y(y, n_samples: int | None = None, *, name: str = "y") -> np.ndarray:
         arr = arr.astype(np.float64)
     if arr.dtype.kind == "O":  # pandas nullable arrays come as objects (pd.NA for missing)
         try:
-            arr = arr.astype(np.float64)
+            arr = np.where(pd.isna(arr), np.nan, arr).astype(np.float64)
         except (TypeError, ValueError):
             pass
     _check_dtype(arr, name)
