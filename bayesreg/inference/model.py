@@ -16,6 +16,7 @@ import xarray as xr
 
 from ..backends.pymc_model import build_pymc_model, data_values, structure_key
 from ..backends.results import datatree, group_names
+from ..backends.shrinkage import sampler_defaults as shrinkage_sampler_defaults
 from ..backends.samplers import (
     COMPILE_OPTIONS,
     CompiledSampler,
@@ -27,6 +28,7 @@ from ..math.seeds import seed_sequence_int
 from ..spec import priors as _priors
 from ..spec.families import Family, get_family
 from ..spec.priors import Prior, improper_part
+from ..spec.shrinkage import ShrinkagePrior
 from ..utils.validation import (
     check_aligned,
     check_bool,
@@ -380,6 +382,8 @@ class Model:
             random_seed=random_seed, compiled=compiled is not None, options=kwargs,
             flags=dict(progressbar=progressbar, log_likelihood=log_likelihood, strict=strict))
         iid = sampler == "exact"
+        if isinstance(self.prior, ShrinkagePrior):  # target_accept 0.95, nutpie diag mass
+            kwargs = shrinkage_sampler_defaults(sampler, kwargs)
         if not iid:
             options = {k: kwargs.pop(k) for k in COMPILE_OPTIONS.get(sampler, ()) if k in kwargs}
             compiled = (compiled or self.compile(sampler, **options)).with_data(

@@ -10,8 +10,9 @@ from .fit import model_variables, plot_diagnostics, plot_map_parity, plot_ppc, p
 from .occam import plot_occam, plot_regularization_path
 from .prior import plot_prior_sensitivity, prior_sensitivity
 from .seeds import plot_laplace_posterior, plot_seed_ideas, plot_unconstrained_weight
+from .sparse import plot_effective_nonzero_prior, plot_shrinkage_factors
 
 __all__ = ["plot_occam", "plot_regularization_path", "prior_sensitivity",
            "plot_prior_sensitivity", "plot_seed_ideas", "plot_diagnostics", "plot_shrinkage",
            "plot_map_parity", "model_variables", "plot_ppc", "plot_unconstrained_weight",
-           "plot_laplace_posterior"]
+           "plot_laplace_posterior", "plot_shrinkage_factors", "plot_effective_nonzero_prior"]
