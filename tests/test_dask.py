@@ -235,6 +235,23 @@ def test_glm_map_equals_in_memory(client, family, prior):
     assert other.stats is dm.stats and other.prior == br.Flat()
 
 
+@pytest.mark.parametrize("kw", [dict(prior=br.Laplace(0.05)),
+                                dict(prior=br.Gaussian(0.3), fit_intercept=False)])
+def test_glm_map_weighted_off_centre(client, kw):
+    """Poisson with sample weights and columns of mean 5, with and without intercept."""
+    rng = np.random.default_rng(3)
+    n = 4000
+    X = rng.normal(size=(n, 4)) + 5
+    w = rng.uniform(0.2, 3.0, n)
+    y = rng.poisson(np.exp(0.2 * (X - 5) @ [1, -1, 0.5, 0] + 0.5)).astype(float)
+    Xd, yd, wd = _dask(X, y, w, rows=700)
+    est = br.DaskModel(Xd, yd, sample_weight=wd, family="poisson", **kw).map()
+    ref = br.Model(X, y, sample_weight=w, family="poisson", **kw).map()
+    assert est.converged
+    np.testing.assert_allclose(est.coef.values, ref.coef.values, rtol=0, atol=1e-8)
+    assert est.intercept == pytest.approx(ref.intercept, abs=1e-8)
+
+
 def test_replace_keeps_the_statistics(client, data):
     X, y, _ = data
     dm = br.DaskModel(*_dask(X, y)[:2], prior=br.Gaussian(1.0), sigma=1.0)
