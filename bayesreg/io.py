@@ -16,6 +16,7 @@ import xarray as xr
 
 from .backends.results import group_names
 from .inference.model import SPEC_ATTR, SUPPORTED_SPEC_VERSIONS, check_spec, spec_from_idata
+from .utils.validation import check_bool
 
 __all__ = ["save", "load"]
 
@@ -54,6 +55,7 @@ def save(idata, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
         The folder of ``path`` does not exist.
     """
     _check_idata(idata)
+    overwrite = check_bool(overwrite, "overwrite", "save")  # "no" would be truthy
     path = Path(path)
     folder = path.resolve().parent
     if not folder.is_dir():

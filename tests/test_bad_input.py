@@ -490,6 +490,25 @@ def test_lasso_p_greater_than_n_from_sklearn():
     assert_close(m.map(tol=1e-13), ref, atol=1e-6)
 
 
+@pytest.mark.parametrize("cls", [br.BayesRidge, br.BayesLasso, br.BayesElasticNet])
+def test_constant_target(cls):
+    """No residual, so no plug-in sigma: sd(y) or 1 is used (the MAP does not depend on
+    it), with a warning; the fit is sklearn's: coef 0, intercept = y."""
+    with pytest.warns(UserWarning, match="no residual.*Using sigma = 1"):
+        fitted = cls().fit(X, np.full(N, 3.0))
+    np.testing.assert_allclose(fitted.coef_, 0.0, atol=1e-12)
+    assert fitted.intercept_ == pytest.approx(3.0)
+
+
+def test_noise_free_target_is_least_squares():
+    y = X @ np.array([1.0, 2.0, 3.0]) + 0.5
+    with pytest.warns(UserWarning, match="no residual.*sd\\(y\\)"):
+        m = br.from_sklearn(lm.Ridge(alpha=0.0), X, y)
+    est = m.map()
+    assert est.converged
+    assert_close(est, lm.LinearRegression().fit(X, y), atol=1e-10)
+
+
 def test_pandas_inputs_with_matching_index_are_used():
     y = pd.Series(Y, index=DF.index)
     w = pd.Series(np.linspace(0.5, 2.0, N), index=DF.index)
@@ -686,6 +705,12 @@ def test_save_to_a_read_only_folder_says_so(saved, tmp_path, monkeypatch):
     monkeypatch.setattr("tempfile.mkstemp", denied)
     with pytest.raises(PermissionError, match="is not writable. Choose another folder"):
         br.save(br.load(saved), tmp_path / "out.nc")
+
+
+def test_save_overwrite_must_be_a_bool(saved):
+    with pytest.raises(ValueError, match="'overwrite' parameter of save must be a bool"):
+        br.save(br.load(saved), saved, overwrite="no")
+    assert br.load(saved)  # untouched
 
 
 def test_load_round_trip(saved):
