@@ -29,6 +29,9 @@ from bayesreg.backends import samplers as _samplers
 from bayesreg.inference import map as map_module
 from bayesreg.math import MapResult, fit_map, kkt_violation
 
+#: no fit in the matrix may end in a ConvergenceWarning: handled means converged
+pytestmark = pytest.mark.filterwarnings("error::bayesreg.ConvergenceWarning")
+
 # ----------------------------------------------------------------------------- data
 RNG = np.random.default_rng(20261127)
 N, P = 40, 3
@@ -416,6 +419,17 @@ def test_scales_1e8_standardized_match_the_pipeline():
     assert_close(est, pipe[-1], atol=1e-9)
     np.testing.assert_allclose(est.coef_original.values, pipe[-1].coef_ / pipe[0].scale_,
                                rtol=1e-8)
+
+
+def test_flat_prior_on_scales_1e8_is_least_squares():
+    """Full rank whatever the scales of the columns (sklearn's LinearRegression drops the
+    unit column here); the reference is lstsq on standardized columns."""
+    Xd = X * np.array([1e-8, 1.0, 1e8])
+    est = model(Xd, Y, prior=br.Flat()).map()
+    s = Xd.std(0)
+    v = np.linalg.lstsq(np.column_stack([np.ones(N), (Xd - Xd.mean(0)) / s]), Y, rcond=None)[0]
+    assert est.converged
+    np.testing.assert_allclose(est.coef.values, v[1:] / s, rtol=1e-8)
 
 
 @pytest.mark.parametrize("factor", [1e-100, 1e-50, 1e-8, 1e8, 1e50, 1e100])

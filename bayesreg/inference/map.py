@@ -51,9 +51,11 @@ all-zero counts with the flat intercept: no mode exists, see
 
 Extreme fixed scales are taken to their float64 limits: a prior scale whose precision
 ``1/scale^2`` underflows is no shrinkage, one whose precision overflows pins the
-coefficients (or the intercept) to exactly 0. A fixed ``sigma`` outside ``[1e-8, 1e8]``
-is solved in units of ``sigma`` (the same objective; ``kkt_violation`` is then the
-certificate of ``w / sigma``); one outside ``[1e-100, 1e100]`` is refused. A solver that
+coefficients (or the intercept) to exactly 0. Predictors whose magnitude is outside
+``[1e-4, 1e4]`` are solved in units of their largest value, and a fixed ``sigma``
+outside ``[1e-8, 1e8]`` in units of ``sigma`` (the same objective; ``kkt_violation`` is
+then the certificate in those units, which float64 rounding lets reach ``tol``); a
+``sigma`` outside ``[1e-100, 1e100]`` is refused. A solver that
 produces non-finite values raises ``ValueError``; ``converged`` is never true for
 a non-finite estimate or certificate.
 """
@@ -272,7 +274,8 @@ def _check_identifiable(model, pen: Penalty) -> None:
         X = X - np.average(X, axis=0, weights=model.sample_weight)
     elif model.fit_intercept:
         X = np.column_stack([X, np.ones(X.shape[0])])
-    rank = np.linalg.matrix_rank(X)
+    scale = np.max(np.abs(X), axis=0, initial=0.0)  # the rank of the columns, whatever
+    rank = np.linalg.matrix_rank(X / np.where(scale > 0, scale, 1.0))  # their scales
     if rank < X.shape[1]:
         raise ValueError(
             f"The coefficient prior is Flat and the design has rank {rank} < {X.shape[1]} "
@@ -357,8 +360,13 @@ def map_estimate(model, *, sigma: float | None = None, tol: float = 1e-10,
         l1 = np.append(np.full(X.shape[1] - 1, l1), pen.intercept_l1)
         l2 = np.append(np.full(X.shape[1] - 1, l2), pen.intercept_l2)
         fit_intercept = False
-    # an extreme fixed sigma is solved in units of sigma (y / c, w / c with c = sigma: the
-    # same objective, and a certificate that float64 rounding lets reach tol)
+    # predictors on extreme scales are solved in units of their scale (v_j = d_j w_j, l1 /
+    # d_j, l2 / d_j^2: the same objective, and a certificate that float64 rounding lets
+    # reach tol), and an extreme fixed sigma in units of sigma (y / c, w / c with c = sigma)
+    d = np.max(np.abs(X), axis=0, initial=0.0)
+    d = np.where((d > 0) & ((d < 1e-4) | (d > 1e4)) & (pen.student_t is None), d, 1.0)
+    if np.any(d != 1.0):
+        X, l1, l2 = X / d, np.broadcast_to(l1, d.shape) / d, np.broadcast_to(l2, d.shape) / d**2
     c = pen.sigma if pen.sigma is not None and not 1e-8 <= pen.sigma <= 1e8 else 1.0
     t = None if pen.student_t is None else (pen.student_t[0], pen.student_t[1] / c)
     res = fit_map(X, model.y / c, family=pen.family, l1=np.multiply(l1, c),
@@ -366,7 +374,7 @@ def map_estimate(model, *, sigma: float | None = None, tol: float = 1e-10,
                   sigma=1.0 if pen.sigma is None else pen.sigma / c,
                   sample_weight=model.sample_weight, fit_intercept=fit_intercept,
                   tol=tol, max_iter=int(max_iter))
-    res = replace(res, coef=res.coef * c, intercept=res.intercept * c)
+    res = replace(res, coef=res.coef * c / d, intercept=res.intercept * c)
     if not (np.all(np.isfinite(res.coef)) and np.isfinite([res.intercept, res.objective]).all()):
         raise ValueError(
             f"The MAP solver {res.solver!r} produced non-finite values (objective "
@@ -376,8 +384,9 @@ def map_estimate(model, *, sigma: float | None = None, tol: float = 1e-10,
         warnings.warn(
             f"The MAP solver {res.solver!r} stopped after {res.n_iter} iterations with KKT "
             f"violation {res.kkt_violation:.3g} > tol={tol:g}; increase max_iter (or tol). "
-            f"With a Flat prior on separable bernoulli data the mode does not exist: use a "
-            f"proper prior.", ConvergenceWarning, stacklevel=2)
+            f"Predictors on very different scales (e.g. 1e-8 and 1e8) leave float64 rounding "
+            f"in the certificate above a tight tol: standardize=True puts them on one scale.",
+            ConvergenceWarning, stacklevel=2)
     coef, intercept = res.coef, res.intercept
     if augmented:
         coef, intercept = coef[:-1], float(coef[-1])
