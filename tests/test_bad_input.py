@@ -28,6 +28,7 @@ import bayesreg as br
 from bayesreg.backends import samplers as _samplers
 from bayesreg.inference import map as map_module
 from bayesreg.math import MapResult, fit_map, kkt_violation
+from bayesreg.math.existence import no_mode_direction
 
 #: no fit in the matrix may end in a ConvergenceWarning: handled means converged
 pytestmark = pytest.mark.filterwarnings("error::bayesreg.ConvergenceWarning")
@@ -627,6 +628,20 @@ def test_map_refuses_a_non_finite_solver_result(monkeypatch):
     monkeypatch.setattr(map_module, "fit_map", broken)
     with pytest.raises(ValueError, match="non-finite values.*Rescale X and y"):
         model().map()
+
+
+@pytest.mark.parametrize("cols,y,family,expected", [
+    ("ones", np.zeros(N), "bernoulli", True), ("ones", YB, "bernoulli", False),
+    ("x0", YS, "bernoulli", True), ("x0", YB, "bernoulli", False),
+    ("x0+ones", YS, "bernoulli", True), ("all+ones", YB, "bernoulli", False),
+    ("ones", np.zeros(N), "poisson", True), ("all+ones", YP, "poisson", False),
+    ("x0+ones", np.where(X[:, 0] > 0, 0.0, 0.0), "poisson", True),
+])
+def test_no_mode_direction(cols, y, family, expected):
+    """The LP (and its one-column shortcut) against cases with a known answer."""
+    parts = {"ones": [np.ones((N, 1))], "x0": [X[:, :1]], "x0+ones": [X[:, :1], np.ones((N, 1))],
+             "all+ones": [X, np.ones((N, 1))]}[cols]
+    assert no_mode_direction(np.hstack(parts), y, family) is expected
 
 
 def test_kkt_certificate_of_nan_is_not_zero():

@@ -36,6 +36,16 @@ def no_mode_direction(A: np.ndarray, y: np.ndarray, family: str) -> bool:
         return False
     A = A[:, keep] / scale[keep]  # rescaled columns: the same directions, better conditioned
     k = A.shape[1]
+    if k == 1:  # one direction (e.g. the flat intercept alone): d = +1 or -1, no LP
+        a = A[:, 0]
+        if family == "bernoulli":
+            m = (2.0 * (y > 0.5) - 1.0) * a
+            return bool((m >= 0).all() and (m > 0).any() or (m <= 0).all() and (m < 0).any())
+        pos = y > 0
+        if np.any(a[pos] != 0):
+            return False
+        z = a[~pos]
+        return bool((z <= 0).all() and (z < 0).any() or (z >= 0).all() and (z > 0).any())
     bounds = [(-1.0, 1.0)] * k  # directions, bounded (the conditions are scale-free)
     if family == "bernoulli":
         M = (2.0 * (y > 0.5) - 1.0)[:, None] * A  # the likelihood decreases where M d > 0
