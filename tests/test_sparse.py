@@ -84,10 +84,10 @@ def test_log_prior_terms_equal_scipy(prior):
     if isinstance(prior, S.R2D2):
         a, b = prior.beta_params
         np.testing.assert_allclose(terms["coef_r2"], stats.beta.logpdf(d["r2"], a, b))
-        alpha = np.full(4, prior.concentration)
-        ref = [stats.dirichlet.logpdf(phi, alpha) for phi in d["phi"].reshape(-1, 4)]
-        np.testing.assert_allclose(terms["coef_phi"].sum(-1).ravel(), ref)
-        var = sig**2 * one["r2"] / (1 - one["r2"]) * one["phi"]
+        np.testing.assert_allclose(terms["coef_g"], stats.gamma.logpdf(d["g"],
+                                                                       prior.concentration))
+        phi = one["g"] / one["g"].sum(-1, keepdims=True)
+        var = sig**2 * one["r2"] / (1 - one["r2"]) * phi
     else:
         np.testing.assert_allclose(terms["coef_tau"],
                                    stats.halfcauchy.logpdf(d["tau"], scale=0.2 * draws["sigma"]))
@@ -285,3 +285,14 @@ def test_plots(fits):
         {"RHS p0=2": S.RegularizedHorseshoe(expected_nonzero=2), "R2D2": S.R2D2()}, 20, 50,
         size=500)
     assert len(fig.axes[0].get_legend().get_texts()) == 2
+
+
+def test_r2d2_prior_draws_have_the_beta_prior_on_r2():
+    """sum_j v_j / sigma^2 = R^2 / (1 - R^2) (the phi_j = g_j / sum g sum to 1), so
+    R^2 = s / (1 + s) of the variance draws has mean m and the Beta variance."""
+    prior = S.R2D2(mean_r2=0.3, precision_r2=4.0, concentration=0.2)
+    s = prior.variance_draws(30, size=20_000, random_seed=2).sum(-1)
+    r2 = s / (1 + s)
+    a, b = prior.beta_params
+    assert abs(r2.mean() - 0.3) < 4 * r2.std() / math.sqrt(r2.size)
+    assert r2.var() == pytest.approx(stats.beta.var(a, b), rel=0.05)

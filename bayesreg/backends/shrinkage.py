@@ -11,11 +11,11 @@ sampler takes new data without recompiling.
 exist to measure against it (``benchmarks/bench_sparse.py``):
 
 * ``"default"``: non-centred ``w = sqrt(v) z``; half-Cauchy ``tau``, ``lambda`` (log
-  transform); ``c2`` inverse-gamma; R2D2 with a Dirichlet ``phi`` (simplex transform);
+  transform); ``c2`` inverse-gamma; R2D2 with ``phi = g / sum(g)``, ``g_j ~ Gamma(a, 1)``;
 * ``"aux"``: rstanarm's split of each half-Student-t scale into ``r1 * sqrt(r2)``,
   ``r1 ~ N+(0, 1)``, ``r2 ~ InvGamma(df / 2, df / 2)`` (horseshoes only);
 * ``"centered"``: ``w ~ N(0, sqrt(v))`` directly;
-* ``"gamma"``: R2D2 with ``phi = g / sum(g)``, ``g_j ~ Gamma(a, 1)``.
+* ``"dirichlet"``: R2D2 with a Dirichlet ``phi`` (PyMC's simplex transform; brms's form).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from ..spec import shrinkage as S
 
 __all__ = ["shrinkage_variable", "shrinkage_data", "FORMS"]
 
-FORMS = ("default", "aux", "centered", "gamma")
+FORMS = ("default", "aux", "centered", "dirichlet")
 
 
 def shrinkage_data(prior: S.ShrinkagePrior, scales: S.ShrinkageScales) -> dict:
@@ -66,11 +66,11 @@ def shrinkage_variable(prior: S.ShrinkagePrior, name: str, dims, *, sigma, data:
         r2 = pm.Beta(f"{name}_r2", alpha=a, beta=b)
         p = len(pm.modelcontext(None).coords[dims])
         conc = float(prior.concentration)
-        if form == "gamma":
+        if form == "dirichlet":
+            phi = pm.Dirichlet(f"{name}_phi", a=pt.fill(pt.zeros(p), conc), dims=dims)
+        else:
             g = pm.Gamma(f"{name}_g", alpha=conc, beta=1.0, dims=dims)
             phi = pm.Deterministic(f"{name}_phi", g / pt.sum(g), dims=dims)
-        else:
-            phi = pm.Dirichlet(f"{name}_phi", a=pt.fill(pt.zeros(p), conc), dims=dims)
         scale = noise * pt.sqrt(r2 / (1.0 - r2)) * pt.sqrt(phi)
     else:
         aux = "aux" if form == "aux" else "default"
