@@ -92,10 +92,11 @@ def shrinkage_variable(prior: S.ShrinkagePrior, name: str, dims, *, sigma, data:
 
 
 #: NUTS settings for sparse priors, measured on the n = 100, p = 200 regularized-horseshoe
-#: problem (benchmarks/bench_sparse.py): target_accept 0.8 / 0.95 / 0.99 gave 64 / 7 / 2
-#: divergences in 2 x 1000 draws and 25 / 25 / 15 min-ESS/s (rstanarm defaults
-#: adapt_delta to 0.95 for these priors too); nutpie's low-rank mass matrix took 20x the
-#: time per draw of its diagonal one here (400 parameters, no strong linear correlations)
+#: problem (benchmarks/bench_sparse.py, nutpie, 2 x 1000 draws): target_accept 0.8 / 0.95
+#: / 0.99 gave 168 / 9 / 1 divergences and 29 / 16 / 13 min-ESS/s (rstanarm defaults
+#: adapt_delta to 0.95 for these priors too); nutpie's low-rank mass matrix took 266 s
+#: instead of 3.8 s for the same draws (60 divergences): ~50x the time per gradient at
+#: ~400 parameters, with no strong linear correlations for it to learn
 SPARSE_TARGET_ACCEPT = 0.95
 
 
