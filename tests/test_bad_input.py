@@ -695,13 +695,20 @@ def test_a_run_stopped_early_says_what_it_holds(monkeypatch):
     """nutpie returns the draws it has when interrupted: the fit says so."""
     real = _samplers._sample_exact
 
-    def stopped(model_, *, draws, **kwargs):
-        return real(model_, draws=draws // 2, **kwargs)
+    def stopped(model_, *, draws, **kwargs):  # chain 1 got 2 draws fewer: NaN-padded
+        tree = real(model_, draws=draws // 2, **kwargs)
+        post = tree["posterior"].to_dataset()
+        for name in post.data_vars:
+            post[name][dict(chain=1, draw=slice(3, None))] = np.nan
+        tree["posterior"] = post
+        return tree
 
     monkeypatch.setattr(_samplers, "_sample_exact", stopped)
-    with pytest.warns(UserWarning, match="stopped early.*5 of 10 draws"):
+    with pytest.warns(UserWarning, match="stopped early.*3 of 10 draws.*every chain"):
         fit = model().sample(sampler="exact", draws=10, chains=2, progressbar=False)
-    assert fit["posterior"].attrs["bayesreg_interrupted"] == "5 of 10 draws per chain"
+    assert fit["posterior"].attrs["bayesreg_interrupted"] == "3 of 10 draws per chain"
+    assert fit["posterior"].sizes["draw"] == fit["sample_stats"].sizes["draw"] == 3
+    assert not np.isnan(fit["posterior"]["coef"].values).any()
 
 
 @pytest.fixture(scope="module")

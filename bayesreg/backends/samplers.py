@@ -325,12 +325,6 @@ def run_sampler(model, sampler: str, *, draws: int, tune: int, chains: int, rand
     groups = {name: group(tree, name) for name in group_names(tree)}
     posterior = groups["posterior"]
     posterior.attrs["sampling_time"] = time.perf_counter() - t0
-    kept = int(posterior.sizes.get("draw", draws))
-    if kept < draws:  # nutpie returns what it has when interrupted (Ctrl-C)
-        posterior.attrs["bayesreg_interrupted"] = f"{kept} of {draws} draws per chain"
-        warnings.warn(f"Sampling stopped early (interrupted): the fit holds the {kept} of "
-                      f"{draws} draws per chain that were drawn. Check the convergence report "
-                      f"before using it, or run again.", UserWarning, stacklevel=3)
     # nutpie also stores the unconstrained values (e.g. ``sigma_log__``); drop them so that
     # every backend returns the same variables
     helpers = [v for v in posterior.data_vars if str(v).endswith("__")]
@@ -342,4 +336,25 @@ def run_sampler(model, sampler: str, *, draws: int, tune: int, chains: int, rand
         if var.dtype == object:
             text = np.where(pd.isna(var.values), "", var.values).astype(str)
             stats[name] = (var.dims, text)
+    return _complete_draws(groups, draws)
+
+
+def _complete_draws(groups, draws: int):
+    """A run that stopped early (nutpie returns what it has on Ctrl-C, its chains of
+    unequal length, NaN-padded) keeps the draws that every chain completed, and says so."""
+    posterior = groups["posterior"]
+    kept = int(posterior.sizes.get("draw", draws))
+    if kept >= draws:
+        return groups
+    done = np.ones(kept, dtype=bool)
+    for var in posterior.data_vars.values():
+        values = np.asarray(var.transpose("chain", "draw", ...).values, dtype=float)
+        done &= np.isfinite(values.reshape(values.shape[0], kept, -1)).all(axis=(0, 2))
+    full = kept if done.all() else int(np.argmin(done))
+    groups = {name: g.isel(draw=slice(0, full)) if "draw" in g.dims else g
+              for name, g in groups.items()}
+    groups["posterior"].attrs["bayesreg_interrupted"] = f"{full} of {draws} draws per chain"
+    warnings.warn(f"Sampling stopped early (interrupted): the fit holds the {full} of {draws} "
+                  f"draws per chain that every chain completed. Check the convergence report "
+                  f"before using it, or run again.", UserWarning, stacklevel=4)
     return groups
