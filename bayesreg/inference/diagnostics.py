@@ -119,6 +119,10 @@ class ConvergenceReport:
         return self.message
 
 
+#: internal variables the gate checks, named for the report
+_READABLE = {"intercept_centered": "intercept (at the mean of X)"}
+
+
 def _worst(ds, pick) -> tuple[float, str]:
     """The extreme (``pick`` = np.nanargmax / nanargmin) value over all scalars and its label."""
     best_val, best_name = math.nan, ""
@@ -132,7 +136,8 @@ def _worst(ds, pick) -> tuple[float, str]:
                   or (pick is np.nanargmax and val > best_val)
                   or (pick is np.nanargmin and val < best_val))
         if better:
-            label = name
+            # the sampler's internal names, as a user reads them
+            label = _READABLE.get(name, name)
             if da.dims:
                 label += "[" + ",".join(str(da[d].values[i]) if d in da.coords else str(i)
                                         for d, i in zip(da.dims, idx)) + "]"
