@@ -107,6 +107,9 @@ def load(path: str | os.PathLike):
     except (OSError, ValueError) as err:
         raise ValueError(f"{str(path)!r} is not a NetCDF file written by bayesreg.save "
                          f"({err}).") from None
+    except (KeyError, RuntimeError) as err:  # h5py: damaged metadata inside a valid header
+        raise ValueError(f"{str(path)!r} is damaged: its NetCDF/HDF5 structure cannot be "
+                         f"read ({err}). Save the fit again from its source.") from None
     if "posterior" not in group_names(idata) or SPEC_ATTR not in idata["posterior"].attrs:
         raise ValueError(f"{str(path)!r} holds no bayesreg model spec; it was not written by "
                          f"bayesreg.save.")

@@ -749,6 +749,17 @@ def test_save_overwrite_must_be_a_bool(saved):
     assert br.load(saved)  # untouched
 
 
+def test_load_refuses_a_damaged_file(saved, tmp_path):
+    """Bytes overwritten inside a valid HDF5 file (a bad disk, an interrupted copy): h5py
+    fails on a metadata checksum with a KeyError; load says the file is damaged."""
+    data = bytearray(saved.read_bytes())
+    data[2000:2100] = b"x" * 100
+    path = tmp_path / "damaged.nc"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="damaged|not a NetCDF file"):
+        br.load(path)
+
+
 def test_load_round_trip(saved):
     m = br.Model.from_idata(br.load(saved))
     assert m.feature_names == ["a", "b", "c"]
