@@ -152,7 +152,7 @@ def _marginal_rhs(X, y, prior):
 
 
 # --------------------------------------------------------------------------- peers
-def part_peers(bambi_timeout):
+def part_peers(bambi_timeout, others=True):
     import bayesreg as br
 
     X, y, _ = simulate(0)
@@ -171,8 +171,9 @@ def part_peers(bambi_timeout):
         row(f"bayesreg {type(prior).__name__} (defaults: nutpie)",
             fit.posterior.attrs["sampling_time"], int(fit.sample_stats["diverging"].sum()),
             ess, rhat, f"compile {ct:.0f} s")
-    _numpyro_horseshoe(X, y)
-    _bambi_horseshoe(X, y, bambi_timeout)
+    if others:
+        _numpyro_horseshoe(X, y)
+        _bambi_horseshoe(X, y, bambi_timeout)
 
 
 def _numpyro_horseshoe(X, y):
@@ -326,6 +327,8 @@ def main():
     ap.add_argument("--wide-p", type=int, default=2000)
     ap.add_argument("--bambi-timeout", type=int, default=600)
     ap.add_argument("--marginal", action="store_true")
+    ap.add_argument("--no-peers", action="store_true",
+                    help="peers part: bayesreg rows only (no numpyro, no bambi)")
     args = ap.parse_args()
     import scipy.linalg  # noqa: F401  (load BLAS so that threadpoolctl limits it)
     from threadpoolctl import threadpool_limits
@@ -337,7 +340,7 @@ def main():
         if "selection" in parts:
             part_selection(args.seeds)
         if "peers" in parts:
-            part_peers(args.bambi_timeout)
+            part_peers(args.bambi_timeout, others=not args.no_peers)
         if "wide" in parts:
             part_wide(args.wide_p)
 

@@ -92,16 +92,17 @@ def shrinkage_variable(prior: S.ShrinkagePrior, name: str, dims, *, sigma, data:
 
 
 #: NUTS settings for sparse priors, measured on the n = 100, p = 200 regularized-horseshoe
-#: problem (benchmarks/bench_sparse.py, nutpie, 2 x 1000 draws): target_accept 0.8 / 0.95
-#: / 0.99 gave 168 / 9 / 1 divergences and 29 / 16 / 13 min-ESS/s (rstanarm defaults
-#: adapt_delta to 0.95 for these priors too); nutpie's low-rank mass matrix took 266 s
-#: instead of 3.8 s for the same draws (60 divergences): ~50x the time per gradient at
-#: ~400 parameters, with no strong linear correlations for it to learn
-SPARSE_TARGET_ACCEPT = 0.95
+#: problem (benchmarks/bench_sparse.py, nutpie): target_accept 0.8 / 0.95 / 0.99 gave
+#: 168 / 9 / 1 divergences and 29 / 16 / 13 min-ESS/s in 2 x 1000 draws, and with 4 chains
+#: 0.95 once left a chain stuck (682 divergences, R-hat 1.32) where 0.99 had 1 divergence
+#: (rstanarm's adapt_delta for hs_plus is 0.99 too); nutpie's low-rank mass matrix took
+#: 266 s instead of 3.8 s for the same draws (60 divergences): ~50x the time per gradient
+#: at ~400 parameters, with no strong linear correlations for it to learn
+SPARSE_TARGET_ACCEPT = 0.99
 
 
 def sampler_defaults(sampler: str, kwargs: dict) -> dict:
-    """The run options of a model with a sparse prior: ``target_accept=0.95`` and, for
+    """The run options of a model with a sparse prior: ``target_accept=0.99`` and, for
     nutpie, its diagonal mass-matrix adaptation, unless the caller chose otherwise."""
     out = dict(kwargs)
     if sampler == "exact":  # it refuses sparse priors itself

@@ -382,7 +382,7 @@ class Model:
             random_seed=random_seed, compiled=compiled is not None, options=kwargs,
             flags=dict(progressbar=progressbar, log_likelihood=log_likelihood, strict=strict))
         iid = sampler == "exact"
-        if isinstance(self.prior, ShrinkagePrior):  # target_accept 0.95, nutpie diag mass
+        if isinstance(self.prior, ShrinkagePrior):  # target_accept 0.99, nutpie diag mass
             kwargs = shrinkage_sampler_defaults(sampler, kwargs)
         if not iid:
             options = {k: kwargs.pop(k) for k in COMPILE_OPTIONS.get(sampler, ()) if k in kwargs}

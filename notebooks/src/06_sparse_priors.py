@@ -43,7 +43,7 @@ fig = br.plots.plot_effective_nonzero_prior(priors, n_features=p, n_samples=n)
 # %% [markdown]
 # ## The regularized horseshoe
 #
-# `model.map()` refuses a sparse prior (the joint mode sets every coefficient to zero); the posterior is sampled. Sparse priors get `target_accept=0.95` and nutpie's diagonal mass matrix by default.
+# `model.map()` refuses a sparse prior (the joint mode sets every coefficient to zero); the posterior is sampled. Sparse priors get `target_accept=0.99` and nutpie's diagonal mass matrix by default.
 
 # %%
 rhs = br.Model(X, y, prior=br.RegularizedHorseshoe(expected_nonzero=5))
