@@ -185,6 +185,7 @@ def _numpyro_horseshoe(X, y):
     from numpyro.infer import MCMC, NUTS
 
     X = (X - X.mean(0)) / X.std(0)
+    y_sd, y_mean = float(np.std(y)), float(np.mean(y))
 
     def model(X, y):
         p = X.shape[1]
@@ -192,8 +193,8 @@ def _numpyro_horseshoe(X, y):
         tau = numpyro.sample("tau", dist.HalfCauchy(1.0))
         z = numpyro.sample("z", dist.Normal(jnp.zeros(p), 1.0))
         coef = numpyro.deterministic("coef", tau * lam * z)
-        sigma = numpyro.sample("sigma", dist.HalfNormal(float(np.std(y))))
-        b0 = numpyro.sample("b0", dist.Normal(float(np.mean(y)), 10.0))
+        sigma = numpyro.sample("sigma", dist.HalfNormal(y_sd))
+        b0 = numpyro.sample("b0", dist.Normal(y_mean, 10.0))
         numpyro.sample("y", dist.Normal(b0 + X @ coef, sigma), obs=y)
 
     mcmc = MCMC(NUTS(model), num_warmup=1000, num_samples=1000, num_chains=4,
