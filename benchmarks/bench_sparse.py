@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -176,7 +177,7 @@ def part_peers(bambi_timeout, others=True):
         _bambi_horseshoe(X, y, bambi_timeout)
 
 
-def _numpyro_horseshoe(X, y):
+def _numpyro_horseshoe(X, y, chain_method="sequential"):
     import arviz as az
     import jax
     import jax.numpy as jnp
@@ -198,7 +199,7 @@ def _numpyro_horseshoe(X, y):
         numpyro.sample("y", dist.Normal(b0 + X @ coef, sigma), obs=y)
 
     mcmc = MCMC(NUTS(model), num_warmup=1000, num_samples=1000, num_chains=4,
-                chain_method="sequential", progress_bar=False, jit_model_args=True)
+                chain_method=chain_method, progress_bar=False, jit_model_args=True)
     t0 = time.perf_counter()
     mcmc.run(jax.random.PRNGKey(1), jnp.asarray(X), jnp.asarray(y))
     cold = time.perf_counter() - t0
@@ -210,7 +211,8 @@ def _numpyro_horseshoe(X, y):
     post = az.from_dict({"posterior": {k: np.asarray(samples[k]) for k in names}})
     ess, rhat = _ess_rhat(post.posterior, names)
     div = int(np.asarray(mcmc.get_extra_fields(group_by_chain=True)["diverging"]).sum())
-    row("numpyro horseshoe (hand-written, non-centred)", el, div, ess, rhat,
+    row(f"numpyro horseshoe (hand-written, non-centred), {chain_method} chains", el, div, ess,
+        rhat,
         f"warm run; the first, with JIT compilation, took {cold:.1f} s")
 
 
@@ -316,11 +318,13 @@ def part_wide(p):
         fit = model.sample(random_seed=1, progressbar=False)
     total = time.perf_counter() - t0
     ess, rhat = _ess_rhat(fit.posterior, ["coef", "coef_tau", "coef_lambda", "coef_c2"])
+    _, rhat_coef = _ess_rhat(fit.posterior, ["coef"])
     sel = br.savs(model, fit).values != 0
     print(f"\n### Wide logistic (n = {n}, p = {p}), defaults\n\n" + HEADER)
     row(f"bayesreg RegularizedHorseshoe bernoulli p={p}", fit.posterior.attrs["sampling_time"],
         int(fit.sample_stats["diverging"].sum()), ess, rhat,
-        f"total with compile {total:.0f} s; SAVS keeps {sel.sum()} "
+        f"total with compile {total:.0f} s; max R-hat of coef {rhat_coef:.3f}; "
+        f"SAVS keeps {sel.sum()} "
         f"({(sel & (w != 0)).sum()} of 5 true)")
 
 
@@ -331,9 +335,16 @@ def main():
     ap.add_argument("--wide-p", type=int, default=2000)
     ap.add_argument("--bambi-timeout", type=int, default=600)
     ap.add_argument("--marginal", action="store_true")
+    ap.add_argument("--numpyro-chains", default="sequential",
+                    choices=["sequential", "parallel"],
+                    help="numpyro's chain_method for --parts numpyro (parallel: one XLA CPU "
+                         "device per core, as nutpie runs its chains in threads)")
     ap.add_argument("--no-peers", action="store_true",
                     help="peers part: bayesreg rows only (no numpyro, no bambi)")
     args = ap.parse_args()
+    if args.numpyro_chains == "parallel":  # before jax is imported
+        os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_force_host_"
+                                   f"platform_device_count={os.cpu_count()}").strip()
     import scipy.linalg  # noqa: F401  (load BLAS so that threadpoolctl limits it)
     from threadpoolctl import threadpool_limits
 
@@ -344,7 +355,7 @@ def main():
         if "selection" in parts:
             part_selection(args.seeds)
         if "numpyro" in parts:
-            _numpyro_horseshoe(*simulate(0)[:2])
+            _numpyro_horseshoe(*simulate(0)[:2], args.numpyro_chains)
         if "peers" in parts:
             part_peers(args.bambi_timeout, others=not args.no_peers)
         if "wide" in parts:
