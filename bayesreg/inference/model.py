@@ -389,7 +389,8 @@ class Model:
             compiled = (compiled or self.compile(sampler, **options)).with_data(
                 **data_values(self))
         conjugate = not iid and is_conjugate(self)
-        hierarchical = not self.prior.is_fixed
+        # a hyperprior the user can reparameterize (shrinkage priors have their own form)
+        hierarchical = not self.prior.is_fixed and hasattr(self.prior, "noncentered")
         attempts = 1 if iid else 1 + max_retries
         seeds = [random_seed] + ([None] * max_retries if random_seed is None
                                  else seed_sequence_int(random_seed, attempts)[1:])
