@@ -18,7 +18,7 @@ from .backends.results import group_names
 from .inference.model import SPEC_ATTR, SUPPORTED_SPEC_VERSIONS, check_spec, spec_from_idata
 from .utils.validation import check_bool
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "write_atomic"]
 
 
 def _check_idata(idata) -> None:
@@ -63,6 +63,18 @@ def save(idata, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
                                 f"exist. Create it first.")
     if path.exists() and not overwrite:
         raise FileExistsError(f"{str(path)!r} exists; pass overwrite=True to replace it.")
+    return write_atomic(path, lambda tmp: idata.to_netcdf(tmp, engine="h5netcdf"))
+
+
+def write_atomic(path: str | os.PathLike, write) -> Path:
+    """``write(tmp)`` to a temporary file next to ``path``, then rename it to ``path``.
+
+    On any failure, Ctrl-C included, the temporary file is removed and ``path`` is left as
+    it was (a rename within one folder is atomic). The file gets the mode a plain
+    ``open()`` would give it (``0o666`` less the umask), not the temporary file's 0600.
+    """
+    path = Path(path)
+    folder = path.resolve().parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except PermissionError:
@@ -70,8 +82,7 @@ def save(idata, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
                               f"writable. Choose another folder, or fix its permissions.") from None
     os.close(fd)
     try:
-        idata.to_netcdf(tmp, engine="h5netcdf")
-        # mkstemp creates the file private (0600); give it the mode a plain open() would
+        write(tmp)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)

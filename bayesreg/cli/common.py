@@ -27,6 +27,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from ..inference import ConvergenceReport, ConvergenceWarning
+from ..io import write_atomic as _write_atomic
 from ..spec import Prior
 from ..utils.validation import SAMPLERS
 
@@ -101,31 +102,11 @@ def output_dir(path, names, *, overwrite: bool, option: str = "--out") -> Path:
     return path
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_atomic(path, write) -> Path:
-    """``write(tmp)`` to a temporary file next to ``path``, then rename it to ``path``.
-
-    On any failure, Ctrl-C included, the temporary file is removed and ``path`` is left
-    as it was. The file gets the usual permissions (``0o666`` less the umask).
-    """
+    """:func:`bayesreg.io.write_atomic`, making the folder first when needed."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    return path
+    return _write_atomic(path, write)
 
 
 # ---------------------------------------------------------------------- figures
