@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
-from arviz_stats import loo as _az_loo
+from arviz_stats import loo as arviz_loo
 from scipy.special import logsumexp
 
 from ..backends.dask_chunks import (
@@ -132,7 +132,7 @@ def _loo_rows(X, y, w, core: Model, posterior: xr.Dataset, reff):
                       coords={"chain": posterior["chain"].values,
                               "draw": posterior["draw"].values})
     tree = datatree({"posterior": posterior, "log_likelihood": xr.Dataset({"y": da})})
-    res = _az_loo(tree, pointwise=True, reff=reff)
+    res = arviz_loo(tree, pointwise=True, reff=reff)
     e = np.asarray(res.elpd_i).reshape(-1)
     k = np.asarray(res.pareto_k).reshape(-1)
     lppd = logsumexp(ll.reshape(-1, n), axis=0) - np.log(ll.shape[0] * ll.shape[1])

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
-from arviz_stats import loo as _az_loo
+from arviz_stats import loo as arviz_loo
 from scipy.special import logsumexp
 
 from ..backends.dask_chunks import settle_lazy_modules
@@ -93,7 +93,7 @@ def _one_fit(model: Model, scale: float | None, train, test, method: str, draws:
     if loo:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*Pareto.*")
-            res = _az_loo(fit, pointwise=True, reff=1.0 if conj else None)
+            res = arviz_loo(fit, pointwise=True, reff=1.0 if conj else None)
         k = np.asarray(res.pareto_k)
         out.update(elpd_loo=float(res.elpd), se_elpd_loo=float(res.se), p_loo=float(res.p),
                    pareto_k_max=float(k.max()))
