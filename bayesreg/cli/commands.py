@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import arviz as az
 import pandas as pd
@@ -15,6 +14,7 @@ from ..spec import Flat
 from .common import (
     UsageError,
     convergence_line,
+    input_file,
     output_dir,
     save_figure,
     short,
@@ -29,12 +29,9 @@ __all__ = ["add_parsers", "load_fit", "describe", "summary_table",
 
 def load_fit(path):
     """``(fit, model)`` of a file written by ``bayesreg fit`` or :func:`bayesreg.save`."""
-    path = Path(path).expanduser()
-    if not path.exists():
-        raise UsageError(f"no such file: {str(path)!r}; give a fit saved by 'bayesreg fit "
-                         f"DATA.csv ... --out FIT.nc' (or bayesreg.save in Python).")
-    if path.is_dir():
-        raise UsageError(f"{str(path)!r} is a folder; give a fit file (FIT.nc).")
+    path = input_file(path, kind="a fit file (FIT.nc)",
+                      missing="give a fit saved by 'bayesreg fit DATA.csv ... --out FIT.nc' "
+                              "(or bayesreg.save in Python).")
     fit = load(path)
     return fit, Model.from_idata(fit)
 

@@ -61,6 +61,17 @@ def _probe(folder: Path) -> None:
                          f"folder you can write to.") from None
 
 
+def input_file(path, *, missing: str, kind: str) -> Path:
+    """An existing file to read, or a one-line :class:`UsageError`: ``missing`` says what
+    to give instead, ``kind`` names the file expected where a folder was given."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise UsageError(f"no such file: {str(path)!r}; {missing}")
+    if path.is_dir():
+        raise UsageError(f"{str(path)!r} is a folder; give {kind}.")
+    return path
+
+
 def output_file(path, *, overwrite: bool, option: str = "--out") -> Path:
     """Check, before any work, that ``path`` can be written: its folder exists and is
     writable, it is not a folder, and it exists only with ``--overwrite``."""

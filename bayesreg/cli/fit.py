@@ -38,6 +38,7 @@ from .common import (
     UsageError,
     add_sampler_options,
     convergence_line,
+    input_file,
     output_file,
     sample_quietly,
     sampler_options,
@@ -55,12 +56,8 @@ HYPERPRIORS = {"halfnormal": HalfNormal, "halfcauchy": HalfCauchy, "exponential"
 # ------------------------------------------------------------------------ data
 def read_csv(path) -> pd.DataFrame:
     """The CSV file as a DataFrame, or a one-line :class:`UsageError` saying what is wrong."""
-    path = Path(path).expanduser()
-    if not path.exists():
-        raise UsageError(f"no such file: {str(path)!r} (the current folder is "
-                         f"{str(Path.cwd())!r}); check the path.")
-    if path.is_dir():
-        raise UsageError(f"{str(path)!r} is a folder; give a CSV file.")
+    path = input_file(path, kind="a CSV file",
+                      missing=f"check the path (the current folder is {str(Path.cwd())!r}).")
     try:
         df = pd.read_csv(path)
     except pd.errors.EmptyDataError:
