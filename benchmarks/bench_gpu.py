@@ -49,7 +49,6 @@ def main(argv=None):
     warnings.simplefilter("ignore")
     import arviz as az
     import jax
-    import numpy as np
 
     import bayesreg as br
 

@@ -20,6 +20,7 @@ from pytensor.graph.replace import clone_replace
 
 from ..math.seeds import seed_sequence_int
 from ..utils.imports import quiet_import
+from .marginal import register_jax
 from .results import datatree, draws_dataset
 
 __all__ = ["JaxProgram", "sample_jax"]
@@ -44,6 +45,7 @@ class JaxProgram:
         import jax
         with quiet_import():
             from pymc.sampling.jax import get_jaxified_graph  # imports jax
+        register_jax()
 
         shared = list(pm_model.data_vars)
         self.data_names = [v.name for v in shared]

@@ -33,10 +33,11 @@ from ..math.glm import intercept_start
 from ..math.suffstats import SufficientStats
 from ..spec import priors as P
 from ..spec import shrinkage as S
-from .shrinkage import shrinkage_data, shrinkage_variable
+from .marginal import MARGINAL_MAX_FEATURES, marginal_coef
+from .shrinkage import shrinkage_data, shrinkage_scale, shrinkage_variable
 
 __all__ = ["build_pymc_model", "prior_variable", "data_values", "coef_param_data_names",
-           "structure_key", "model_shrinkage_scales"]
+           "structure_key", "model_shrinkage_scales", "uses_marginal_coef"]
 
 
 # --------------------------------------------------------------------------- priors
@@ -218,25 +219,30 @@ def build_pymc_model(model) -> pm.Model:
         sigma = _scale_param_var(model.sigma, "sigma")
         nu = _scale_param_var(model.nu, "nu")
         coef_data = {f: data[name] for f, name in coef_param_data_names(model.prior).items()}
-        if isinstance(model.prior, S.ShrinkagePrior):
+        marginal = uses_marginal_coef(model)
+        if marginal:
+            scale = shrinkage_scale(model.prior, "coef", "feature", sigma=sigma, data=data)
+        elif isinstance(model.prior, S.ShrinkagePrior):
             coef = shrinkage_variable(model.prior, "coef", "feature", sigma=sigma, data=data)
         else:
             coef = prior_variable(model.prior, "coef", dims="feature", sigma=sigma,
                                   data=coef_data)
         if "x_mean" in data:
-            b0 = pm.Flat("intercept_centered",
-                         initval=intercept_start(model.family.name, model.y, model.sample_weight))
-            pm.Deterministic("intercept", b0 - pt.dot(data["x_mean"], coef))
-            intercept = b0
+            intercept = pm.Flat("intercept_centered", initval=intercept_start(
+                model.family.name, model.y, model.sample_weight))
         elif model.fit_intercept:
             intercept = prior_variable(model.intercept_prior, "intercept")
         else:
             intercept = None
 
         if model.family.name == "gaussian":
-            beta = coef if intercept is None else pt.concatenate([pt.stack([intercept]), coef])
             stats = {k: data[f"suffstat_{k}"] for k in ("gram", "beta_hat", "rss_min", "sum_w")}
-            pm.Potential("y_loglik", _gaussian_suffstat_loglik(stats, beta, sigma))
+            if marginal:
+                coef = marginal_coef(scale, sigma, intercept, stats)
+            else:
+                beta = coef if intercept is None else pt.concatenate([pt.stack([intercept]),
+                                                                      coef])
+                pm.Potential("y_loglik", _gaussian_suffstat_loglik(stats, beta, sigma))
         else:
             eta = pt.dot(data["X"], coef)
             if intercept is not None:
@@ -247,4 +253,14 @@ def build_pymc_model(model) -> pm.Model:
             else:
                 pm.Potential("y_loglik", pt.sum(data["sample_weight"]
                                                 * pm.logp(cls.dist(**kwargs), data["y_obs"])))
+        if "x_mean" in data:  # the flat intercept on the user's (uncentred) scale
+            pm.Deterministic("intercept", intercept - pt.dot(data["x_mean"], coef))
     return pmodel
+
+
+def uses_marginal_coef(model) -> bool:
+    """Whether ``build_pymc_model`` integrates the coefficients out of the likelihood: a
+    sparse prior, the gaussian family and at most ``MARGINAL_MAX_FEATURES`` features
+    (:mod:`bayesreg.backends.marginal`)."""
+    return (isinstance(model.prior, S.ShrinkagePrior) and model.family.name == "gaussian"
+            and model.n_features <= MARGINAL_MAX_FEATURES)

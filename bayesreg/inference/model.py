@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..backends.pymc_model import build_pymc_model, data_values, structure_key
+from ..backends.pymc_model import build_pymc_model, data_values, structure_key, uses_marginal_coef
 from ..backends.results import datatree, group_names
 from ..backends.shrinkage import sampler_defaults as shrinkage_sampler_defaults
 from ..backends.samplers import (
@@ -382,8 +382,8 @@ class Model:
             random_seed=random_seed, compiled=compiled is not None, options=kwargs,
             flags=dict(progressbar=progressbar, log_likelihood=log_likelihood, strict=strict))
         iid = sampler == "exact"
-        if isinstance(self.prior, ShrinkagePrior):  # target_accept 0.99, nutpie diag mass
-            kwargs = shrinkage_sampler_defaults(sampler, kwargs)
+        if isinstance(self.prior, ShrinkagePrior):  # target_accept, nutpie diag mass
+            kwargs = shrinkage_sampler_defaults(sampler, kwargs, uses_marginal_coef(self))
         if not iid:
             options = {k: kwargs.pop(k) for k in COMPILE_OPTIONS.get(sampler, ()) if k in kwargs}
             compiled = (compiled or self.compile(sampler, **options)).with_data(
