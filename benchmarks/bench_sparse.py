@@ -9,9 +9,10 @@ Parts (``--parts``, comma separated; ``numpyro`` runs that peer alone):
 
 * ``forms``: the parameterizations of :mod:`bayesreg.backends.shrinkage` on the same
   hand-built PyMC model (gaussian likelihood on X, sigma ~ HalfStudentT(3, sd(y))), nutpie,
-  2 chains x 1000 draws after 1000 tuning steps, seed 0 data. ``--marginal`` adds the
-  regularized horseshoe with the coefficients integrated out of the likelihood and drawn
-  exactly given the scales (Bhattacharya et al. 2016), slow here.
+  2 chains x 1000 draws after 1000 tuning steps, seed 0 data, coefficients sampled.
+* ``marginal``: the same model with the coefficients integrated out of the likelihood and
+  drawn exactly given the scales (:mod:`bayesreg.backends.marginal`; the default for the
+  gaussian family), at target_accept 0.8 and 0.95.
 * ``peers``: bayesreg at its defaults (4 chains x 1000 draws, 1000 tuning steps, nutpie)
   with the regularized horseshoe and the plain horseshoe, against a hand-written numpyro
   horseshoe (numpyro's example: non-centred, lambda, tau ~ HalfCauchy(1), sigma ~
@@ -30,7 +31,7 @@ Metric: minimum bulk ESS over all sampled quantities reported (coef, the latent 
 sigma) per second of sampling (compilation excluded where the tool reports it).
 BLAS is limited to 1 thread.
 
-Run: ``python benchmarks/bench_sparse.py [--parts forms,peers,selection,wide] [--seeds 5]``
+Run: ``python benchmarks/bench_sparse.py [--parts forms,marginal,peers,selection,wide] [--seeds 5]``
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ HEADER = ("| run | sampling s | divergences | min bulk ESS | min ESS/s | max R-h
 
 
 # --------------------------------------------------------------------------- forms
-def part_forms(marginal=False):
+def part_forms():
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -106,8 +107,6 @@ def part_forms(marginal=False):
     run(rhs, "default", adaptation="low_rank")
     run(r2d2, "default")
     run(r2d2, "dirichlet")
-    if marginal:
-        _marginal_rhs(X, y, rhs)
 
 
 def _sample(m, label, adaptation, target_accept):
@@ -124,32 +123,41 @@ def _sample(m, label, adaptation, target_accept):
         f"{float(tr.sample_stats['n_steps'].mean()):.0f} steps/draw")
 
 
-def _marginal_rhs(X, y, prior):
-    """coef integrated out: y - ybar ~ N(0, sigma^2 I + Xc D Xc'), D = diag(v_j); coef
-    drawn exactly given the scales from standard normals z1 (p), z2 (n)."""
+def part_marginal():
+    """The regularized horseshoe of ``forms`` with the coefficients integrated out of the
+    likelihood (bayesreg's default for the gaussian family), nutpie at its own
+    target_accept (0.8) and at 0.95, on the same hand-built model."""
     import pymc as pm
+
+    from bayesreg.backends.marginal import marginal_coef
+    from bayesreg.backends.shrinkage import shrinkage_data, shrinkage_scale
+    from bayesreg.math.suffstats import SufficientStats
+    from bayesreg.spec import shrinkage as S
+
+    X, y, _ = simulate(0)
+    X = (X - X.mean(0)) / X.std(0)
+    n, p = X.shape
+    prior = S.RegularizedHorseshoe(expected_nonzero=10)
+    scales = S.ShrinkageScales(prior.global_scale(p, n), None, n)
+    st = SufficientStats.from_data(np.column_stack([np.ones(n), X]), y)
+    stats = dict(gram=st.xtx, beta_hat=st.beta_hat, rss_min=np.asarray(st.rss_min),
+                 sum_w=np.asarray(st.sum_w))
+    print("\n### Coefficients integrated out (nutpie, 2 chains x 1000 draws)\n\n" + HEADER)
+    for ta in (0.8, 0.95):
+        with pm.Model(coords={"feature": np.arange(p)}) as m:
+            data = {k: pm.Data(k, v) for k, v in shrinkage_data(prior, scales).items()}
+            sigma = pm.HalfStudentT("sigma", 3, np.std(y))
+            b0 = pm.Normal("b0", np.mean(y), 10)
+            scale = shrinkage_scale(prior, "coef", "feature", sigma=sigma, data=data)
+            marginal_coef(scale, sigma, b0, {k: pt_const(v) for k, v in stats.items()})
+        _sample(m, f"RegularizedHorseshoe, coef integrated out, diag, target_accept={ta}",
+                "diag", ta)
+
+
+def pt_const(value):
     import pytensor.tensor as pt
 
-    n, p = X.shape
-    Xc, yc = pt.as_tensor(X - X.mean(0)), pt.as_tensor(y - y.mean())
-    with pm.Model(coords={"feature": np.arange(p), "obs": np.arange(n)}) as m:
-        sigma = pm.HalfStudentT("sigma", 3, np.std(y))
-        tau = pm.HalfCauchy("coef_tau", prior.global_scale(p, n) * sigma)
-        lam = pm.HalfCauchy("coef_lambda", 1.0, dims="feature")
-        c2 = pm.InverseGamma("coef_c2", 2.0, 2.0 * 4.0)
-        s = tau * lam
-        s = s * pt.sqrt(c2 / (c2 + s**2))
-        L = pt.linalg.cholesky(sigma**2 * pt.eye(n) + pt.dot(Xc * s**2, Xc.T))
-        a = pt.linalg.solve_triangular(L, yc, lower=True)
-        pm.Potential("lik", -0.5 * pt.sum(a**2) - pt.sum(pt.log(pt.diag(L)))
-                     + pt.log(sigma))
-        z1 = pm.Normal("z1", 0, 1, dims="feature")
-        z2 = pm.Normal("z2", 0, 1, dims="obs")
-        r = yc - pt.dot(Xc, s * z1) - sigma * z2
-        w = pt.linalg.solve_triangular(L.T, pt.linalg.solve_triangular(L, r, lower=True),
-                                       lower=False)
-        pm.Deterministic("coef", s * z1 + s**2 * pt.dot(Xc.T, w), dims="feature")
-    _sample(m, "RegularizedHorseshoe marginalized, diag, target_accept=0.8", "diag", 0.8)
+    return pt.as_tensor(np.asarray(value, dtype=float))
 
 
 # --------------------------------------------------------------------------- peers
@@ -298,7 +306,7 @@ def part_selection(n_seeds):
 
 
 # --------------------------------------------------------------------------- wide
-def part_wide(p):
+def part_wide(p, draws=1000):
     from scipy.special import expit
 
     import bayesreg as br
@@ -315,13 +323,13 @@ def part_wide(p):
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = model.sample(random_seed=1, progressbar=False)
+        fit = model.sample(random_seed=1, progressbar=False, draws=draws)
     total = time.perf_counter() - t0
     ess, rhat = _ess_rhat(fit.posterior, ["coef", "coef_tau", "coef_lambda", "coef_c2"])
     _, rhat_coef = _ess_rhat(fit.posterior, ["coef"])
     sel = br.savs(model, fit).values != 0
-    print(f"\n### Wide logistic (n = {n}, p = {p}), defaults\n\n" + HEADER)
-    row(f"bayesreg RegularizedHorseshoe bernoulli p={p}", fit.posterior.attrs["sampling_time"],
+    print(f"\n### Wide logistic (n = {n}, p = {p}), defaults, {draws} draws\n\n" + HEADER)
+    row(f"bayesreg RegularizedHorseshoe bernoulli p={p}, {draws} draws", fit.posterior.attrs["sampling_time"],
         int(fit.sample_stats["diverging"].sum()), ess, rhat,
         f"total with compile {total:.0f} s; max R-hat of coef {rhat_coef:.3f}; "
         f"SAVS keeps {sel.sum()} "
@@ -330,11 +338,11 @@ def part_wide(p):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--parts", default="forms,peers,selection,wide")
+    ap.add_argument("--parts", default="forms,marginal,peers,selection,wide")
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--wide-p", type=int, default=2000)
+    ap.add_argument("--wide-draws", type=int, default=1000)
     ap.add_argument("--bambi-timeout", type=int, default=600)
-    ap.add_argument("--marginal", action="store_true")
     ap.add_argument("--numpyro-chains", default="sequential",
                     choices=["sequential", "parallel"],
                     help="numpyro's chain_method for --parts numpyro (parallel: one XLA CPU "
@@ -351,7 +359,9 @@ def main():
     parts = args.parts.split(",")
     with threadpool_limits(limits=1):
         if "forms" in parts:
-            part_forms(args.marginal)
+            part_forms()
+        if "marginal" in parts:
+            part_marginal()
         if "selection" in parts:
             part_selection(args.seeds)
         if "numpyro" in parts:
@@ -359,7 +369,7 @@ def main():
         if "peers" in parts:
             part_peers(args.bambi_timeout, others=not args.no_peers)
         if "wide" in parts:
-            part_wide(args.wide_p)
+            part_wide(args.wide_p, args.wide_draws)
 
 
 if __name__ == "__main__":

@@ -59,7 +59,8 @@ def test_numba_writes_no_cache_into_the_package(tmp_path):
 LAYERS = ["utils", "math", "spec", "backends", "inference", "occam", "sklearn", "plots", "io",
           "cli"]
 #: imports that may stay inside functions: optional extras (and what imports them)
-OPTIONAL = ("nutpie", "numpyro", "jax", "jaxlib", "blackjax", "pymc.sampling.jax", "dask",
+OPTIONAL = ("nutpie", "numpyro", "jax", "jaxlib", "blackjax", "pymc.sampling.jax",
+            "pytensor.link.jax", "dask",
             "distributed")
 
 

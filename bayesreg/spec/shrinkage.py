@@ -20,7 +20,10 @@ with ``lambda_j, eta_j ~ C+(0, 1)`` (half-Student-t with ``df_local``),
 InvGamma(slab_df / 2, slab_df * slab_scale**2 / 2)``, ``r2 ~ Beta(mean_r2 *
 precision_r2, (1 - mean_r2) * precision_r2)`` and ``phi ~ Dirichlet(concentration)``
 (``phi = g / sum(g)``, ``g_j ~ Gamma(concentration, 1)``).
-Every coefficient is sampled non-centred, ``w_j = sqrt(v_j) * z_j`` with ``z_j ~ N(0, 1)``.
+Every coefficient is sampled non-centred, ``w_j = sqrt(v_j) * z_j`` with ``z_j ~ N(0, 1)``,
+except in a gaussian model (up to 500 features), where the coefficients are integrated out
+of the likelihood and drawn exactly given the scales (:mod:`bayesreg.backends.marginal`):
+the funnel between ``w_j`` and its scale that makes the horseshoe hard for NUTS is gone.
 
 ``sigma`` is the model's noise scale for the gaussian and student_t families (the
 sampled variable, or the float when it is fixed) and, where a family has none, the
