@@ -20,6 +20,7 @@ from .inference import (
     map_estimate,
 )
 from .inference.selection import effective_nonzero, inclusion_summary, savs, shrinkage_factors
+from .inference.projection import ProjectionSelection, projection_selection
 from . import plots
 from .io import load, save
 from .math import laplace_posterior_1d, penalty_steps, unconstrained_weight
@@ -124,4 +125,6 @@ __all__ = [
     "effective_nonzero",
     "savs",
     "inclusion_summary",
+    "projection_selection",
+    "ProjectionSelection",
 ]

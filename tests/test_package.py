@@ -61,7 +61,7 @@ LAYERS = ["utils", "math", "spec", "backends", "inference", "occam", "sklearn", 
 #: imports that may stay inside functions: optional extras (and what imports them)
 OPTIONAL = ("nutpie", "numpyro", "jax", "jaxlib", "blackjax", "pymc.sampling.jax",
             "pytensor.link.jax", "dask",
-            "distributed")
+            "distributed", "kulprit", "bambi")
 
 
 def _module_name(path: Path) -> str:
