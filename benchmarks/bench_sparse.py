@@ -13,6 +13,8 @@ Parts (``--parts``, comma separated; ``numpyro`` runs that peer alone):
 * ``marginal``: the same model with the coefficients integrated out of the likelihood and
   drawn exactly given the scales (:mod:`bayesreg.backends.marginal`; the default for the
   gaussian family), at target_accept 0.8 and 0.95.
+* ``crossover``: n = 200, p = 400, bayesreg's defaults with the coefficients integrated
+  out and sampled (where ``MARGINAL_MAX_FEATURES`` comes from).
 * ``peers``: bayesreg at its defaults (4 chains x 1000 draws, 1000 tuning steps, nutpie)
   with the regularized horseshoe and the plain horseshoe, against a hand-written numpyro
   horseshoe (numpyro's example: non-centred, lambda, tau ~ HalfCauchy(1), sigma ~
@@ -31,7 +33,7 @@ Metric: minimum bulk ESS over all sampled quantities reported (coef, the latent 
 sigma) per second of sampling (compilation excluded where the tool reports it).
 BLAS is limited to 1 thread.
 
-Run: ``python benchmarks/bench_sparse.py [--parts forms,marginal,peers,selection,wide] [--seeds 5]``
+Run: ``python benchmarks/bench_sparse.py [--parts forms,marginal,crossover,peers,selection,wide] [--seeds 5]``
 """
 
 from __future__ import annotations
@@ -158,6 +160,37 @@ def pt_const(value):
     import pytensor.tensor as pt
 
     return pt.as_tensor(np.asarray(value, dtype=float))
+
+
+def part_crossover(n=200, p=400):
+    """The regularized horseshoe at bayesreg's defaults with the coefficients integrated
+    out and, switched off through ``MARGINAL_MAX_FEATURES = 0``, sampled non-centred."""
+    import bayesreg as br
+    import bayesreg.backends.pymc_model as pmm
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((n, p))
+    w = np.zeros(p)
+    w[:TRUE.size] = TRUE
+    y = X @ w + rng.standard_normal(n)
+    print(f"\n### Integrated out vs sampled, n = {n}, p = {p} (4 chains x 1000 draws)\n\n"
+          + HEADER)
+    default = pmm.MARGINAL_MAX_FEATURES
+    for label, limit in (("coef integrated out", p), ("coef sampled (non-centred)", 0)):
+        pmm.MARGINAL_MAX_FEATURES = limit
+        try:
+            model = br.Model(X, y, prior=br.RegularizedHorseshoe(expected_nonzero=10),
+                             standardize=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fit = model.sample(random_seed=1, progressbar=False)
+        finally:
+            pmm.MARGINAL_MAX_FEATURES = default
+        ess, rhat = _ess_rhat(fit.posterior, ["coef", "sigma", "coef_tau", "coef_lambda",
+                                              "coef_c2"])
+        row(label, fit.posterior.attrs["sampling_time"],
+            int(fit.sample_stats["diverging"].sum()), ess, rhat,
+            f"{float(fit.sample_stats['n_steps'].mean()):.0f} steps/draw")
 
 
 # --------------------------------------------------------------------------- peers
@@ -362,6 +395,8 @@ def main():
             part_forms()
         if "marginal" in parts:
             part_marginal()
+        if "crossover" in parts:
+            part_crossover()
         if "selection" in parts:
             part_selection(args.seeds)
         if "numpyro" in parts:
