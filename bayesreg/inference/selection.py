@@ -12,8 +12,9 @@ a fit into a selection:
   shrinkage factor, ``P(kappa_j < 1/2)``, the share of draws in which SAVS keeps the
   coefficient, and the SAVS estimate.
 
-Projection predictive selection (kulprit) is not offered: kulprit works on bambi models
-(it refits the submodels through bambi's formula interface), and is not installed here.
+Projection predictive selection (the fit as the reference model, projected onto
+submodels by kulprit) is :func:`bayesreg.projection_selection`
+(:mod:`bayesreg.inference.projection`, the ``projpred`` extra).
 """
 
 from __future__ import annotations
