@@ -10,11 +10,13 @@ import warnings
 
 import arviz_stats as azs
 import numpy as np
+import pytensor
+import pytensor.tensor as pt
 import pytest
 from scipy import stats
 
 import bayesreg as br
-from bayesreg.backends.marginal import MARGINAL_MAX_FEATURES
+from bayesreg.backends.marginal import MARGINAL_MAX_FEATURES, GaussianMarginal, register_jax
 from bayesreg.backends.pymc_model import build_pymc_model, uses_marginal_coef
 from bayesreg.math.marginal import marginal_loglik_grad
 
@@ -182,3 +184,21 @@ def test_every_sampler_runs_the_marginalized_model(two_forms, sampler):
     mcse = np.hypot(azs.mcse(a).values, azs.mcse(b).values)
     assert np.all(diff < 4.5 * mcse), (sampler, diff, mcse)
     assert "y" in fit.log_likelihood
+
+
+@pytest.mark.parametrize("mode", ["NUMBA", "JAX", "FAST_COMPILE"])
+def test_op_value_and_gradient_in_every_pytensor_mode(mode):
+    """The Op's value and PyTensor gradient, compiled by each backend, equal the kernel."""
+    if mode == "JAX":
+        pytest.importorskip("jax")
+        register_jax()
+    X, y, s, _ = _problem(seed=6)
+    G, g = X.T @ X, X.T @ y
+    s_, sigma2_, g_ = pt.dvector("s"), pt.dscalar("sigma2"), pt.dvector("g")
+    value = GaussianMarginal()(s_, sigma2_, g_, pt.as_tensor(G))[0]
+    fn = pytensor.function([s_, sigma2_, g_], [value, *pt.grad(value, [s_, sigma2_, g_])],
+                           mode=mode)
+    got = fn(s, 1.3, g)
+    want = marginal_loglik_grad(s, 1.3, g, G)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(np.asarray(a), b, rtol=1e-9, atol=1e-12)

@@ -56,8 +56,8 @@ class GaussianMarginal(Op):
         return Apply(self, inputs, outputs)
 
     def perform(self, node, inputs, output_storage):
-        s, sigma2, g, G = (np.ascontiguousarray(x, dtype="float64") for x in inputs)
-        value, grad_s, grad_sigma2, grad_g = marginal_loglik_grad(s, float(sigma2), g, G)
+        s, g, G = (np.ascontiguousarray(inputs[i], dtype="float64") for i in (0, 2, 3))
+        value, grad_s, grad_sigma2, grad_g = marginal_loglik_grad(s, float(inputs[1]), g, G)
         output_storage[0][0] = np.asarray(value, dtype="float64")
         output_storage[1][0] = np.asarray(grad_s, dtype="float64")
         output_storage[2][0] = np.asarray(grad_sigma2, dtype="float64")
@@ -94,16 +94,25 @@ def register_jax():
 
     @jax_funcify.register(GaussianMarginal)
     def _jax_gaussian_marginal(op, **kwargs):
-        def f(s, sigma2, g, G):
-            B = jnp.eye(s.shape[0]) + (s[:, None] * G * s[None, :]) / sigma2
-            L = jnp.linalg.cholesky(B)
-            a = solve_triangular(L, s * g, lower=True)
-            value = 0.5 * jnp.sum(a**2) / sigma2**2 - jnp.sum(jnp.log(jnp.diag(L)))
-            # the gradient outputs are never used in a JAX graph (jax.grad differentiates
-            # ``value``); zeros of the right shapes keep the Op's signature
-            return value, jnp.zeros_like(s), jnp.zeros_like(sigma2), jnp.zeros_like(g)
+        def gaussian_marginal(s, sigma2, g, G):
+            # the kernel of bayesreg.math.marginal in jax.numpy: JAX differentiates the
+            # value itself (numpyro, blackjax), and a PyTensor gradient compiled to JAX
+            # (nutpie's JAX backend) uses the analytic gradient outputs
+            eye = jnp.eye(s.shape[0])
+            L = jnp.linalg.cholesky(eye + (s[:, None] * G * s[None, :]) / sigma2)
+            Linv = solve_triangular(L, eye, lower=True)
+            a = Linv @ (s * g)
+            v = (Linv.T @ a) / sigma2
+            binv_diag = jnp.sum(Linv**2, axis=0)
+            value = 0.5 * (a @ a) / sigma2**2 - jnp.sum(jnp.log(jnp.diag(L)))
+            m = s * v
+            safe = jnp.where(s > 0, s, 1.0)
+            grad_s = jnp.where(s > 0, (v**2 + binv_diag - 1.0) / safe, 0.0)
+            grad_sigma2 = ((m @ (G @ m)) - 2.0 * (m @ g)
+                           + sigma2 * (s.shape[0] - binv_diag.sum())) / (2.0 * sigma2**2)
+            return value, grad_s, grad_sigma2, m / sigma2
 
-        return f
+        return gaussian_marginal
 
 
 def marginal_coef(scale, sigma, intercept, stats: dict, name: str = "coef",
