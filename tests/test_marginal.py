@@ -202,3 +202,20 @@ def test_op_value_and_gradient_in_every_pytensor_mode(mode):
     want = marginal_loglik_grad(s, 1.3, g, G)
     for a, b in zip(got, want):
         np.testing.assert_allclose(np.asarray(a), b, rtol=1e-9, atol=1e-12)
+
+
+def test_nutpie_jax_backend_runs_the_marginalized_model(two_forms):
+    """nutpie compiling the model (and PyTensor's gradient) to JAX gives the posterior of
+    its numba backend."""
+    pytest.importorskip("jax")
+    X, y, marg, _ = two_forms
+    model = br.Model(X, y, prior=br.RegularizedHorseshoe(expected_nonzero=2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compiled = model.compile("nutpie", backend="jax")
+        fit = model.sample(draws=500, tune=500, chains=2, random_seed=4, progressbar=False,
+                           compiled=compiled)
+    a, b = fit.posterior["coef"], marg.posterior["coef"]
+    diff = np.abs(a.mean(("chain", "draw")) - b.mean(("chain", "draw"))).values
+    mcse = np.hypot(azs.mcse(a).values, azs.mcse(b).values)
+    assert np.all(diff < 4.5 * mcse), (diff, mcse)

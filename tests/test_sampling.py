@@ -199,6 +199,26 @@ def test_compiled_sampler_takes_a_new_prior_scale(sampler, fixed_model, data):
         fixed_model.replace(prior=br.Laplace(1.0)).sample(compiled=compiled, draws=10)
 
 
+def test_nutpie_jax_backend_samples_and_refuses_changed_data(fixed_model):
+    """nutpie's JAX backend compiles the data into its program as constants: the model it
+    was compiled for samples (the same posterior as the numba backend), another prior
+    scale is refused instead of silently sampling the old one."""
+    pytest.importorskip("jax")
+    kw = dict(draws=300, tune=300, chains=2, random_seed=3, progressbar=False,
+              log_likelihood=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        compiled = fixed_model.compile("nutpie", backend="jax")
+        via_jax = fixed_model.sample(compiled=compiled, **kw)
+        via_numba = fixed_model.sample(sampler="nutpie", **kw)
+    a, b = via_jax.posterior["coef"], via_numba.posterior["coef"]
+    diff = np.abs(a.mean(("chain", "draw")) - b.mean(("chain", "draw"))).values
+    mcse = np.hypot(az.mcse(a).values, az.mcse(b).values)
+    assert np.all(diff < 4.5 * mcse), (diff, mcse)
+    with pytest.raises(ValueError, match="JAX backend compiled the data.*coef_scale_value"):
+        fixed_model.replace(prior=br.Gaussian(0.2)).sample(compiled=compiled, draws=10)
+
+
 # --------------------------------------------------------------------------- exact
 @pytest.fixture(scope="module")
 def nig_data():

@@ -33,6 +33,7 @@ from ..utils.imports import quiet_import
 from ..utils.validation import Interval, check_param
 from .exact import exact_draws
 from .jax import JaxProgram, sample_jax
+from .marginal import register_jax
 from .results import datatree, group, group_names
 
 __all__ = ["CompiledSampler", "check_sampler_options", "compile_sampler", "run_sampler",
@@ -149,6 +150,8 @@ class CompiledSampler:
     compile_time: float
     options: tuple = ()
     program: Any = field(default=None, repr=False)
+    #: the data a program compiled them into as constants (nutpie's JAX backend), or None
+    frozen_data: Mapping[str, np.ndarray] | None = field(default=None, repr=False)
 
     def with_data(self, **values) -> CompiledSampler:
         """The same compiled sampler with new values of some data containers."""
@@ -173,7 +176,18 @@ class CompiledSampler:
             return _sample_pymc(self.program, dict(self.data), draws=draws, tune=tune,
                                 chains=chains, seed=seed, progressbar=progressbar, **kwargs)
         if self.sampler == "nutpie":
-            return _sample_nutpie(self.program, dict(self.data), draws=draws, tune=tune,
+            data = dict(self.data)
+            if self.frozen_data is not None:
+                changed = sorted(k for k, v in data.items()
+                                 if not np.array_equal(v, self.frozen_data[k]))
+                if changed:
+                    raise ValueError(
+                        f"nutpie's JAX backend compiled the data into its program, and "
+                        f"{changed} changed since: compile again for this model "
+                        f"(model.compile('nutpie', backend='jax')), or use the default "
+                        f"numba backend, which takes new data without recompiling.")
+                data = {}
+            return _sample_nutpie(self.program, data, draws=draws, tune=tune,
                                   chains=chains, seed=seed, progressbar=progressbar,
                                   n_features=n_features, **kwargs)
         return sample_jax(self.program, self.data, backend=self.sampler, draws=draws,
@@ -198,6 +212,8 @@ def compile_sampler(pm_model, sampler: str, *, structure: str, data: Mapping[str
         import nutpie
 
         options = {"backend": "numba", "gradient_backend": "pytensor", **options}
+        if options["backend"] == "jax":
+            register_jax()
         program = nutpie.compile_pymc_model(pm_model, **options)
     elif sampler in ("numpyro", "blackjax"):
         program = JaxProgram(pm_model)
@@ -206,10 +222,11 @@ def compile_sampler(pm_model, sampler: str, *, structure: str, data: Mapping[str
     else:
         raise ValueError(f"sampler={sampler!r} has no compiled form.")
     elapsed = 0.0 if sampler == "pymc" else time.perf_counter() - t0
-    return CompiledSampler(sampler=sampler, structure=structure,
-                           data={k: np.asarray(v) for k, v in data.items()},
+    data = {k: np.asarray(v) for k, v in data.items()}
+    frozen = data if sampler == "nutpie" and options["backend"] == "jax" else None
+    return CompiledSampler(sampler=sampler, structure=structure, data=data,
                            compile_time=elapsed, options=tuple(sorted(options.items())),
-                           program=program)
+                           program=program, frozen_data=frozen)
 
 
 #: arguments that bayesreg itself gives every sampler (Model.sample's own parameters)
