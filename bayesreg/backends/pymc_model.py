@@ -9,7 +9,10 @@ r"""Specification -> PyMC model: the one place where priors and families become 
 * a flat intercept is sampled on centred predictors (``intercept_centered``) and
   reported as ``intercept`` on the user's scale;
 * the gaussian likelihood is a ``Potential`` on sufficient statistics (a gradient costs
-  O(p^2) whatever n); the others are observed variables (or a weighted ``Potential``).
+  O(p^2) whatever n); the others are observed variables (or a weighted ``Potential``);
+* with a sparse prior and the gaussian family (up to ``MARGINAL_MAX_FEATURES``) the
+  coefficients are integrated out of that ``Potential`` and drawn exactly given their
+  scales (:mod:`bayesreg.backends.marginal`; :func:`uses_marginal_coef`).
 
 Everything a scale grid or new data changes is a ``pm.Data`` container, so a compiled
 sampler takes new values without recompiling (:mod:`bayesreg.backends.compiled`):
