@@ -212,8 +212,9 @@ def compile_sampler(pm_model, sampler: str, *, structure: str, data: Mapping[str
         import nutpie
 
         options = {"backend": "numba", "gradient_backend": "pytensor", **options}
-        if options["backend"] == "jax":
-            register_jax()
+        if options["backend"] == "jax":  # it compiles the data into its program: these
+            register_jax()               # data (the PyMC model may hold another run's)
+            pm.set_data(data, model=pm_model)
         program = nutpie.compile_pymc_model(pm_model, **options)
     elif sampler in ("numpyro", "blackjax"):
         program = JaxProgram(pm_model)
