@@ -15,10 +15,10 @@ leapfrog steps per draw instead of ~160; ``benchmarks/bench_sparse.py``). Each g
 costs a ``p x p`` Cholesky factorization, so it is used up to
 :data:`MARGINAL_MAX_FEATURES` coefficients.
 
-:class:`GaussianMarginal` is the PyTensor operation (value and analytic gradient: a numba kernel
-that calls LAPACK without the GIL, in every PyTensor mode; ``jax.numpy`` under JAX,
-registered by :func:`register_jax`); :func:`marginal_coef` adds the likelihood and the coefficients
-to the current PyMC model.
+:class:`GaussianMarginal` is the PyTensor operation: its value and analytic gradient
+come from a numba kernel that calls LAPACK without the GIL (in every PyTensor mode but
+JAX), or from ``jax.numpy`` (registered by :func:`register_jax`).
+:func:`marginal_coef` adds the likelihood and the coefficients to the current PyMC model.
 """
 
 from __future__ import annotations
@@ -86,8 +86,9 @@ def _numba_gaussian_marginal(op, node, **kwargs):
 
 
 def register_jax():
-    """Register the JAX implementation (``jax.numpy``; JAX differentiates it itself).
-    Called by :mod:`bayesreg.backends.jax` before it builds a JAX log density."""
+    """Register the JAX implementation of :class:`GaussianMarginal` (``jax.numpy``).
+    Called before a model is compiled to JAX: by :mod:`bayesreg.backends.jax` (numpyro,
+    blackjax) and for nutpie's JAX backend."""
     import jax.numpy as jnp
     from jax.scipy.linalg import solve_triangular
     from pytensor.link.jax.dispatch import jax_funcify
