@@ -153,15 +153,9 @@ def part_marginal():
             sigma = pm.HalfStudentT("sigma", 3, np.std(y))
             b0 = pm.Normal("b0", np.mean(y), 10)
             scale = shrinkage_scale(prior, "coef", "feature", sigma=sigma, data=data)
-            marginal_coef(scale, sigma, b0, {k: pt_const(v) for k, v in stats.items()})
+            marginal_coef(scale, sigma, b0, stats)
         _sample(m, f"RegularizedHorseshoe, coef integrated out, diag, target_accept={ta}",
                 "diag", ta)
-
-
-def pt_const(value):
-    import pytensor.tensor as pt
-
-    return pt.as_tensor(np.asarray(value, dtype=float))
 
 
 def part_crossover(n=200, p=400):
