@@ -196,7 +196,6 @@ def test_fit_nuts_with_a_hyperprior(data_csv, tmp_path):
     assert br.Model.from_idata(br.load(out)).prior == br.Laplace(br.HalfNormal(1.0))
 
 
-@pytest.mark.skipif(not hasattr(br.Model, "from_formula"), reason="no Model.from_formula")
 def test_fit_formula(data_csv, tmp_path):
     out = tmp_path / "formula.nc"
     assert main(["fit", str(data_csv), "--formula", "y ~ a + b + C(g)", "--scale", "1",
