@@ -19,11 +19,11 @@ from .inference import (
     log_evidence,
     map_estimate,
 )
-from .inference.selection import effective_nonzero, inclusion_summary, savs, shrinkage_factors
-from .inference.projection import ProjectionSelection, projection_selection
+from .inference._selection import effective_nonzero, inclusion_summary, savs, shrinkage_factors
+from .inference._projection import ProjectionSelection, projection_selection
 from . import plots
-from .io import load, save
-from .math import laplace_posterior_1d, penalty_steps, unconstrained_weight
+from ._io import load, save
+from .teaching import laplace_posterior_1d, penalty_steps, unconstrained_weight
 from .occam import (
     EmpiricalBayes,
     cv_scale,
@@ -45,11 +45,10 @@ from .sklearn import (
     from_sklearn,
     to_sklearn,
 )
-from .spec import (
-    FAMILIES,
+from .families import FAMILIES, Family
+from .priors import (
     ElasticNet,
     Exponential,
-    Family,
     Flat,
     Gamma,
     Gaussian,
@@ -63,7 +62,7 @@ from .spec import (
     Prior,
     StudentT,
 )
-from .spec.shrinkage import R2D2, Horseshoe, HorseshoePlus, RegularizedHorseshoe
+from .priors._shrinkage import R2D2, Horseshoe, HorseshoePlus, RegularizedHorseshoe
 
 __all__ = [
     "plots",

@@ -26,7 +26,7 @@ from sklearn import linear_model as lm
 from sklearn.exceptions import ConvergenceWarning
 
 from bayesreg.sklearn import penalty_from_sklearn
-from bayesreg.math import fit_map, kkt_violation
+from bayesreg.base import fit_map, kkt_violation
 
 
 def make_data(n: int, p: int, seed: int = 0):

@@ -7,11 +7,11 @@ twice the truth, not the truth).
 
 Parts (``--parts``, comma separated; ``numpyro`` runs that peer alone):
 
-* ``forms``: the parameterizations of :mod:`bayesreg.backends.shrinkage` on the same
+* ``forms``: the parameterizations of :mod:`bayesreg.backends._shrinkage` on the same
   hand-built PyMC model (gaussian likelihood on X, sigma ~ HalfStudentT(3, sd(y))), nutpie,
   2 chains x 1000 draws after 1000 tuning steps, seed 0 data, coefficients sampled.
 * ``marginal``: the same model with the coefficients integrated out of the likelihood and
-  drawn exactly given the scales (:mod:`bayesreg.backends.marginal`; the default for the
+  drawn exactly given the scales (:mod:`bayesreg.backends._marginal`; the default for the
   gaussian family), at target_accept 0.8 and 0.95.
 * ``crossover``: n = 200, p = 400, bayesreg's defaults with the coefficients integrated
   out and sampled (where ``MARGINAL_MAX_FEATURES`` comes from).
@@ -83,8 +83,8 @@ def part_forms():
     import pymc as pm
     import pytensor.tensor as pt
 
-    from bayesreg.backends.shrinkage import shrinkage_data, shrinkage_variable
-    from bayesreg.spec import shrinkage as S
+    from bayesreg.backends._shrinkage import shrinkage_data, shrinkage_variable
+    from bayesreg.priors import _shrinkage as S
 
     X, y, _ = simulate(0)
     X = (X - X.mean(0)) / X.std(0)
@@ -133,10 +133,10 @@ def part_marginal():
     target_accept (0.8) and at 0.95, on the same hand-built model."""
     import pymc as pm
 
-    from bayesreg.backends.marginal import marginal_coef
-    from bayesreg.backends.shrinkage import shrinkage_data, shrinkage_scale
-    from bayesreg.math.suffstats import SufficientStats
-    from bayesreg.spec import shrinkage as S
+    from bayesreg.backends._marginal import marginal_coef
+    from bayesreg.backends._shrinkage import shrinkage_data, shrinkage_scale
+    from bayesreg.base._suffstats import SufficientStats
+    from bayesreg.priors import _shrinkage as S
 
     X, y, _ = simulate(0)
     X = (X - X.mean(0)) / X.std(0)
@@ -162,7 +162,7 @@ def part_crossover(n=200, p=400):
     """The regularized horseshoe at bayesreg's defaults with the coefficients integrated
     out and, switched off through ``MARGINAL_MAX_FEATURES = 0``, sampled non-centred."""
     import bayesreg as br
-    import bayesreg.backends.pymc_model as pmm
+    import bayesreg.backends._pymc_model as pmm
 
     rng = np.random.default_rng(0)
     X = rng.standard_normal((n, p))
@@ -355,8 +355,8 @@ def part_wide_centering(p):
     import pymc as pm
     import pytensor.tensor as pt
 
-    from bayesreg.backends.shrinkage import shrinkage_data, shrinkage_scale
-    from bayesreg.spec import shrinkage as S
+    from bayesreg.backends._shrinkage import shrinkage_data, shrinkage_scale
+    from bayesreg.priors import _shrinkage as S
 
     X, y, _ = simulate_wide(p)
     n = X.shape[0]

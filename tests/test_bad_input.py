@@ -25,10 +25,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import bayesreg as br
-from bayesreg.backends import samplers as _samplers
-from bayesreg.inference import map as map_module
-from bayesreg.math import MapResult, fit_map, kkt_violation
-from bayesreg.math.existence import no_mode_direction
+from bayesreg.backends import _samplers
+from bayesreg.inference import _map as map_module
+from bayesreg.base import MapResult, fit_map, kkt_violation
+from bayesreg.base._existence import no_mode_direction
 
 #: no fit in the matrix may end in a ConvergenceWarning: handled means converged
 pytestmark = pytest.mark.filterwarnings("error::bayesreg.ConvergenceWarning")

@@ -18,8 +18,8 @@ from sklearn.linear_model import Lasso, LogisticRegression, Ridge
 
 import bayesreg as br
 from bayesreg.cli import _parser, main
-from bayesreg.cli.common import write_atomic
-from bayesreg.cli.fit import build_model
+from bayesreg.cli._common import write_atomic
+from bayesreg.cli._fit import build_model
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -213,7 +213,7 @@ def test_demo_out_writes_the_plots(tmp_path, capsys):
                  "laplace (L1)", "convergence gate", "evidence curve", "<- best: evidence",
                  "Plots in"):
         assert word in text, word
-    from bayesreg.cli.demo import FIGURES
+    from bayesreg.cli._demo import FIGURES
     assert sorted(p.name for p in out.iterdir()) == sorted(FIGURES)
     assert all((out / n).read_bytes()[:8] == PNG for n in FIGURES)
 

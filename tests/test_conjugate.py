@@ -1,4 +1,4 @@
-"""Tests for bayesreg.math (the conjugate module): exact conjugate Gaussian linear regression.
+"""Tests for bayesreg.base (the conjugate module): exact conjugate Gaussian linear regression.
 
 Every reference value here is computed independently of the module under test
 (brute-force quadrature, dense multivariate normal / Student-t densities,
@@ -15,7 +15,7 @@ from scipy import integrate, stats
 from sklearn.datasets import load_diabetes
 from sklearn.linear_model import BayesianRidge
 
-from bayesreg.math import (
+from bayesreg.base import (
     EmpiricalBayesResult,
     Evidence,
     GaussianPosterior,

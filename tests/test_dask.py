@@ -19,7 +19,7 @@ import pytest
 import xarray as xr
 
 import bayesreg as br
-from bayesreg.math import SufficientStats
+from bayesreg.base import SufficientStats
 
 da = pytest.importorskip("dask.array")
 dd = pytest.importorskip("dask.dataframe")

@@ -20,7 +20,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import bayesreg as br
-from bayesreg.inference.pointwise import SPEC_ATTR
+from bayesreg.inference._pointwise import SPEC_ATTR
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from sklearn.preprocessing import StandardScaler
 
 from bayesreg import ElasticNet, Flat, Gaussian, HalfNormal, Laplace, Model, StudentT
 from bayesreg import MapEstimate, compare_map, from_sklearn, map_estimate, to_sklearn
-from bayesreg.math import fit_map, kkt_violation, map_objective
+from bayesreg.base import fit_map, kkt_violation, map_objective
 from bayesreg.sklearn import penalty_from_sklearn, residual_sigma, sklearn_objective
 
 RTOL = 1e-6
@@ -455,7 +455,7 @@ def test_bridge_penalty_direct():
 @pytest.mark.parametrize("max_p, solver", [(50, "lbfgs"), (100, "newton-dual")])
 def test_large_p_smooth_solvers(wide, monkeypatch, max_p, solver):
     """The large-p paths (normally p > 2000), exercised on the small p > n problem."""
-    from bayesreg.math import solvers as _solvers
+    from bayesreg.base import _solvers
 
     monkeypatch.setattr(_solvers, "NEWTON_MAX_P", max_p)
     X, y = wide

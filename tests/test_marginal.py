@@ -16,9 +16,9 @@ import pytest
 from scipy import stats
 
 import bayesreg as br
-from bayesreg.backends.marginal import MARGINAL_MAX_FEATURES, GaussianMarginal, register_jax
-from bayesreg.backends.pymc_model import build_pymc_model, uses_marginal_coef
-from bayesreg.math.marginal import marginal_loglik_grad
+from bayesreg.backends._marginal import MARGINAL_MAX_FEATURES, GaussianMarginal, register_jax
+from bayesreg.backends._pymc_model import build_pymc_model, uses_marginal_coef
+from bayesreg.base._marginal import marginal_loglik_grad
 
 
 def _problem(seed=0, n=40, p=12, weights=False):

@@ -19,8 +19,8 @@ import xarray as xr
 from scipy import integrate, special, stats
 
 import bayesreg as br
-from bayesreg.inference.model import SPEC_ATTR
-from bayesreg.spec.priors import elastic_net_draws
+from bayesreg.inference._model import SPEC_ATTR
+from bayesreg.priors._priors import elastic_net_draws
 
 
 
@@ -264,7 +264,7 @@ def test_predict_and_predictive(fitted):
 
 def test_nig_model_and_noise_scaled_prior(small_regression):
     """coef | sigma ~ N(0, sigma^2 tau^2), sigma^2 ~ InvGamma: the exact NIG posterior."""
-    from bayesreg.math import center, posterior_nig
+    from bayesreg.base import center, posterior_nig
 
     X, y = small_regression
     model = br.Model(X, y, prior=br.Gaussian(2.0, scaled_by_sigma=True),

@@ -455,7 +455,7 @@ def test_implied_alpha_fixed_and_scaled_priors():
 def test_smc_chain_values_reads_both_pymc_layouts():
     from types import SimpleNamespace
 
-    from bayesreg.backends.smc import smc_chain_values as _smc_chain_values
+    from bayesreg.backends._smc import smc_chain_values as _smc_chain_values
 
     def fake(arr):
         return SimpleNamespace(sample_stats={"log_marginal_likelihood":
@@ -518,7 +518,7 @@ def test_bridge_evidence_agrees_with_smc_for_a_laplace_prior():
 
 def test_scale_grid_compiles_once(monkeypatch):
     """A grid over 4 scales of a non-conjugate model compiles one sampler."""
-    import bayesreg.inference.model as model_module
+    import bayesreg.inference._model as model_module
 
     calls = []
     real = model_module.compile_sampler

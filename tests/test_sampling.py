@@ -4,7 +4,7 @@ the sufficient-statistic likelihood against the full-data one, and the convergen
 MCMC checks use a tolerance tied to Monte Carlo error: ``|estimate - exact| < 4 * mcse``
 with ``mcse`` from :func:`arviz.mcse` (``method="mean"`` for means, ``"sd"`` for sds).
 Reference posteriors are computed here with explicit matrix inverses, independently of
-``bayesreg.math``.
+``bayesreg.base``.
 """
 
 from __future__ import annotations
@@ -19,12 +19,7 @@ import pytest
 from scipy import special, stats
 
 import bayesreg as br
-from bayesreg import (
-    ConvergenceError,
-    ConvergenceReport,
-    ConvergenceWarning,
-    check_convergence,
-)
+from bayesreg import ConvergenceError, ConvergenceReport, ConvergenceWarning, check_convergence
 
 SAMPLERS = ("pymc", "nutpie", "numpyro", "blackjax")
 SIGMA, TAU = 1.5, 1.0
@@ -155,7 +150,7 @@ def test_warm_refit_does_not_recompile(sampler, sampler_runs, fixed_model, monke
     fixture's seed, reproduces its draws exactly."""
     compiled = fixed_model.compile(sampler)
     assert fixed_model.compile(sampler) is compiled and compiled.compile_time > 0
-    monkeypatch.setattr("bayesreg.inference.model.compile_sampler", _no_compile)
+    monkeypatch.setattr("bayesreg.inference._model.compile_sampler", _no_compile)
     n_runs = len(getattr(compiled.program, "runs", ()))
     seed = 10 + SAMPLERS.index(sampler)  # as in ``sampler_runs``
     with warnings.catch_warnings():
@@ -188,7 +183,7 @@ def test_compiled_sampler_takes_a_new_prior_scale(sampler, fixed_model, data):
         fresh = other.replace().sample(**kw)            # its own compilation
         compiled = fixed_model.compile(sampler)
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr("bayesreg.inference.model.compile_sampler", _no_compile)
+            mp.setattr("bayesreg.inference._model.compile_sampler", _no_compile)
             via = other.sample(compiled=compiled, **{k: v for k, v in kw.items()
                                                      if k != "sampler"})
     np.testing.assert_array_equal(via.posterior["coef"].values, fresh.posterior["coef"].values)

@@ -18,10 +18,10 @@ import xarray as xr
 from scipy import integrate, special, stats
 
 import bayesreg as br
-from bayesreg.backends.shrinkage import shrinkage_data, shrinkage_variable
-from bayesreg.math.sparse import savs_estimate, shrinkage_factor
-from bayesreg.spec import shrinkage as S
-from bayesreg.spec.priors import prior_from_dict
+from bayesreg.backends._shrinkage import shrinkage_data, shrinkage_variable
+from bayesreg.base._sparse import savs_estimate, shrinkage_factor
+from bayesreg.priors import _shrinkage as S
+from bayesreg.priors._priors import prior_from_dict
 
 PRIORS = [S.Horseshoe(), S.RegularizedHorseshoe(expected_nonzero=2, slab_scale=1.5),
           S.HorseshoePlus(scale_global=0.1), S.R2D2(mean_r2=0.3, concentration=0.7)]

@@ -29,9 +29,9 @@ import warnings
 import matplotlib
 
 from .._version import __version__
-from . import commands, demo, fit, report
-from .common import UsageError, terminate_as_interrupt
-from .demo import demo_table, map_table
+from . import _commands as commands, _demo as demo, _fit as fit, _report as report
+from ._common import UsageError, terminate_as_interrupt
+from ._demo import demo_table, map_table
 
 __all__ = ["main", "demo_table", "map_table"]
 

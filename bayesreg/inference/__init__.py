@@ -1,16 +1,16 @@
 """Inference: :class:`Model` (specification + data, thin methods) and its three results:
 posterior draws (with the convergence gate), the MAP estimate and the evidence."""
 
-from .diagnostics import (
-           ConvergenceError,
-           ConvergenceReport,
-           ConvergenceWarning,
-           check_convergence,
+from ._diagnostics import (
+    ConvergenceError,
+    ConvergenceReport,
+    ConvergenceWarning,
+    check_convergence,
 )
-from .evidence import EvidenceResult, log_evidence
-from .map import MapEstimate, map_estimate
-from .model import Model, Prediction
-from .outofcore import ChunkedLoo, DaskModel
+from ._evidence import EvidenceResult, log_evidence
+from ._map import MapEstimate, map_estimate
+from ._model import Model, Prediction
+from ._outofcore import ChunkedLoo, DaskModel
 
 __all__ = ["ConvergenceError", "ConvergenceReport", "ConvergenceWarning", "check_convergence",
            "EvidenceResult", "log_evidence", "MapEstimate", "map_estimate", "Model",

@@ -6,11 +6,11 @@ The top layer beside ``io`` and the CLI: every function takes results (a fit, a
 ``matplotlib.figure.Figure`` (or a table) and never calls ``show()``.
 """
 
-from .fit import model_variables, plot_diagnostics, plot_map_parity, plot_ppc, plot_shrinkage
-from .occam import plot_occam, plot_regularization_path
-from .prior import plot_prior_sensitivity, prior_sensitivity
-from .seeds import plot_laplace_posterior, plot_seed_ideas, plot_unconstrained_weight
-from .sparse import plot_effective_nonzero_prior, plot_shrinkage_factors
+from ._fit import model_variables, plot_diagnostics, plot_map_parity, plot_ppc, plot_shrinkage
+from ._occam import plot_occam, plot_regularization_path
+from ._prior import plot_prior_sensitivity, prior_sensitivity
+from ._ideas import plot_laplace_posterior, plot_seed_ideas, plot_unconstrained_weight
+from ._sparse import plot_effective_nonzero_prior, plot_shrinkage_factors
 
 __all__ = ["plot_occam", "plot_regularization_path", "prior_sensitivity",
            "plot_prior_sensitivity", "plot_seed_ideas", "plot_diagnostics", "plot_shrinkage",

@@ -1,22 +1,16 @@
 """The scikit-learn layer: estimators <-> priors (``from_sklearn``, ``to_sklearn``), the
 MAP = penalized-fit check (``compare_map``) and the estimators (``BayesRidge``, ...)."""
 
-from .bridge import penalty_from_sklearn, sklearn_from_penalty, sklearn_objective
-from .estimators import (
-           BayesElasticNet,
-           BayesLasso,
-           BayesLogisticRegression,
-           BayesPoissonRegressor,
-           BayesRidge,
-           expected_failed_checks,
+from ._twins import penalty_from_sklearn, sklearn_from_penalty, sklearn_objective
+from ._estimators import (
+    BayesElasticNet,
+    BayesLasso,
+    BayesLogisticRegression,
+    BayesPoissonRegressor,
+    BayesRidge,
+    expected_failed_checks,
 )
-from .translate import (
-           MapComparison,
-           compare_map,
-           from_sklearn,
-           residual_sigma,
-           to_sklearn,
-)
+from ._translate import MapComparison, compare_map, from_sklearn, residual_sigma, to_sklearn
 
 __all__ = ["MapComparison", "compare_map", "from_sklearn", "residual_sigma", "to_sklearn",
            "penalty_from_sklearn", "sklearn_from_penalty", "sklearn_objective",

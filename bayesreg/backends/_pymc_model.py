@@ -1,0 +1,269 @@
+r"""Specification -> PyMC model: the one place where priors and families become PyMC.
+
+:func:`build_pymc_model` turns a model's specification and data into a ``pm.Model``:
+
+* coefficients ``coef`` (dim ``feature``) from the coefficient prior, non-centred
+  (``coef = loc + scale * coef_z``) when its scale is random and ``noncentered=True``;
+* a hyperprior on parameter ``field`` of the prior of ``name`` is the variable
+  ``f"{name}_{field}"`` (``coef_scale``, ``sigma_scale``, ...);
+* a flat intercept is sampled on centred predictors (``intercept_centered``) and
+  reported as ``intercept`` on the user's scale;
+* the gaussian likelihood is a ``Potential`` on sufficient statistics (a gradient costs
+  O(p^2) whatever n); the others are observed variables (or a weighted ``Potential``);
+* with a sparse prior and the gaussian family (up to ``MARGINAL_MAX_FEATURES``) the
+  coefficients are integrated out of that ``Potential`` and drawn exactly given their
+  scales (:mod:`bayesreg.backends._marginal`; :func:`uses_marginal_coef`).
+
+Everything a scale grid or new data changes is a ``pm.Data`` container, so a compiled
+sampler takes new values without recompiling (:mod:`bayesreg.backends.compiled`):
+
+* ``coef_<field>_value``: each fixed positive parameter of the coefficient prior
+  (e.g. ``coef_scale_value`` for ``Laplace(b)``);
+* gaussian: ``suffstat_gram``, ``suffstat_beta_hat``, ``suffstat_rss_min``,
+  ``suffstat_sum_w``; other families: ``X``, ``y_obs`` (and ``sample_weight``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+
+from ..base._glm import intercept_start
+from ..base._suffstats import SufficientStats
+from ..priors import _priors as P
+from ..priors import _shrinkage as S
+from ._marginal import MARGINAL_MAX_FEATURES, marginal_coef
+from ._shrinkage import shrinkage_data, shrinkage_scale, shrinkage_variable
+
+__all__ = ["build_pymc_model", "prior_variable", "data_values", "coef_param_data_names",
+           "structure_key", "model_shrinkage_scales", "uses_marginal_coef"]
+
+
+# --------------------------------------------------------------------------- priors
+def _param(prior: P.Prior, field: str, name: str, data: dict | None = None):
+    """The value of ``prior.field``: its hyperprior's variable, a data container, or a float."""
+    value = getattr(prior, field)
+    if isinstance(value, P.Prior):
+        return prior_variable(value, f"{name}_{field}")
+    if data is not None and field in data:
+        return data[field]
+    return value
+
+
+def _location_scale(prior, name, loc, scale, dims, extra):
+    if isinstance(prior, P.Gaussian):
+        return lambda n: pm.Normal(n, mu=loc, sigma=scale, dims=dims)
+    if isinstance(prior, P.Laplace):
+        return lambda n: pm.Laplace(n, mu=loc, b=scale, dims=dims)
+    return lambda n: pm.StudentT(n, nu=extra["nu"], mu=loc, sigma=scale, dims=dims)
+
+
+def prior_variable(prior: P.Prior, name: str, dims=None, *, sigma=None,
+                   data: dict | None = None):
+    """Create the PyMC variable ``name`` with prior ``prior`` in the current model.
+
+    ``sigma`` (a float or a PyMC variable) multiplies the scale of a
+    ``scaled_by_sigma=True`` location-scale prior. ``data`` maps fixed parameter names
+    to ``pm.Data`` containers that replace their float values.
+    """
+    if isinstance(prior, P.LocationScale):
+        loc = _param(prior, "loc", name, data)
+        scale = _param(prior, "scale", name, data)
+        extra = {k: _param(prior, k, name, data) for k in prior._extra_params}
+        random_scale = isinstance(prior.scale, P.Prior)
+        if prior.scaled_by_sigma:
+            if sigma is None:
+                raise ValueError(f"{type(prior).__name__}(scaled_by_sigma=True) needs the noise "
+                                 f"scale sigma; use it in a gaussian or student_t Model.")
+            scale = scale * sigma
+            random_scale = random_scale or not isinstance(sigma, (int, float))
+        if prior.noncentered and random_scale:
+            z = _location_scale(prior, name, 0.0, 1.0, dims, extra)(f"{name}_z")
+            return pm.Deterministic(name, loc + scale * z, dims=dims)
+        return _location_scale(prior, name, loc, scale, dims, extra)(name)
+    if isinstance(prior, P.ElasticNet):
+        b = _param(prior, "l1_scale", name, data)
+        tau = _param(prior, "l2_scale", name, data)
+
+        def logp(value, b, tau):
+            return (-pt.abs(value) / b - value**2 / (2 * tau**2)
+                    - P.elastic_net_log_normalizer(b, tau, xp=pt))
+
+        def random(b, tau, rng=None, size=None):
+            return P.elastic_net_draws(b, tau, rng, size)
+
+        return pm.CustomDist(name, b, tau, logp=logp, random=random, dims=dims)
+    if isinstance(prior, P.Flat):
+        return pm.Flat(name, dims=dims)
+    if isinstance(prior, P.HalfFlat):
+        return pm.HalfFlat(name, dims=dims)
+    for cls, (dist, args) in _POSITIVE.items():
+        if type(prior) is cls:
+            return dist(name, dims=dims, **{k: _param(prior, f, name) for k, f in args.items()})
+    if isinstance(prior, P.InverseGammaVariance):
+        var = pm.InverseGamma(f"{name}_sq", alpha=_param(prior, "alpha", name),
+                              beta=_param(prior, "beta", name), dims=dims)
+        return pm.Deterministic(name, var**0.5, dims=dims)
+    raise TypeError(f"No PyMC variable for prior {prior!r}.")
+
+
+#: priors on positive values: PyMC distribution and its arguments (PyMC name -> field)
+_POSITIVE = {
+    P.HalfNormal: (pm.HalfNormal, {"sigma": "scale"}),
+    P.HalfStudentT: (pm.HalfStudentT, {"nu": "nu", "sigma": "scale"}),
+    P.HalfCauchy: (pm.HalfCauchy, {"beta": "scale"}),
+    P.Exponential: (pm.Exponential, {"scale": "scale"}),
+    P.Gamma: (pm.Gamma, {"alpha": "alpha", "beta": "beta"}),
+    P.InverseGamma: (pm.InverseGamma, {"alpha": "alpha", "beta": "beta"}),
+}
+
+
+def _scale_param_var(value, name):
+    if value is None or not isinstance(value, P.Prior):
+        return value
+    return prior_variable(value, name)
+
+
+# --------------------------------------------------------------------------- families
+def _family_dist(family: str, eta, sigma, nu):
+    if family == "gaussian":
+        return pm.Normal, dict(mu=eta, sigma=sigma)
+    if family == "student_t":
+        return pm.StudentT, dict(nu=nu, mu=eta, sigma=sigma)
+    if family == "bernoulli":
+        return pm.Bernoulli, dict(logit_p=eta)
+    return pm.Poisson, dict(mu=pt.exp(eta))
+
+
+def _gaussian_suffstat_loglik(stats, beta, sigma):
+    """``sum_i s_i log N(y_i | d_i^T beta, sigma) = -S log(sigma) - S/2 log(2 pi)
+    - (RSS_min + (beta - beta_hat)^T G (beta - beta_hat)) / (2 sigma^2)``."""
+    d = beta - stats["beta_hat"]
+    quad = stats["rss_min"] + pt.dot(d, pt.dot(stats["gram"], d))
+    return (-stats["sum_w"] * pt.log(sigma) - 0.5 * stats["sum_w"] * np.log(2 * np.pi)
+            - quad / (2 * sigma**2))
+
+
+# --------------------------------------------------------------------------- the model
+def coef_param_data_names(prior: P.Prior) -> dict[str, str]:
+    """Fixed positive parameters of the coefficient prior that are data containers:
+    ``{field: data name}`` (e.g. ``{"scale": "coef_scale_value"}`` for ``Laplace(b)``)."""
+    fields = {"scale"} if isinstance(prior, P.LocationScale) else \
+        {"l1_scale", "l2_scale"} if isinstance(prior, P.ElasticNet) else set()
+    return {f: f"coef_{f}_value" for f in sorted(fields)
+            if not isinstance(getattr(prior, f), P.Prior)}
+
+
+def _design(model) -> tuple[np.ndarray, np.ndarray | None]:
+    """The design the likelihood sees: centred X under a flat intercept, and x_mean."""
+    if model.fit_intercept and isinstance(model.intercept_prior, P.Flat):
+        x_mean = np.average(model.X, axis=0, weights=model.sample_weight)
+        return model.X - x_mean, x_mean
+    return model.X, None
+
+
+def model_shrinkage_scales(model) -> S.ShrinkageScales:
+    """The data-dependent scales of a model's shrinkage prior."""
+    return S.shrinkage_scales(model.prior, family=model.family, y=model.y,
+                              sample_weight=model.sample_weight, sigma=model.sigma,
+                              n_features=model.n_features)
+
+
+def data_values(model) -> dict[str, Any]:
+    """The values of every data container of ``build_pymc_model(model)``."""
+    values = {name: np.asarray(float(getattr(model.prior, f)))
+              for f, name in coef_param_data_names(model.prior).items()}
+    if isinstance(model.prior, S.ShrinkagePrior):
+        values.update(shrinkage_data(model.prior, model_shrinkage_scales(model)))
+    Xd, x_mean = _design(model)
+    if x_mean is not None:
+        values["x_mean"] = x_mean
+    if model.family.name == "gaussian":
+        D = Xd if not model.fit_intercept else np.column_stack([np.ones(model.n_samples), Xd])
+        st = SufficientStats.from_data(D, model.y, model.sample_weight)
+        values.update(suffstat_gram=st.xtx, suffstat_beta_hat=st.beta_hat,
+                      suffstat_rss_min=np.asarray(st.rss_min),
+                      suffstat_sum_w=np.asarray(st.sum_w))
+    else:
+        values.update(X=Xd, y_obs=model.y)
+        if model.sample_weight is not None:
+            values["sample_weight"] = model.sample_weight
+    return values
+
+
+def structure_key(model) -> str:
+    """What a compiled sampler depends on: the specification with the data-container
+    values masked, and the shapes of the data (JSON). Models with equal keys share one
+    compiled sampler."""
+    spec = model.spec()
+    for f in coef_param_data_names(model.prior):
+        spec["prior"][f] = "<data>"
+    for key in ("standardization", "formula"):  # data-dependent; the graph is not
+        if key in spec:
+            spec[key] = "<data>"
+    k = model.n_features + (1 if model.fit_intercept else 0)
+    if model.family.name == "gaussian":
+        shapes = {"suffstat_gram": (k, k), "suffstat_beta_hat": (k,)}
+    else:
+        shapes = {"X": (model.n_samples, model.n_features), "y": (model.n_samples,)}
+    return json.dumps({"spec": spec, "shapes": shapes}, sort_keys=True)
+
+
+def build_pymc_model(model) -> pm.Model:
+    """The PyMC model of a :class:`bayesreg.Model` (see the module docstring)."""
+    values = data_values(model)
+    coords = {"feature": list(model.feature_names), "obs_id": np.arange(model.n_samples)}
+    with pm.Model(coords=coords) as pmodel:
+        data = {name: pm.Data(name, value) for name, value in values.items()}
+        sigma = _scale_param_var(model.sigma, "sigma")
+        nu = _scale_param_var(model.nu, "nu")
+        coef_data = {f: data[name] for f, name in coef_param_data_names(model.prior).items()}
+        marginal = uses_marginal_coef(model)
+        if marginal:
+            scale = shrinkage_scale(model.prior, "coef", "feature", sigma=sigma, data=data)
+        elif isinstance(model.prior, S.ShrinkagePrior):
+            coef = shrinkage_variable(model.prior, "coef", "feature", sigma=sigma, data=data)
+        else:
+            coef = prior_variable(model.prior, "coef", dims="feature", sigma=sigma,
+                                  data=coef_data)
+        if "x_mean" in data:
+            intercept = pm.Flat("intercept_centered", initval=intercept_start(
+                model.family.name, model.y, model.sample_weight))
+        elif model.fit_intercept:
+            intercept = prior_variable(model.intercept_prior, "intercept")
+        else:
+            intercept = None
+
+        if model.family.name == "gaussian":
+            stats = {k: data[f"suffstat_{k}"] for k in ("gram", "beta_hat", "rss_min", "sum_w")}
+            if marginal:
+                coef = marginal_coef(scale, sigma, intercept, stats)
+            else:
+                beta = coef if intercept is None else pt.concatenate([pt.stack([intercept]),
+                                                                      coef])
+                pm.Potential("y_loglik", _gaussian_suffstat_loglik(stats, beta, sigma))
+        else:
+            eta = pt.dot(data["X"], coef)
+            if intercept is not None:
+                eta = eta + intercept
+            cls, kwargs = _family_dist(model.family.name, eta, sigma, nu)
+            if model.sample_weight is None:
+                cls("y", observed=data["y_obs"], dims="obs_id", **kwargs)
+            else:
+                pm.Potential("y_loglik", pt.sum(data["sample_weight"]
+                                                * pm.logp(cls.dist(**kwargs), data["y_obs"])))
+        if "x_mean" in data:  # the flat intercept on the user's (uncentred) scale
+            pm.Deterministic("intercept", intercept - pt.dot(data["x_mean"], coef))
+    return pmodel
+
+
+def uses_marginal_coef(model) -> bool:
+    """Whether ``build_pymc_model`` integrates the coefficients out of the likelihood: a
+    sparse prior, the gaussian family and at most ``MARGINAL_MAX_FEATURES`` features
+    (:mod:`bayesreg.backends._marginal`)."""
+    return (isinstance(model.prior, S.ShrinkagePrior) and model.family.name == "gaussian"
+            and model.n_features <= MARGINAL_MAX_FEATURES)

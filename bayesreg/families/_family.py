@@ -1,0 +1,333 @@
+r"""Observation families: the likelihood ``p(y | eta, theta)`` and its link, in NumPy/SciPy.
+
+A family is an immutable value that carries its own behaviour: the link and its
+inverse, the variance function, the pointwise log-likelihood (closed form, vectorized
+over posterior draws), the negative log-likelihood in ``eta`` with its first and second
+derivatives (every MAP solver, Laplace approximation and certificate uses these), the
+intercept-only start, simulation, deviance and its checks on ``y``. Everything that
+differs between likelihoods is answered here; other layers ask the family instead of
+comparing its name. The PyMC/JAX likelihood of a family is registered in
+:mod:`bayesreg.backends` and its scikit-learn twin in :mod:`bayesreg.sklearn`, each in
+one explicit registry keyed by the family's class.
+
+===================  ========  ==========================================  ============
+family               link      ``nll(y, eta)`` up to terms free of eta      auxiliary
+===================  ========  ==========================================  ============
+``gaussian``         identity  :math:`(y - \eta)^2 / (2\sigma^2)`           ``sigma``
+``student_t``        identity  :math:`\frac{\nu+1}{2}\log(1 + (y-\eta)^2/(\nu\sigma^2))`  ``sigma``, ``nu``
+``bernoulli``        logit     :math:`\log(1 + e^\eta) - y\eta`             --
+``poisson``          log       :math:`e^\eta - y\eta`                       --
+===================  ========  ==========================================  ============
+
+The auxiliary parameters are :class:`bayesreg.Model` keywords of the same names (a float,
+or a prior); the methods below take them as keyword arguments, as floats or as arrays
+that broadcast against ``eta``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+from scipy import special, stats
+
+from ..utils._validation import OneOf, check_param
+
+__all__ = ["Family", "GaussianFamily", "StudentTFamily", "BernoulliFamily", "PoissonFamily",
+           "get_family", "family_names", "FAMILIES"]
+
+#: probabilities and means are clipped to [_CLIP, 1 - _CLIP] before taking logits / logs
+_CLIP = 1e-10
+
+
+def softplus(eta):
+    """``log(1 + exp(eta))``, without overflow."""
+    return np.maximum(eta, 0.0) + np.log1p(np.exp(-np.abs(eta)))
+
+
+@dataclass(frozen=True)
+class Family:
+    """A GLM family with a fixed link (the protocol every family implements).
+
+    Class attributes
+    ----------------
+    name : str
+        The name users pass as ``Model(..., family=name)``.
+    link : {"identity", "logit", "log"}
+    auxiliary : tuple of str
+        Names of the family's own parameters besides ``eta`` (``Model`` keywords).
+    discrete : bool
+        Whether ``y`` is a count or a class (plots use rootograms / calibration).
+    convex : bool
+        Whether ``nll`` is convex in ``eta`` with all auxiliary parameters fixed, so that
+        the MAP solvers (Newton, proximal Newton, coordinate descent) apply.
+    sufficient_statistics : bool
+        Whether the likelihood in the coefficients depends on the data only through
+        ``X'WX``, ``X'Wy`` and ``y'Wy`` (the gaussian family), so that a gradient costs
+        O(p^2) whatever n.
+    """
+
+    name: ClassVar[str] = ""
+    link: ClassVar[str] = "identity"
+    auxiliary: ClassVar[tuple[str, ...]] = ()
+    discrete: ClassVar[bool] = False
+    convex: ClassVar[bool] = True
+    sufficient_statistics: ClassVar[bool] = False
+
+    # -- what the family has ---------------------------------------------------
+    @property
+    def has_sigma(self) -> bool:
+        """Whether the family has a noise scale ``sigma``."""
+        return "sigma" in self.auxiliary
+
+    @property
+    def has_nu(self) -> bool:
+        """Whether the family has degrees of freedom ``nu``."""
+        return "nu" in self.auxiliary
+
+    # -- link ------------------------------------------------------------------
+    def inverse_link(self, eta):
+        """Mean of ``y`` given the linear predictor ``eta``."""
+        return eta
+
+    def link_function(self, mu):
+        """The link ``g(mu)`` (inverse of :meth:`inverse_link`)."""
+        return mu
+
+    def variance(self, mu, **aux):
+        """``Var(y | mu)`` (the variance function times any dispersion)."""
+        raise NotImplementedError  # every concrete family overrides it
+
+    # -- data checks -------------------------------------------------------------
+    def check_y(self, y: np.ndarray) -> None:
+        """Raise ``ValueError`` when ``y`` is outside the family's support."""
+
+    # -- likelihood ---------------------------------------------------------------
+    def logpdf(self, y, eta, **aux):
+        """Pointwise log-likelihood ``log p(y | eta, aux)`` (closed form, broadcasting)."""
+        raise NotImplementedError
+
+    def nll(self, y, eta, **aux):
+        """Pointwise negative log-likelihood up to terms free of ``eta`` (unweighted)."""
+        raise NotImplementedError
+
+    def nll_derivs(self, y, eta, **aux):
+        """First and second derivative of :meth:`nll` with respect to ``eta``."""
+        raise NotImplementedError
+
+    def deviance(self, y, eta, **aux):
+        """Pointwise unit deviance ``2 (log p(y | saturated) - log p(y | eta))``."""
+        raise NotImplementedError
+
+    def intercept_start(self, y, sample_weight=None) -> float:
+        """The intercept-only fit with all coefficients 0: the link of the weighted mean
+        of ``y`` (clipped into the link's domain). A start for Newton and MCMC alike."""
+        return float(self.link_function(self._clip_mean(
+            float(np.average(y, weights=sample_weight)))))
+
+    def _clip_mean(self, ybar: float) -> float:
+        return ybar
+
+    def pseudo_sigma(self, mu: float) -> float:
+        """The pseudo standard deviation ``1 / sqrt(-d2 log p / d eta2)`` at ``mu``, for
+        families without a noise scale (Piironen & Vehtari 2017, sec. 3.5)."""
+        raise NotImplementedError
+
+    # -- simulation -----------------------------------------------------------------
+    def simulate(self, eta, rng: np.random.Generator, **aux):
+        """Draw ``y`` given ``eta`` (and the auxiliary parameters); shape of ``eta``."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class GaussianFamily(Family):
+    r"""Gaussian likelihood, identity link: ``y ~ N(eta, sigma^2)``."""
+
+    name: ClassVar[str] = "gaussian"
+    auxiliary: ClassVar[tuple[str, ...]] = ("sigma",)
+    sufficient_statistics: ClassVar[bool] = True
+
+    def variance(self, mu, *, sigma, **aux):
+        return np.broadcast_to(np.asarray(sigma, dtype=float) ** 2, np.shape(mu))
+
+    def logpdf(self, y, eta, *, sigma, **aux):
+        z = (y - eta) / sigma
+        return -0.5 * z * z - np.log(sigma) - 0.5 * np.log(2.0 * np.pi)
+
+    def nll(self, y, eta, *, sigma, **aux):
+        r = y - eta
+        return r * r / (2.0 * sigma**2)
+
+    def nll_derivs(self, y, eta, *, sigma, **aux):
+        return (eta - y) / sigma**2, np.full(np.shape(eta), 1.0 / sigma**2)
+
+    def deviance(self, y, eta, **aux):
+        return (y - eta) ** 2
+
+    def simulate(self, eta, rng, *, sigma, **aux):
+        return eta + sigma * rng.standard_normal(np.shape(eta))
+
+
+@dataclass(frozen=True)
+class StudentTFamily(Family):
+    r"""Student-t likelihood (robust regression), identity link:
+    ``y ~ t_nu(eta, sigma)``. Its ``nll`` is not convex in ``eta``."""
+
+    name: ClassVar[str] = "student_t"
+    auxiliary: ClassVar[tuple[str, ...]] = ("sigma", "nu")
+    convex: ClassVar[bool] = False
+
+    def variance(self, mu, *, sigma, nu, **aux):
+        nu = np.asarray(nu, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            v = np.where(nu > 2, sigma**2 * nu / (nu - 2.0), np.inf)
+        return np.broadcast_to(v, np.shape(mu))
+
+    def logpdf(self, y, eta, *, sigma, nu, **aux):
+        z = (y - eta) / sigma
+        return (special.gammaln((nu + 1.0) / 2.0) - special.gammaln(nu / 2.0)
+                - 0.5 * np.log(nu * np.pi) - np.log(sigma)
+                - (nu + 1.0) / 2.0 * np.log1p(z * z / nu))
+
+    def nll(self, y, eta, *, sigma, nu, **aux):
+        z = (y - eta) / sigma
+        return (nu + 1.0) / 2.0 * np.log1p(z * z / nu)
+
+    def nll_derivs(self, y, eta, *, sigma, nu, **aux):
+        r = eta - y
+        q = nu * sigma**2 + r * r
+        return (nu + 1.0) * r / q, (nu + 1.0) * (nu * sigma**2 - r * r) / (q * q)
+
+    def deviance(self, y, eta, *, sigma, nu, **aux):
+        return 2.0 * self.nll(y, eta, sigma=sigma, nu=nu)
+
+    def simulate(self, eta, rng, *, sigma, nu, **aux):
+        return eta + sigma * rng.standard_t(nu, size=np.shape(eta))
+
+
+@dataclass(frozen=True)
+class BernoulliFamily(Family):
+    r"""Bernoulli likelihood (logistic regression), logit link: ``y ~ Bernoulli(expit(eta))``."""
+
+    name: ClassVar[str] = "bernoulli"
+    link: ClassVar[str] = "logit"
+    discrete: ClassVar[bool] = True
+
+    def inverse_link(self, eta):
+        return special.expit(eta)
+
+    def link_function(self, mu):
+        return special.logit(mu)
+
+    def variance(self, mu, **aux):
+        return mu * (1.0 - mu)
+
+    def check_y(self, y):
+        bad = ~np.isin(y, (0.0, 1.0))
+        if bad.any():
+            raise ValueError(
+                f"y must contain only 0 and 1 for family='bernoulli'; found "
+                f"{np.unique(y[bad])[:5].tolist()} at {int(bad.sum())} position(s). "
+                "Encode the two classes as 0/1."
+            )
+
+    def logpdf(self, y, eta, **aux):
+        # y * eta - log(1 + exp(eta)), stable for large |eta|
+        return y * eta - np.logaddexp(0.0, eta)
+
+    def nll(self, y, eta, **aux):
+        return softplus(eta) - y * eta
+
+    def nll_derivs(self, y, eta, **aux):
+        mu = special.expit(eta)
+        return mu - y, mu * (1.0 - mu)
+
+    def deviance(self, y, eta, **aux):
+        return 2.0 * self.nll(y, eta)
+
+    def _clip_mean(self, ybar):
+        return min(max(ybar, _CLIP), 1.0 - _CLIP)
+
+    def pseudo_sigma(self, mu):
+        return float(1.0 / np.sqrt(mu * (1.0 - mu)))
+
+    def simulate(self, eta, rng, **aux):
+        return (rng.random(np.shape(eta)) < special.expit(eta)).astype(np.int64)
+
+
+def _check_counts(y, name):
+    bad = (y < 0) | (np.floor(y) != y)
+    if bad.any():
+        raise ValueError(
+            f"y must hold non-negative integer counts for family={name!r}; found "
+            f"{np.unique(y[bad])[:5].tolist()} at {int(bad.sum())} position(s).")
+
+
+@dataclass(frozen=True)
+class PoissonFamily(Family):
+    r"""Poisson likelihood, log link: ``y ~ Poisson(exp(eta))``."""
+
+    name: ClassVar[str] = "poisson"
+    link: ClassVar[str] = "log"
+    discrete: ClassVar[bool] = True
+
+    def inverse_link(self, eta):
+        return np.exp(eta)
+
+    def link_function(self, mu):
+        return np.log(mu)
+
+    def variance(self, mu, **aux):
+        return mu
+
+    def check_y(self, y):
+        _check_counts(y, self.name)
+
+    def logpdf(self, y, eta, **aux):
+        with np.errstate(over="ignore"):
+            return y * eta - np.exp(eta) - special.gammaln(y + 1.0)
+
+    def nll(self, y, eta, **aux):
+        with np.errstate(over="ignore"):
+            return np.exp(eta) - y * eta
+
+    def nll_derivs(self, y, eta, **aux):
+        with np.errstate(over="ignore"):
+            mu = np.exp(eta)
+        return mu - y, mu
+
+    def deviance(self, y, eta, **aux):
+        with np.errstate(over="ignore"):
+            mu = np.exp(eta)
+        return 2.0 * (special.xlogy(y, y) - y * eta - (y - mu))
+
+    def _clip_mean(self, ybar):
+        return max(ybar, _CLIP)
+
+    def pseudo_sigma(self, mu):
+        return float(1.0 / np.sqrt(mu))
+
+    def simulate(self, eta, rng, **aux):
+        return rng.poisson(np.exp(eta)).astype(np.int64)
+
+
+#: the one registry from names to family values (read-only view: see :func:`family_names`)
+_FAMILIES: dict[str, Family] = {f.name: f for f in (
+    GaussianFamily(), BernoulliFamily(), PoissonFamily(), StudentTFamily())}
+
+
+def family_names() -> tuple[str, ...]:
+    """The names ``Model(..., family=...)`` accepts."""
+    return tuple(_FAMILIES)
+
+
+def get_family(family: str | Family) -> Family:
+    """Look up a family by name, with an error that lists the supported ones."""
+    if isinstance(family, Family):
+        return family
+    return _FAMILIES[check_param(family, "family", "Model", OneOf(tuple(_FAMILIES)))]
+
+
+# deprecated alias kept for one release (bayesreg.FAMILIES); a copy, so it cannot mutate
+FAMILIES = dict(_FAMILIES)

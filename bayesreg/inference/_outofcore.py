@@ -1,0 +1,379 @@
+r"""``bayesreg.DaskModel``: a regression model whose data stay in Dask chunks.
+
+Gaussian family: the likelihood sees the data only through their sufficient statistics,
+
+.. math::
+
+    \sum_i s_i (y_i - b - x_i^\top w)^2 = C_{yy} - 2 w^\top C_{xy} + w^\top C_{xx} w
+        + S\,(\bar y - b - \bar x^\top w)^2,
+
+so one pass over the chunks (:func:`bayesreg.backends._dask_chunks.reduce_stats`, merged
+by Chan et al.'s update) gives everything: the model is then the in-memory
+:class:`bayesreg.Model` of the ``2(p + 1)`` weighted pseudo-observations with the same
+statistics (:meth:`bayesreg.base.SufficientStats.pseudo_data`), *the same likelihood for
+every coefficient, intercept and noise scale*, so every prior, every sampler (exact,
+PyMC, nutpie, numpyro, blackjax), the MAP, the evidence and ``standardize=True`` work
+unchanged and cost nothing more whatever ``n``. Only the pointwise log-likelihood (for
+PSIS-LOO) and predictions at the training rows need the rows: they are computed chunk by
+chunk (:meth:`DaskModel.loo`, :meth:`DaskModel.log_likelihood`).
+
+Bernoulli and Poisson families: no finite statistics exist; the MAP is a proximal-Newton
+loop whose every iteration is one pass over the chunks returning the gradient and the
+Hessian (:mod:`bayesreg.inference._outofcore_glm`). **Full-posterior sampling of a GLM
+needs the data in memory**: every NUTS gradient touches every row, and a distributed
+gradient per leapfrog step would cost thousands of passes over the data. For GLMs that fit
+one GPU's memory, ``Model(...).sample(sampler="numpyro")`` or ``"blackjax"`` runs the whole
+chain on the GPU (JAX, ``pip install "bayesreg[numpyro]"`` with a CUDA jaxlib): in
+BENCHMARKS.md a 200,000-row logistic regression took the same 23 s per warm fit on an
+H200 as a 20,000-row one (latency-bound, not bound by ``n``), more than 4x faster than
+16 CPU cores. Beyond one device's memory, the Laplace approximation at the out-of-core
+MAP, ``N(theta_MAP, H^{-1})`` with the Hessian from one more pass
+(:attr:`DaskModel.laplace_cov`), is the posterior available.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+from arviz_stats import loo as arviz_loo
+from scipy.special import logsumexp
+
+from ..backends._dask_chunks import (
+    ChunkedData,
+    chunked_data,
+    compute,
+    import_dask,
+    is_dask_collection,
+    map_chunks,
+    reduce_glm,
+    reduce_stats,
+    settle_lazy_modules,
+    tree_reduce,
+)
+from ..utils._datatree import datatree, group_names
+from ..families._family import get_family
+from ._map import MapEstimate, map_penalty
+from ._model import Model
+from ._outofcore_glm import glm_map_chunked
+from ._pointwise import pointwise_loglik
+from ._model_spec import check_coef_prior, check_intercept_prior
+
+__all__ = ["DaskModel", "ChunkedLoo"]
+
+_GLM_SAMPLING = (
+    "Full-posterior sampling of a {family} model needs its data in memory: every NUTS "
+    "gradient touches every row. Load the data (bayesreg.Model(X.compute(), y.compute(), "
+    "...)) and sample there, on a GPU with sampler='numpyro' or 'blackjax' (JAX) for "
+    "millions of rows; or use DaskModel.map() and its Laplace approximation "
+    "(DaskModel.laplace_cov).")
+
+
+@dataclass(frozen=True)
+class ChunkedLoo:
+    """PSIS-LOO computed chunk by chunk (the totals of :func:`arviz_stats.loo`).
+
+    Attributes
+    ----------
+    elpd, se, p : float
+        :math:`\\sum_i \\mathrm{elpd}_i`, :math:`\\sqrt{n\\,\\mathrm{var}(\\mathrm{elpd}_i)}` (``ddof=1``),
+        :math:`\\sum_i \\mathrm{lppd}_i - \\mathrm{elpd}`.
+    n_data_points, n_samples : int
+    pareto_k_max : float
+    n_bad_k : int
+        Observations with Pareto :math:`\\hat k > 0.7`.
+    """
+
+    elpd: float
+    se: float
+    p: float
+    n_data_points: int
+    n_samples: int
+    pareto_k_max: float
+    n_bad_k: int
+
+
+def _design(core: Model, X) -> np.ndarray:
+    X = np.asarray(X, dtype=np.float64)
+    return X if core.standardization is None else core.standardization.transform(X)
+
+
+def _loglik_chunk(X, y, w, core: Model, posterior: xr.Dataset) -> np.ndarray:
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    w = None if w is None else np.asarray(w, dtype=np.float64).reshape(-1)
+    return pointwise_loglik(core, posterior, _design(core, X), y, w).values
+
+
+def _loo_chunk(X, y, w, core: Model, posterior: xr.Dataset, reff):
+    """``(n, mean elpd_i, M2 of elpd_i, sum lppd_i, max k, #k > 0.7)`` of one chunk,
+    over sub-blocks of rows of about 32 MB of log-likelihood values each."""
+    settle_lazy_modules()
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    w = None if w is None else np.asarray(w, dtype=np.float64).reshape(-1)
+    S = posterior.sizes["chain"] * posterior.sizes["draw"]
+    step = max(1, (4 * 2**20) // max(S, 1))
+    out = (0, 0.0, 0.0, 0.0, -np.inf, 0)
+    for a in range(0, X.shape[0], step):
+        out = _merge_loo(out, _loo_rows(X[a:a + step], y[a:a + step],
+                                        None if w is None else w[a:a + step],
+                                        core, posterior, reff))
+    return out
+
+
+def _loo_rows(X, y, w, core: Model, posterior: xr.Dataset, reff):
+    ll = _loglik_chunk(X, y, w, core, posterior)
+    n = ll.shape[2]
+    if n == 0:
+        return 0, 0.0, 0.0, 0.0, -np.inf, 0
+    da = xr.DataArray(ll, dims=("chain", "draw", "obs_id"),
+                      coords={"chain": posterior["chain"].values,
+                              "draw": posterior["draw"].values})
+    tree = datatree({"posterior": posterior, "log_likelihood": xr.Dataset({"y": da})})
+    res = arviz_loo(tree, pointwise=True, reff=reff)
+    e = np.asarray(res.elpd_i).reshape(-1)
+    k = np.asarray(res.pareto_k).reshape(-1)
+    lppd = logsumexp(ll.reshape(-1, n), axis=0) - np.log(ll.shape[0] * ll.shape[1])
+    m = float(e.mean())
+    return n, m, float(((e - m) ** 2).sum()), float(lppd.sum()), float(k.max()), \
+        int((k > 0.7).sum())
+
+
+def _merge_loo(a, b):
+    """Chan et al.'s merge of counts, means and centred sums of squares."""
+    if a[0] == 0:
+        return b
+    if b[0] == 0:
+        return a
+    n = a[0] + b[0]
+    d = b[1] - a[1]
+    return (n, a[1] + d * b[0] / n, a[2] + b[2] + d * d * a[0] * b[0] / n, a[3] + b[3],
+            max(a[4], b[4]), a[5] + b[5])
+
+
+class DaskModel:
+    r"""A Bayesian regularized regression on data held by Dask (out of core, distributed).
+
+    The parameters and the log posterior are those of :class:`bayesreg.Model`; ``X`` and
+    ``y`` stay in their Dask chunks, on the scheduler in use (Dask's threads, or a
+    ``dask.distributed`` cluster when a ``Client`` is active), and only
+    :math:`O(p^2)` statistics reach this process. See the module docstring for what runs
+    where and what needs the data in memory.
+
+    Parameters
+    ----------
+    X : dask.array.Array, dask.dataframe.DataFrame or Dask-backed xarray.DataArray
+        ``(n_samples, n_features)``, chunked by rows.
+    y, sample_weight : Dask array/series (same rows) or in-memory array
+    prior, family, fit_intercept, intercept_prior, sigma, nu, standardize
+        As in :class:`bayesreg.Model` (family gaussian, bernoulli or poisson;
+        ``standardize`` and every prior for gaussian; bernoulli/poisson: MAP with a
+        Gaussian, Laplace, ElasticNet or Flat prior and a flat intercept).
+
+    Attributes
+    ----------
+    stats : bayesreg.base.SufficientStats
+        Centred statistics of ``(X, y)`` (weighted means, :math:`C_{xx}, C_{xy}, C_{yy}`).
+    n_samples : int
+    core : bayesreg.Model or None
+        Gaussian family: the in-memory model of the pseudo-observations (same
+        likelihood); ``None`` for GLMs.
+
+    Notes
+    -----
+    The default ``sigma`` prior is ``HalfStudentT(3, sd(y))`` with the *weighted*
+    standard deviation of ``y`` (the in-memory model uses the unweighted one; they agree
+    without ``sample_weight``).
+    """
+
+    def __init__(self, X, y, *, prior, family: str = "gaussian", fit_intercept: bool = True,
+                 intercept_prior=None, sigma=None, nu=None, sample_weight=None,
+                 standardize: bool = False):
+        self.family = get_family(family)
+        if self.family.name not in ("gaussian", "bernoulli", "poisson"):
+            raise ValueError(f"DaskModel supports family 'gaussian', 'bernoulli' or "
+                             f"'poisson'; got {self.family.name!r}.")
+        self.data: ChunkedData = chunked_data(X, y, sample_weight)
+        self.feature_names = list(self.data.feature_names)
+        self.stats, self.n_samples = reduce_stats(self.data, self.family.name)
+        self.fit_intercept = bool(fit_intercept)
+        self.core = None
+        self.laplace_cov = None
+        if self.family.name == "gaussian":
+            Xp, yp, wp = self.stats.pseudo_data()
+            Xp = xr.DataArray(Xp, dims=("obs_id", "feature"),
+                              coords={"feature": self.feature_names})
+            self.core = Model(Xp, yp, sample_weight=wp, prior=prior, family="gaussian",
+                              fit_intercept=fit_intercept, intercept_prior=intercept_prior,
+                              sigma=sigma, standardize=standardize)
+            self.prior, self.intercept_prior = self.core.prior, self.core.intercept_prior
+            self.sigma, self.nu = self.core.sigma, None
+        else:
+            if standardize:
+                raise ValueError("standardize=True is supported for the gaussian family out "
+                                 "of core; standardize the columns lazily in Dask first, "
+                                 "e.g. (X - X.mean(0)) / X.std(0).")
+            self.prior = check_coef_prior(prior, self.family)
+            self.intercept_prior = check_intercept_prior(intercept_prior)
+            self.sigma = self.nu = None
+
+    @property
+    def n_features(self) -> int:
+        return len(self.feature_names)
+
+    def __repr__(self) -> str:
+        return (f"DaskModel(n_samples={self.n_samples}, n_features={self.n_features}, "
+                f"family={self.family.name!r}, prior={self.prior!r}, "
+                f"fit_intercept={self.fit_intercept}, n_chunks={len(self.data.blocks)})")
+
+    def replace(self, **changes) -> DaskModel:
+        """The same data and statistics under another specification, without a pass over
+        the data: ``model.replace(prior=Laplace(0.1))``. ``changes`` are among ``prior``,
+        ``fit_intercept``, ``intercept_prior``, ``sigma`` and (gaussian) ``standardize``."""
+        allowed = {"prior", "fit_intercept", "intercept_prior", "sigma"} | \
+            ({"standardize"} if self.core is not None else set())
+        unknown = sorted(set(changes) - allowed)
+        if unknown:
+            raise TypeError(f"DaskModel.replace() got unknown parameters {unknown}; must be "
+                            f"among {', '.join(sorted(allowed))} (new data: a new DaskModel).")
+        new = object.__new__(DaskModel)
+        new.__dict__.update(self.__dict__)
+        new.laplace_cov = None
+        if self.core is not None:
+            new.core = self.core.replace(**changes)
+            new.prior, new.intercept_prior = new.core.prior, new.core.intercept_prior
+            new.sigma, new.fit_intercept = new.core.sigma, new.core.fit_intercept
+            return new
+        if changes.get("sigma") is not None:
+            raise ValueError(f"sigma is not a parameter of family={self.family.name!r}.")
+        new.prior = check_coef_prior(changes.get("prior", self.prior), self.family)
+        new.fit_intercept = bool(changes.get("fit_intercept", self.fit_intercept))
+        new.intercept_prior = check_intercept_prior(changes.get("intercept_prior",
+                                                                self.intercept_prior))
+        return new
+
+    def _need_gaussian(self, what: str):
+        if self.core is None:
+            raise NotImplementedError(_GLM_SAMPLING.format(family=self.family.name)
+                                      if what == "sample" else
+                                      f"DaskModel.{what} is available for the gaussian family "
+                                      f"only; GLMs have DaskModel.map().")
+        return self.core
+
+    # ---------------------------------------------------------------- results
+    def map(self, *, tol: float = 1e-10, max_iter: int = 100, **kwargs) -> MapEstimate:
+        """The MAP estimate (see :func:`bayesreg.map_estimate` for the objective).
+
+        Gaussian: from the sufficient statistics (no pass over the data). Bernoulli and
+        Poisson: proximal Newton, one pass over the chunks per iteration, typically 5-10
+        (:mod:`bayesreg.inference._outofcore_glm`); data computed lazily are recomputed
+        on every pass, so ``persist()`` them first when they fit the workers' memory. It
+        also sets :attr:`laplace_cov`, the inverse Hessian of the negative log posterior
+        at the MAP in ``(intercept, coef)`` order (Laplace approximation; Gaussian and Flat
+        priors; one more pass).
+        """
+        if self.core is not None:
+            return self.core.map(tol=tol, **kwargs)
+        pen = map_penalty(self)
+        w, b, info = glm_map_chunked(self.data, self, pen, x_mean=self.stats.x_mean,
+                                     y_mean=self.stats.y_mean, tol=tol, max_iter=max_iter)
+        if pen.l1 == 0:
+            k = 1 if self.fit_intercept else 0
+            theta = np.concatenate([[b], w]) if k else w
+            _, _, H = reduce_glm(self.data, self.family.name, theta, np.zeros(len(w)),
+                                 self.fit_intercept, 2)
+            H[k:, k:] += pen.l2 * np.eye(len(w))
+            self.laplace_cov = np.linalg.inv(H)
+        return MapEstimate(coef=xr.DataArray(w, dims=("feature",),
+                                             coords={"feature": self.feature_names}),
+                           intercept=b, objective=info["objective"], n_iter=info["n_iter"],
+                           converged=info["converged"], kkt_violation=info["kkt_violation"],
+                           solver="dask-prox-newton", penalty=pen)
+
+    def sample(self, draws: int = 1000, tune: int = 1000, chains: int = 4,
+               sampler: str = "auto", random_seed=None, progressbar: bool = True, **kwargs):
+        """Posterior draws (gaussian family), as :meth:`bayesreg.Model.sample`.
+
+        The fit has the ``posterior``, ``sample_stats`` and ``log_prior`` groups; no data
+        groups and no ``log_likelihood`` (``n`` values per draw): use :meth:`loo` or
+        :meth:`log_likelihood`. ``posterior.attrs["bayesreg_out_of_core"]`` records
+        ``n_samples`` and ``sum_w``. GLMs raise NotImplementedError (module docstring).
+        """
+        core = self._need_gaussian("sample")
+        kwargs.pop("log_likelihood", None)
+        fit = core.sample(draws=draws, tune=tune, chains=chains, sampler=sampler,
+                          random_seed=random_seed, progressbar=progressbar,
+                          log_likelihood=False, **kwargs)
+        groups = {name: fit[name].to_dataset() for name in group_names(fit)
+                  if name not in ("observed_data", "constant_data")}
+        groups["posterior"].attrs["bayesreg_out_of_core"] = json.dumps(
+            {"n_samples": int(self.n_samples), "sum_w": float(self.stats.sum_w)})
+        return datatree(groups)
+
+    def log_evidence(self, method: str = "exact", **kwargs):
+        """The evidence, as :func:`bayesreg.log_evidence` (gaussian family: exact from the
+        statistics; the other methods work too)."""
+        return self._need_gaussian("log_evidence").log_evidence(method=method, **kwargs)
+
+    def _shipped(self, fit):
+        """A light copy of the core model and the posterior, one key each in the graph."""
+        dask, _ = import_dask()
+        core = self._need_gaussian("loo").replace()
+        post = fit["posterior"].to_dataset()
+        post.attrs = {}
+        return dask.delayed(core, pure=True), dask.delayed(post, pure=True), post
+
+    def log_likelihood(self, fit) -> xr.DataArray:
+        """Pointwise log-likelihood ``s_i log p(y_i | theta_draw)``, lazily, chunked.
+
+        A Dask-backed ``DataArray`` with dims ``(chain, draw, obs_id)``; nothing is
+        computed until asked (``.sum("obs_id").compute()``, a slice, ...). Needs a
+        ``dask.array`` ``X`` (row counts known).
+        """
+        if self.data.lengths is None:
+            raise ValueError("log_likelihood needs X as a dask.array (known chunk sizes); "
+                             "use X.to_dask_array(lengths=True), or loo() which needs none.")
+        _, da = import_dask()
+        core, post, ds = self._shipped(fit)
+        shape = (ds.sizes["chain"], ds.sizes["draw"])
+        parts = map_chunks(_loglik_chunk, self.data, core, post)
+        arr = da.concatenate([da.from_delayed(p, shape=shape + (n,), dtype=float)
+                              for p, n in zip(parts, self.data.lengths)], axis=2)
+        return xr.DataArray(arr, dims=("chain", "draw", "obs_id"),
+                            coords={"chain": ds["chain"].values, "draw": ds["draw"].values})
+
+    def loo(self, fit, *, reff: float | None = None) -> ChunkedLoo:
+        """PSIS-LOO of a fit from :meth:`sample`, one pass over the chunks.
+
+        PSIS smooths each observation's importance weights on its own, so each chunk
+        runs :func:`arviz_stats.loo` on its own rows (where they live) and the totals
+        merge: :math:`\\mathrm{elpd} = \\sum_i \\mathrm{elpd}_i`, its standard error
+        from the merged variance of the :math:`\\mathrm{elpd}_i`. ``reff`` defaults to 1
+        for exact (i.i.d.) draws and to ArviZ's estimate from the posterior otherwise.
+        """
+        if reff is None and fit["posterior"].attrs.get("bayesreg_sampler") == "exact":
+            reff = 1.0
+        core, post, ds = self._shipped(fit)
+        parts = map_chunks(_loo_chunk, self.data, core, post, reff)
+        n, mean, m2, lppd, kmax, nbad = compute(tree_reduce(parts, _merge_loo))
+        elpd = mean * n
+        se = np.sqrt(m2 * n / (n - 1)) if n > 1 else np.nan  # arviz: var with ddof=1
+        return ChunkedLoo(elpd=float(elpd), se=float(se), p=float(lppd - elpd),
+                          n_data_points=int(n), n_samples=int(ds.sizes["chain"]
+                                                             * ds.sizes["draw"]),
+                          pareto_k_max=float(kmax), n_bad_k=int(nbad))
+
+    def predict(self, X_new, fit):
+        """Posterior predictions at in-memory ``X_new`` (see :meth:`bayesreg.Model.predict`);
+        for a Dask ``X_new``, the posterior-mean prediction as a lazy Dask array."""
+        core = self._need_gaussian("predict")
+        if not is_dask_collection(X_new):
+            return core.predict(X_new, fit)
+        post = fit["posterior"]
+        name = "_original" if "coef_original" in post else ""
+        coef = post["coef" + name].mean(("chain", "draw")).values
+        b = float(post["intercept" + name].mean()) if self.fit_intercept else 0.0
+        X_new = getattr(X_new, "data", X_new)
+        return X_new @ coef + b
