@@ -15,7 +15,8 @@ from pathlib import Path
 import xarray as xr
 
 from .utils._datatree import group_names
-from .inference._model import SPEC_ATTR, SUPPORTED_SPEC_VERSIONS, check_spec, spec_from_idata
+from .inference._model_spec import SUPPORTED_SPEC_VERSIONS, check_spec, spec_from_idata
+from .inference._pointwise import SPEC_ATTR
 from .utils._validation import check_bool
 
 __all__ = ["save", "load", "write_atomic"]

@@ -94,7 +94,7 @@ def _run(args):
             continue
         y = ys[family]
         spec = penalty_from_sklearn(est, args.n, None, sigma=1.0)
-        kw = dict(family=family, l1=spec.l1, l2=spec.l2, sigma=1.0,
+        kw = dict(family=spec.family, l1=spec.l1, l2=spec.l2, sigma=1.0,
                   fit_intercept=spec.fit_intercept)
         ref = fit_map(X, y, tol=1e-13, max_iter=100_000, **kw)
         est.fit(X, y)  # warm-up

@@ -24,11 +24,11 @@ def main():
     model = br.Model(X, y, prior=br.Gaussian(10.0), sigma=54.0)
     scales = np.logspace(-0.5, 2.5, 13)
     br.plots.plot_seed_ideas().savefig(OUT / "seed_ideas.png", dpi=80)
-    br.plots.plot_laplace_posterior(br.laplace_posterior_1d(np.linspace(-3, 3, 241), 1.0, 1.0)
+    br.plots.plot_laplace_posterior(br.teaching.laplace_posterior_1d(np.linspace(-3, 3, 241), 1.0, 1.0)
                                     ).savefig(OUT / "laplace_posterior.png", dpi=80)
     Xz = X[["bmi", "bp", "s5"]].assign(never_measured=0.0).to_numpy()
     ys = ((y - y.mean()) / y.std()).to_numpy()
-    uw = br.unconstrained_weight(Xz, ys, 3, w0=[0, 0, 0, 1.5], eta=0.2, lam=0.02, steps=300,
+    uw = br.teaching.unconstrained_weight(Xz, ys, 3, w0=[0, 0, 0, 1.5], eta=0.2, lam=0.02, steps=300,
                                  prior_scale=1.0, sigma=0.75)
     br.plots.plot_unconstrained_weight(uw).savefig(OUT / "unconstrained_weight.png", dpi=80)
     br.plots.plot_occam(br.scale_grid(model, scales, random_seed=0),

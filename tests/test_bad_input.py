@@ -26,9 +26,11 @@ from sklearn.preprocessing import StandardScaler
 
 import bayesreg as br
 from bayesreg.backends import _samplers
+from bayesreg.inference import _arguments
 from bayesreg.inference import _map as map_module
 from bayesreg.base import MapResult, fit_map, kkt_violation
 from bayesreg.base._existence import no_mode_direction
+from bayesreg.families import GaussianFamily, get_family
 
 #: no fit in the matrix may end in a ConvergenceWarning: handled means converged
 pytestmark = pytest.mark.filterwarnings("error::bayesreg.ConvergenceWarning")
@@ -445,8 +447,8 @@ def test_magnitudes_scale_equivariantly(factor):
 
 @pytest.mark.parametrize("prior,limit", [
     (br.Gaussian(1e-200), "zero"), (br.Laplace(1e-200), "zero"),
-    (br.ElasticNet(1e200, 1e-200), "zero"), (br.Gaussian(1e200), "ols"),
-    (br.Laplace(1e200), "ols"), (br.ElasticNet(1e200, 1e200), "ols"),
+    (br.ElasticNetPrior(1e200, 1e-200), "zero"), (br.Gaussian(1e200), "ols"),
+    (br.Laplace(1e200), "ols"), (br.ElasticNetPrior(1e200, 1e200), "ols"),
 ])
 def test_extreme_prior_scales_reach_their_limits(prior, limit):
     est = model(prior=prior).map()
@@ -616,7 +618,8 @@ def _glm_reference(Xf, y, kind, l2):
 def test_solver_never_reports_a_non_finite_result_as_converged():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = fit_map(X, Y * 1e300 * 1e8, l2=1.0)      # the math layer trusts its input
+        res = fit_map(X, Y * 1e300 * 1e8, family=GaussianFamily(), l2=1.0)  # the math
+        # layer trusts its input
     assert not np.isfinite(res.objective) and not res.converged
 
 
@@ -641,11 +644,11 @@ def test_no_mode_direction(cols, y, family, expected):
     """The LP (and its one-column shortcut) against cases with a known answer."""
     parts = {"ones": [np.ones((N, 1))], "x0": [X[:, :1]], "x0+ones": [X[:, :1], np.ones((N, 1))],
              "all+ones": [X, np.ones((N, 1))]}[cols]
-    assert no_mode_direction(np.hstack(parts), y, family) is expected
+    assert no_mode_direction(np.hstack(parts), y, get_family(family)) is expected
 
 
 def test_kkt_certificate_of_nan_is_not_zero():
-    kkt = kkt_violation(X, Y, np.full(P, np.nan), 0.0, l2=1.0)
+    kkt = kkt_violation(X, Y, np.full(P, np.nan), 0.0, family=GaussianFamily(), l2=1.0)
     assert not kkt <= 1e-10
 
 
@@ -677,6 +680,31 @@ def test_wide_conjugate_model_is_sampled_exactly():
         warnings.simplefilter("error", UserWarning)          # stop right at the warning
         with pytest.raises(UserWarning, match="p=600 > n=30.*sampler='exact'"):
             m.sample(sampler="pymc", draws=5, tune=5, chains=1, progressbar=False)
+
+
+def test_the_auto_rule(monkeypatch):
+    """``sampler="auto"`` is one rule in one place (``choose_sampler``): exact for a wide
+    conjugate model sampled without options or a compiled sampler, else nutpie when it
+    is installed, else pymc; a named sampler stays as it is."""
+    Xw = RNG.normal(size=(30, 600))
+    wide = br.Model(Xw, Xw[:, 0] + RNG.normal(size=30), prior=G, sigma=1.0)
+    narrow = br.Model(Xw[:, :3], Xw[:, 0] + RNG.normal(size=30), prior=G, sigma=1.0)
+    hierarchical = wide.replace(prior=br.Gaussian(br.HalfNormal(1.0)))
+    choose = _arguments.choose_sampler
+    for installed, nuts in ((True, "nutpie"), (False, "pymc")):
+        monkeypatch.setattr(_arguments, "_installed",
+                            lambda m, ok=installed: ok or m != "nutpie")
+        assert choose("auto", wide) == "exact"
+        assert choose("auto", wide, options={"target_accept": 0.9}) == nuts
+        assert choose("auto", wide, compiled=True) == nuts
+        assert choose("auto", narrow) == nuts
+        assert choose("auto", hierarchical) == nuts
+        assert choose("auto") == nuts           # Model.compile: a NUTS sampler
+        assert choose("pymc", wide) == "pymc"
+    with pytest.raises(ImportError, match=r"pip install 'bayesreg\[nutpie\]'"):
+        choose("nutpie", wide)
+    with pytest.raises(ValueError, match="'sampler' parameter of Model.sample must be one of"):
+        choose("stan", wide)
 
 
 # ===================================================================================

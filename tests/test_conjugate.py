@@ -21,7 +21,7 @@ from bayesreg.base import (
     GaussianPosterior,
     NIGPosterior,
     center,
-    empirical_bayes,
+    maximize_evidence,
     log_evidence_fixed_sigma,
     log_evidence_fixed_sigma_from_stats,
     log_evidence_nig,
@@ -372,15 +372,15 @@ def _pgtn():
 def test_empirical_bayes_matches_sklearn(data, weighted):
     X, y = data()
     sw = np.random.default_rng(14).uniform(0.2, 3.0, len(y)) if weighted else None
-    res = empirical_bayes(X, y, sample_weight=sw)
+    res = maximize_evidence(X, y, sample_weight=sw)
     ref = BayesianRidge(compute_score=True).fit(X, y, sample_weight=sw)
     assert isinstance(res, EmpiricalBayesResult)
     assert res.n_iter == ref.n_iter_ and res.converged
-    np.testing.assert_allclose(res.alpha, ref.alpha_, rtol=1e-6)
-    np.testing.assert_allclose(res.lambda_, ref.lambda_, rtol=1e-6)
+    np.testing.assert_allclose(res.noise_precision, ref.alpha_, rtol=1e-6)
+    np.testing.assert_allclose(res.prior_precision, ref.lambda_, rtol=1e-6)
     np.testing.assert_allclose(res.coef, ref.coef_, rtol=1e-6)
     np.testing.assert_allclose(res.intercept, ref.intercept_, rtol=1e-6)
-    np.testing.assert_allclose(res.sigma, ref.sigma_, rtol=1e-6)
+    np.testing.assert_allclose(res.posterior_cov, ref.sigma_, rtol=1e-6)
     np.testing.assert_allclose(res.scores, ref.scores_, rtol=1e-6)
     assert res.scores.shape == (res.n_iter + 1,)
 
@@ -392,23 +392,35 @@ def test_empirical_bayes_matches_sklearn(data, weighted):
         ev = log_evidence_fixed_sigma(Xc, yc, sigma=alpha**-0.5, tau=lam**-0.5, sample_weight=sw)
         return ev.log_evidence + 1e-6 * (np.log(alpha) - alpha + np.log(lam) - lam)
 
-    best = objective(res.alpha, res.lambda_)
+    best = objective(res.noise_precision, res.prior_precision)
     np.testing.assert_allclose(best, res.scores[-1], rtol=1e-6)
     for fa, fl in [(1.2, 1), (1 / 1.2, 1), (1, 1.2), (1, 1 / 1.2)]:
-        assert objective(res.alpha * fa, res.lambda_ * fl) < best
+        assert objective(res.noise_precision * fa, res.prior_precision * fl) < best
 
 
 def test_empirical_bayes_options_match_sklearn():
     X, y = _pgtn()
     kw = dict(max_iter=4, tol=1e-8, alpha_1=1e-2, lambda_2=1e-3, alpha_init=2.0, lambda_init=0.5,
               fit_intercept=False)
-    res = empirical_bayes(X, y, **kw)
+    res = maximize_evidence(X, y, **kw)
     ref = BayesianRidge(compute_score=True, **kw).fit(X, y)
     assert res.n_iter == ref.n_iter_ == 4 and not res.converged
     assert res.intercept == 0.0 == ref.intercept_
-    for got, want in [(res.alpha, ref.alpha_), (res.lambda_, ref.lambda_), (res.coef, ref.coef_),
-                      (res.sigma, ref.sigma_), (res.scores, ref.scores_)]:
+    for got, want in [(res.noise_precision, ref.alpha_), (res.prior_precision, ref.lambda_),
+                      (res.coef, ref.coef_), (res.posterior_cov, ref.sigma_),
+                      (res.scores, ref.scores_)]:
         np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_empirical_bayes_old_attribute_names_warn_and_name_the_new_ones():
+    """alpha / lambda_ / sigma (BayesianRidge's names; sigma is a covariance here, a noise
+    sd elsewhere) still work for one release, with a DeprecationWarning."""
+    res = maximize_evidence(*_pgtn())
+    for old, new in [("alpha", "noise_precision"), ("lambda_", "prior_precision"),
+                     ("sigma", "posterior_cov")]:
+        with pytest.warns(DeprecationWarning, match=f"use EmpiricalBayesResult.{new}"):
+            value = getattr(res, old)
+        np.testing.assert_array_equal(value, getattr(res, new))
 
 
 # --------------------------------------------------------------------------- Occam curve

@@ -142,7 +142,7 @@ def test_statistics_on_the_cluster_equal_in_memory(client, data):
 
 @pytest.mark.parametrize("kw", [dict(prior=br.Laplace(0.05), sigma=1.0),
                                 dict(prior=br.Gaussian(0.3), sigma=1.3, standardize=True),
-                                dict(prior=br.ElasticNet(0.1, 0.5), sigma=1.0,
+                                dict(prior=br.ElasticNetPrior(0.1, 0.5), sigma=1.0,
                                      fit_intercept=False)])
 def test_gaussian_map_equals_in_memory(client, data, kw):
     X, y, w = data
@@ -229,8 +229,13 @@ def test_glm_map_equals_in_memory(client, family, prior):
     with pytest.raises(NotImplementedError, match="needs its data in memory"):
         dm.sample()
     if isinstance(prior, br.Gaussian):  # the Laplace approximation: inverse Hessian at MAP
-        assert dm.laplace_cov.shape == (p + 1, p + 1)
-        assert np.all(np.linalg.eigvalsh(dm.laplace_cov) > 0)
+        assert est.laplace_cov.shape == (p + 1, p + 1)
+        assert np.all(np.linalg.eigvalsh(est.laplace_cov) > 0)
+    else:
+        assert est.laplace_cov is None
+    assert not hasattr(dm, "laplace_cov")  # map() returns its result and stores nothing
+    with pytest.raises(AttributeError, match="DaskModel is immutable.*replace"):
+        dm.prior = br.Flat()
     other = dm.replace(prior=br.Flat())  # no pass over the data to build it
     assert other.stats is dm.stats and other.prior == br.Flat()
 
@@ -291,6 +296,25 @@ def test_fit_many_folds_and_bootstrap(client, data):
     bs = br.fit_many(model, None, bootstrap=4, method="map", client=client, random_seed=1)
     assert bs["coef"].dims == ("fold", "feature") and bs.sizes["fold"] == 4
     assert float(bs["coef"].std("fold").min()) > 0  # the resamples differ
+
+
+def test_fit_many_interval_is_equal_tailed_and_hdi_prob_is_deprecated(data):
+    """coef_lower/coef_upper are the (1 -/+ interval_prob)/2 quantiles of the draws (an
+    equal-tailed interval, not an HDI); the old name hdi_prob warns and gives the same."""
+    X, y, _ = data
+    model = br.Model(X[:200], y[:200], prior=br.Gaussian(1.0), sigma=1.0)
+    ds = br.fit_many(model, [0.1], draws=400, interval_prob=0.5, random_seed=3)
+    fit = model.replace(prior=br.Gaussian(0.1)).sample(
+        sampler="exact", draws=400, chains=1, random_seed=np.random.SeedSequence(3).spawn(1)[0],
+        progressbar=False)
+    coef = fit.posterior["coef"].values.reshape(400, -1)
+    np.testing.assert_allclose(ds["coef_lower"].values[0], np.quantile(coef, 0.25, axis=0))
+    np.testing.assert_allclose(ds["coef_upper"].values[0], np.quantile(coef, 0.75, axis=0))
+    with pytest.warns(DeprecationWarning, match="interval_prob"):
+        old = br.fit_many(model, [0.1], draws=400, hdi_prob=0.5, random_seed=3)
+    xr.testing.assert_equal(old, ds)
+    with pytest.raises(ValueError, match="'interval_prob' parameter"):
+        br.fit_many(model, [0.1], interval_prob=1.5)
 
 
 # ---------------------------------------------------------------- packaging and memory

@@ -17,8 +17,8 @@ from sklearn.datasets import load_diabetes
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.base import clone
 from sklearn.utils.estimator_checks import (
-    check_param_validation,
     estimator_checks_generator,
     parametrize_with_checks,
 )
@@ -231,9 +231,37 @@ def test_map_fit_has_no_posterior(diabetes):
         est.predict(X.iloc[:, ::-1])
 
 
+#: for each hyperparameter, values of a valid type outside every constraint
+OUT_OF_RANGE = {"alpha": [-1.0, -1, np.inf, np.nan, "ridge"], "C": [0.0, -1.0, np.nan],
+                "l1_ratio": [-0.1, 1.5], "sigma": [0.0, -1.0, np.inf], "draws": [0, 1.5],
+                "tune": [-1], "chains": [0], "ci_prob": [0.0, 1.0], "method": ["mcmc"],
+                "sampler": ["stan"], "random_state": [-1, 2**32, 1.5],
+                "noncentered": ["yes"], "fit_intercept": ["no", 1],
+                "progressbar": ["no", 0], "sampler_kwargs": [[("target_accept", 0.9)]]}
+
+
 @pytest.mark.parametrize("cls", ESTIMATORS, ids=lambda c: c.__name__)
 def test_parameter_validation(cls):
-    check_param_validation(cls.__name__, cls())
+    """``fit`` checks every hyperparameter and says what it must be, in one sentence.
+
+    The equivalent of scikit-learn's ``check_param_validation`` (which needs scikit-learn's
+    private constraint classes): a value of no valid type, and values of a valid type
+    outside the constraints, raise an error that is both a ValueError and a TypeError."""
+    rng = np.random.default_rng(0)
+    X, y = rng.uniform(size=(20, 5)), rng.integers(0, 2, size=20).astype(float)
+    est = cls()
+    params = est.get_params(deep=False)
+    assert set(cls._parameter_constraints) == set(params)
+    bad_type = type("BadType", (), {})()
+    for name in params:
+        match = rf"^The '{name}' parameter of {cls.__name__} must be .* Got .* instead\.$"
+        for bad in [bad_type, *OUT_OF_RANGE[name]]:
+            with pytest.raises(ValueError, match=match) as err:
+                clone(est).set_params(**{name: bad}).fit(X, y)
+            assert isinstance(err.value, TypeError), (name, bad)
+    if "C" in params:
+        est.set_params(C=np.inf)
+    est.fit(X, y)  # the defaults (and C=inf, "no penalty") are valid
 
 
 def test_invalid_parameter_message():

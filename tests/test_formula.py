@@ -259,3 +259,19 @@ def test_replace_and_rebuild_keep_standardization(diabetes):
     assert est.coef_original is est.coef and est.intercept_original == est.intercept
     with pytest.raises(ValueError, match="'standardize' parameter of Model must be a bool"):
         br.Model(X, y, prior=br.Gaussian(1.0), standardize="yes")
+
+
+def test_standardization_maps_coefficients_both_ways():
+    """The one place coefficients change scale: the linear predictor is the same on both
+    scales, and coef_standardized / intercept_standardized invert coef_original /
+    intercept_original (draws on the leading axes, features last)."""
+    from bayesreg.inference._standardize import Standardization
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(3.0, [0.5, 2.0, 10.0], size=(50, 3))
+    st = Standardization.fit(X)
+    coef_z, b_z = rng.normal(size=(4, 3)), rng.normal(size=4)   # 4 draws
+    coef, b = st.coef_original(coef_z), st.intercept_original(b_z, coef_z)
+    np.testing.assert_allclose(st.transform(X) @ coef_z.T + b_z, X @ coef.T + b, rtol=1e-12)
+    np.testing.assert_allclose(st.coef_standardized(coef), coef_z, rtol=1e-14)
+    np.testing.assert_allclose(st.intercept_standardized(b, coef), b_z, rtol=1e-12)

@@ -18,9 +18,11 @@ from sklearn import datasets, linear_model as lm
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
-from bayesreg import ElasticNet, Flat, Gaussian, HalfNormal, Laplace, Model, StudentT
-from bayesreg import MapEstimate, compare_map, from_sklearn, map_estimate, to_sklearn
+from bayesreg import ElasticNetPrior, Flat, Gaussian, HalfNormal, Laplace, Model, StudentT
+from bayesreg import MapEstimate, compare_map, from_sklearn, to_sklearn
+from bayesreg.inference import map_estimate
 from bayesreg.base import fit_map, kkt_violation, map_objective
+from bayesreg.families import BernoulliFamily, GaussianFamily
 from bayesreg.sklearn import penalty_from_sklearn, residual_sigma, sklearn_objective
 
 RTOL = 1e-6
@@ -336,12 +338,13 @@ def test_map_result_labels_and_fields(diabetes):
     import pandas as pd
 
     Xdf = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
-    mp = map_estimate(Model(Xdf, y, prior=ElasticNet(5.0, 10.0), sigma=50.0))
+    mp = map_estimate(Model(Xdf, y, prior=ElasticNetPrior(5.0, 10.0), sigma=50.0))
     assert isinstance(mp, MapEstimate)
     assert mp.coef.dims == ("feature",) and list(mp.coef.feature.values) == list(Xdf.columns)
     assert mp.solver == "cd-gram" and mp.converged and mp.kkt_violation <= 1e-10
     assert mp.objective == pytest.approx(map_objective(
-        X, y, mp.coef.values, mp.intercept, l1=1 / 5.0, l2=1 / 100.0, sigma=50.0), rel=1e-12)
+        X, y, mp.coef.values, mp.intercept, family=GaussianFamily(), l1=1 / 5.0,
+        l2=1 / 100.0, sigma=50.0), rel=1e-12)
     assert "MapEstimate(" in repr(mp)
 
 
@@ -349,16 +352,16 @@ def test_student_t_prior_is_stationary(cancer):
     X, y = cancer
     mp = Model(X, y, prior=StudentT(3.0, 0.5), family="bernoulli").map(tol=1e-12)
     assert mp.converged
-    kkt = kkt_violation(X, y, mp.coef.values, mp.intercept, family="bernoulli",
+    kkt = kkt_violation(X, y, mp.coef.values, mp.intercept, family=BernoulliFamily(),
                         student_t=(3.0, 0.5))
     assert kkt <= 1e-10
     # a local minimum: no small perturbation decreases F
-    F = map_objective(X, y, mp.coef.values, mp.intercept, family="bernoulli",
+    F = map_objective(X, y, mp.coef.values, mp.intercept, family=BernoulliFamily(),
                       student_t=(3.0, 0.5))
     rng = np.random.default_rng(0)
     for _ in range(5):
         d = rng.normal(scale=1e-4, size=X.shape[1])
-        assert map_objective(X, y, mp.coef.values + d, mp.intercept, family="bernoulli",
+        assert map_objective(X, y, mp.coef.values + d, mp.intercept, family=BernoulliFamily(),
                              student_t=(3.0, 0.5)) >= F
 
 
@@ -447,7 +450,7 @@ def test_bridge_penalty_direct():
     # the MAP with these weights solves the sklearn problem: checked against fit_map here
     rng = np.random.default_rng(0)
     X = rng.normal(size=(3, 2))
-    r = fit_map(X, np.array([0.0, 1.0, 1.0]), family="bernoulli", l1=0.125, l2=0.125,
+    r = fit_map(X, np.array([0.0, 1.0, 1.0]), family=BernoulliFamily(), l1=0.125, l2=0.125,
                 sample_weight=sw, tol=1e-12)
     assert r.converged
 
@@ -468,3 +471,62 @@ def test_large_p_smooth_solvers(wide, monkeypatch, max_p, solver):
                           rtol=1e-6 if solver == "lbfgs" else 1e-8,
                           tol=1e-9 if solver == "lbfgs" else 1e-12)  # L-BFGS: 1e-10 at best
         assert mp.solver == solver
+
+
+# ----------------------------------------------------------------- one certificate, one penalty
+def test_kkt_distance_and_penalty_value_are_the_definitions():
+    """The certificate and penalty every solver (and the out-of-core GLM MAP) uses, checked
+    against their definitions at a point that is not optimal, with exact zeros."""
+    from bayesreg.base._map_problem import kkt_distance, penalty_value
+
+    rng = np.random.default_rng(7)
+    w = np.array([0.0, 1.5, -0.3, 0.0, 2.0])
+    g = rng.normal(size=5)
+    l1 = np.array([0.2, 0.5, 1.0, 3.0, 0.0])
+    expect = [max(abs(g[0]) - 0.2, 0.0), abs(g[1] + 0.5), abs(g[2] - 1.0),
+              max(abs(g[3]) - 3.0, 0.0), abs(g[4])]
+    assert kkt_distance(g, w, l1) == pytest.approx(max(expect), rel=1e-15)
+    assert kkt_distance(g, w, l1, g_b=-9.0) == 9.0
+    assert kkt_distance(g, w, 0.7) == pytest.approx(
+        max(max(abs(g[0]) - 0.7, 0), abs(g[1] + 0.7), abs(g[2] - 0.7),
+            max(abs(g[3]) - 0.7, 0), abs(g[4] + 0.7)), rel=1e-15)
+    pen = np.sum(l1 * np.abs(w)) + 0.5 * 0.3 * np.sum(w * w)
+    assert penalty_value(w, l1, 0.3) == pytest.approx(pen, rel=1e-14)
+    t = 0.5 * 4.0 * np.sum(np.log1p(w * w / (3.0 * 0.5**2)))
+    assert penalty_value(w, 0.0, 0.0, (3.0, 0.5)) == pytest.approx(t, rel=1e-14)
+    # the objective the solvers report is the loss plus this penalty
+    X = rng.normal(size=(40, 5))
+    y = (rng.random(40) < 0.5).astype(float)
+    fam = BernoulliFamily()
+    F = map_objective(X, y, w, 0.2, family=fam, l1=l1, l2=0.3)
+    assert F == pytest.approx(fam.nll(y, X @ w + 0.2).sum() + pen, rel=1e-13)
+
+
+def test_newton_minimize_polishes_to_the_solver_mode():
+    """The base layer's damped Newton (used by the Laplace evidence) on the logistic ridge
+    objective lands on fit_map's mode; uphill it does not move."""
+    from bayesreg.base._newton import backtrack, newton_minimize
+
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(80, 3))
+    y = (rng.random(80) < 1 / (1 + np.exp(-(0.4 + X @ [1.0, -1.0, 0.0])))).astype(float)
+    fam, l2 = BernoulliFamily(), 0.7
+    D = np.column_stack([np.ones(80), X])
+
+    def objective(th):
+        eta = D @ th
+        d1, d2 = fam.nll_derivs(y, eta)
+        pen = np.r_[0.0, np.full(3, l2)]
+        return (float(fam.nll(y, eta).sum() + 0.5 * pen @ th**2), D.T @ d1 + pen * th,
+                (D * d2[:, None]).T @ D + np.diag(pen))
+
+    th, values = newton_minimize(objective, np.zeros(4))
+    ref = fit_map(X, y, family=fam, l2=l2)
+    np.testing.assert_allclose(th, np.r_[ref.intercept, ref.coef], rtol=1e-8, atol=1e-10)
+    assert np.max(np.abs(values[1])) < 1e-8
+    # concave: the Newton direction climbs (not a descent direction), so it stays put
+    concave = lambda x: (float(-x @ x), -2 * x, -2 * np.eye(2))  # noqa: E731
+    x, _ = newton_minimize(concave, np.array([1.0, 0.5]))
+    np.testing.assert_array_equal(x, [1.0, 0.5])
+    assert backtrack(1.0, -1.0, lambda t: (2.0, None)) == (None, None)
+    assert backtrack(1.0, -1.0, lambda t: (1.0 - 0.5 * t, t))[0] == 1.0

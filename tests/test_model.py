@@ -19,7 +19,7 @@ import xarray as xr
 from scipy import integrate, special, stats
 
 import bayesreg as br
-from bayesreg.inference._model import SPEC_ATTR
+from bayesreg.inference._pointwise import SPEC_ATTR
 from bayesreg.priors._priors import elastic_net_draws
 
 
@@ -74,7 +74,7 @@ def _one_feature_data(family, seed=3, n=40):
 
 CASES = {
     "gaussian-laplace": ("gaussian", br.Laplace(0.2), dict(sigma=0.9)),
-    "gaussian-elasticnet": ("gaussian", br.ElasticNet(0.3, 0.5), dict(sigma=0.9)),
+    "gaussian-elasticnet": ("gaussian", br.ElasticNetPrior(0.3, 0.5), dict(sigma=0.9)),
     "student_t-studentt": ("student_t", br.StudentT(3.0, 0.5), dict(sigma=0.8, nu=4.0)),
     "bernoulli-gaussian": ("bernoulli", br.Gaussian(1.0), {}),
     "poisson-laplace": ("poisson", br.Laplace(0.5), {}),
@@ -101,7 +101,7 @@ def test_one_feature_posterior_matches_quadrature(case):
 
 
 def test_elastic_net_density_is_normalized():
-    prior = br.ElasticNet(0.4, 0.7)
+    prior = br.ElasticNetPrior(0.4, 0.7)
     total = integrate.quad(lambda w: np.exp(prior.logpdf(w)), -np.inf, np.inf)[0]
     assert abs(total - 1.0) < 1e-8
     draws = elastic_net_draws(0.4, 0.7, np.random.default_rng(0), 20_000)
@@ -206,6 +206,38 @@ def test_idata_structure(fitted):
     eta = post["intercept"].values[0, 0] + model.X @ c
     ll = model.sample_weight * stats.norm.logpdf(model.y, eta, post["sigma"].values[0, 0])
     np.testing.assert_allclose(idata.log_likelihood["y"].values[0, 0], ll, rtol=1e-10)
+
+
+def test_model_is_an_immutable_value(small_regression):
+    """No attribute of a model can be set or deleted after construction, no method writes
+    one (the lazily built PyMC model and compiled samplers go into a cache that is only
+    filled), and ``replace`` returns a new model, the formula carried over."""
+    X, y = small_regression
+    df = pd.DataFrame(X, columns=["a", "b", "c"]).assign(y=y)
+    model = br.Model.from_formula("y ~ a + b + c", df, prior=br.Gaussian(1.0), sigma=0.7,
+                                  intercept_prior=br.Gaussian(10.0))
+    for name, value in (("prior", br.Laplace(1.0)), ("formula", None), ("X", X),
+                        ("_cache", {}), ("new_attribute", 1)):
+        with pytest.raises(AttributeError, match=r"Model is immutable.*model\.replace"):
+            setattr(model, name, value)
+    with pytest.raises(AttributeError, match="Model is immutable"):
+        del model.y
+    state = dict(vars(model))
+    cache = model._cache
+    model.map()
+    model.log_evidence()
+    model.sample(sampler="exact", draws=20, chains=1, random_seed=0, progressbar=False)
+    model.sample_prior_predictive(20, random_seed=0)
+    model.compile("pymc")
+    assert model._cache is cache and "pymc_model" in cache
+    assert vars(model).keys() == state.keys()
+    assert all(vars(model)[k] is v for k, v in state.items())
+    other = model.replace(prior=br.Laplace(1.0))
+    assert model.prior == br.Gaussian(1.0) and other.prior == br.Laplace(1.0)
+    assert other.formula is model.formula is not None
+    assert other._cache == {}  # nothing built for the old model is reused
+    with pytest.raises(ValueError, match="'formula' parameter of Model"):
+        br.Model(X, y, prior=br.Gaussian(1.0), formula="y ~ a")
 
 
 def test_same_seed_same_draws(small_regression):

@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 # ------------------------------------------------------------------ the seed ideas
 def test_l2_steps_multiply_by_one_minus_two_eta_lambda():
     w0 = np.array([-2.0, -0.5, 0.3, 1.5])
-    path = br.penalty_steps(w0, penalty="l2", eta=0.1, lam=0.5, steps=25)
+    path = br.teaching.penalty_steps(w0, penalty="l2", eta=0.1, lam=0.5, steps=25)
     k = np.arange(26)[:, None]
     np.testing.assert_allclose(path, w0 * (1 - 2 * 0.1 * 0.5) ** k, rtol=1e-12)
     # always toward zero, from both sides: |w| decreases, the sign never changes
@@ -31,8 +31,8 @@ def test_l1_subgradient_oscillates_and_prox_lands_on_zero():
     eta, lam = 0.1, 0.5
     t = eta * lam
     w0 = np.array([-0.52, 0.33, 1.0])
-    sub = br.penalty_steps(w0, penalty="l1_subgradient", eta=eta, lam=lam, steps=60)
-    prox = br.penalty_steps(w0, penalty="l1_prox", eta=eta, lam=lam, steps=60)
+    sub = br.teaching.penalty_steps(w0, penalty="l1_subgradient", eta=eta, lam=lam, steps=60)
+    prox = br.teaching.penalty_steps(w0, penalty="l1_prox", eta=eta, lam=lam, steps=60)
     first = np.ceil(np.abs(w0) / t).astype(int)      # steps to reach (or cross) zero
     for j in range(len(w0)):
         tail = sub[first[j]:, j]
@@ -43,10 +43,10 @@ def test_l1_subgradient_oscillates_and_prox_lands_on_zero():
         assert np.all(prox[:first[j], j] != 0.0)
     # before reaching zero both move by exactly eta * lambda per step
     np.testing.assert_allclose(np.abs(np.diff(sub[:3, 2])), t, rtol=1e-12)
-    none = br.penalty_steps(w0, penalty="none", eta=eta, lam=lam, steps=5)
+    none = br.teaching.penalty_steps(w0, penalty="none", eta=eta, lam=lam, steps=5)
     np.testing.assert_array_equal(none, np.tile(w0, (6, 1)))
     with pytest.raises(ValueError, match="'penalty' parameter of penalty_steps"):
-        br.penalty_steps(w0, penalty="l3", eta=eta, lam=lam, steps=5)
+        br.teaching.penalty_steps(w0, penalty="l3", eta=eta, lam=lam, steps=5)
 
 
 # ------------------------------------------------------------------ figures
@@ -133,22 +133,22 @@ def test_penalty_steps_with_data_reach_ridge_and_lasso():
     X = rng.standard_normal((60, 4))
     y = X @ np.array([1.0, -0.7, 0.05, 0.0]) + 0.3 * rng.standard_normal(60)
     lam, eta = 0.08, 0.5
-    l2 = br.penalty_steps(np.zeros(4), penalty="l2", eta=eta, lam=lam, steps=400, X=X, y=y)
+    l2 = br.teaching.penalty_steps(np.zeros(4), penalty="l2", eta=eta, lam=lam, steps=400, X=X, y=y)
     ridge = Ridge(alpha=2 * 60 * lam, fit_intercept=False, tol=1e-14).fit(X, y)
     np.testing.assert_allclose(l2[-1], ridge.coef_, atol=1e-10)
-    prox = br.penalty_steps(np.zeros(4), penalty="l1_prox", eta=eta, lam=lam, steps=400,
+    prox = br.teaching.penalty_steps(np.zeros(4), penalty="l1_prox", eta=eta, lam=lam, steps=400,
                             X=X, y=y)
     lasso = Lasso(alpha=lam, fit_intercept=False, tol=1e-14, max_iter=100_000).fit(X, y)
     np.testing.assert_allclose(prox[-1], lasso.coef_, atol=1e-10)
     assert np.array_equal(prox[-1] == 0.0, lasso.coef_ == 0.0) and np.any(lasso.coef_ == 0)
-    none = br.penalty_steps(np.zeros(4), penalty="none", eta=eta, lam=lam, steps=400, X=X, y=y)
+    none = br.teaching.penalty_steps(np.zeros(4), penalty="none", eta=eta, lam=lam, steps=400, X=X, y=y)
     np.testing.assert_allclose(none[-1], np.linalg.lstsq(X, y, rcond=None)[0], atol=1e-10)
     with pytest.raises(ValueError, match="both X and y"):
-        br.penalty_steps(np.zeros(4), penalty="l2", eta=eta, lam=lam, steps=3, X=X)
+        br.teaching.penalty_steps(np.zeros(4), penalty="l2", eta=eta, lam=lam, steps=3, X=X)
     with pytest.raises(ValueError, match="diverge.*use eta <"):
-        br.penalty_steps(np.zeros(4), penalty="none", eta=10.0, lam=lam, steps=3, X=X, y=y)
+        br.teaching.penalty_steps(np.zeros(4), penalty="none", eta=10.0, lam=lam, steps=3, X=X, y=y)
     with pytest.raises(ValueError, match="w0 of shape"):
-        br.penalty_steps(np.zeros(3), penalty="l2", eta=eta, lam=lam, steps=3, X=X, y=y)
+        br.teaching.penalty_steps(np.zeros(3), penalty="l2", eta=eta, lam=lam, steps=3, X=X, y=y)
 
 
 def test_unconstrained_weight_stays_decays_and_keeps_its_prior(tmp_path):
@@ -158,7 +158,7 @@ def test_unconstrained_weight_stays_decays_and_keeps_its_prior(tmp_path):
     y = X @ np.array([1.0, -0.5, 0.0, 0.8]) + 0.3 * rng.standard_normal(40)
     eta, lam, steps = 0.2, 0.05, 300
     w0 = np.array([0.5, 0.5, 1.5, -0.5])
-    uw = br.unconstrained_weight(X, y, 2, w0=w0, eta=eta, lam=lam, steps=steps,
+    uw = br.teaching.unconstrained_weight(X, y, 2, w0=w0, eta=eta, lam=lam, steps=steps,
                                  prior_scale=2.0, sigma=0.3)
     k = np.arange(steps + 1)
     np.testing.assert_array_equal(uw.no_penalty[:, 2], 1.5)            # stays where it was
@@ -177,7 +177,7 @@ def test_unconstrained_weight_stays_decays_and_keeps_its_prior(tmp_path):
     se_sd = 2.0 / np.sqrt(2 * draws.size)
     assert abs(draws.std() - 2.0) < 4 * se_sd and abs(draws.mean()) < 4 * 2.0 / np.sqrt(draws.size)
     with pytest.raises(ValueError, match="not all zero"):
-        br.unconstrained_weight(X, y, 0)
+        br.teaching.unconstrained_weight(X, y, 0)
     fig = br.plots.plot_unconstrained_weight(uw)
     assert [ax.get_xlabel() for ax in fig.axes] == ["gradient step k", "w[2]"]
     assert any("stays" in t.get_text() for t in fig.axes[0].get_legend().get_texts())
@@ -189,7 +189,7 @@ def test_unconstrained_weight_stays_decays_and_keeps_its_prior(tmp_path):
 def test_laplace_posterior_1d_against_quadrature(m, s, b):
     from scipy import integrate, optimize
 
-    r = br.laplace_posterior_1d(m, s, b)
+    r = br.teaching.laplace_posterior_1d(m, s, b)
     lo, hi = min(m, 0) - 12 * s, max(m, 0) + 12 * s
     mode = float(r.map)
 
@@ -225,7 +225,7 @@ def test_laplace_posterior_1d_is_the_models_posterior(tmp_path):
     model = br.Model(x, y, prior=br.Laplace(b), sigma=sigma, fit_intercept=False)
     m = float(x[:, 0] @ y / (x[:, 0] @ x[:, 0]))
     se = sigma / np.linalg.norm(x[:, 0])
-    r = br.laplace_posterior_1d(m, se, b)
+    r = br.teaching.laplace_posterior_1d(m, se, b)
     assert float(r.map) == 0.0 and model.map().coef.values[0] == 0.0
     fit = model.sample(sampler="nutpie", draws=2000, chains=2, random_seed=4,
                        progressbar=False)
@@ -233,7 +233,7 @@ def test_laplace_posterior_1d_is_the_models_posterior(tmp_path):
     mcse = float(az.mcse(fit, var_names=["coef"])["coef"].values.ravel()[0])
     assert abs(draws.mean() - float(r.mean)) < 4 * mcse
     assert abs(float(r.mean)) > 8 * mcse                 # the posterior mean is not sparse
-    grid = br.laplace_posterior_1d(np.linspace(-3, 3, 121), 1.0, 1.0)
+    grid = br.teaching.laplace_posterior_1d(np.linspace(-3, 3, 121), 1.0, 1.0)
     fig = br.plots.plot_laplace_posterior(grid)
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert any("MAP" in t for t in labels) and any("posterior mean" in t for t in labels)

@@ -78,6 +78,19 @@ def test_forward_search_finds_the_support(gaussian):
     assert res.suggest_size("se") <= 3
 
 
+def test_a_fit_without_its_log_likelihood_group(gaussian):
+    """The reference's LOO needs the pointwise log-likelihood: a fit that did not store
+    it (``Model.sample``'s rule at large n) gets it from its draws, with the same result."""
+    model, fit, _ = gaussian
+    no_ll = xr.DataTree.from_dict({k: fit[k].to_dataset() for k in fit.children
+                                   if k != "log_likelihood"})
+    kw = dict(method="forward", max_terms=2, random_seed=0)
+    stored = br.projection_selection(model, fit, **kw)
+    computed = br.projection_selection(model, no_ll, **kw)
+    assert computed.reference_elpd == pytest.approx(stored.reference_elpd, rel=1e-10)
+    pd.testing.assert_frame_equal(computed.path, stored.path, rtol=1e-8)
+
+
 def test_bernoulli_without_standardization_and_odd_names():
     rng = np.random.default_rng(3)
     n, p = 200, 10
@@ -109,10 +122,6 @@ def test_refusals(gaussian):
     weighted = model.replace(sample_weight=np.ones(model.n_samples))
     with pytest.raises(ValueError, match="sample_weight"):
         br.projection_selection(weighted, fit)
-    no_ll = xr.DataTree.from_dict({k: fit[k].to_dataset() for k in fit.children
-                                   if k != "log_likelihood"})
-    with pytest.raises(ValueError, match="log_likelihood=True"):
-        br.projection_selection(model, no_ll)
     with pytest.raises(ValueError, match="method"):
         br.projection_selection(model, fit, method="lasso")
     with pytest.raises(ValueError, match="max_terms"):

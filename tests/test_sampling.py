@@ -194,6 +194,43 @@ def test_compiled_sampler_takes_a_new_prior_scale(sampler, fixed_model, data):
         fixed_model.replace(prior=br.Laplace(1.0)).sample(compiled=compiled, draws=10)
 
 
+@pytest.mark.parametrize("sampler", ["pymc", "nutpie"])
+def test_compiled_sampler_leaves_the_model_it_came_from_unchanged(sampler, data):
+    """A compiled sampler owns its program: compiled from ``b`` and used to sample ``a``,
+    it leaves ``b`` as it was (its prior predictive, MAP and a new sample are the same
+    draws as before), and ``a``'s draws are ``a``'s exact posterior."""
+    X, y = data
+    b = br.Model(X, y, prior=br.Gaussian(3.0), sigma=SIGMA,
+                 intercept_prior=br.Gaussian(10.0))  # proper: it has a prior predictive
+    a = b.replace(prior=br.Gaussian(0.05))  # same structure: the prior scale is data
+    kw = dict(draws=300, tune=300, chains=2, random_seed=5, progressbar=False,
+              log_likelihood=False)
+
+    def snapshot():
+        prior = b.sample_prior_predictive(200, random_seed=1)
+        posterior = b.sample(sampler=sampler, **kw).posterior
+        return {"prior coef": prior["prior"]["coef"].values,
+                "prior predictive y": prior["prior_predictive"]["y"].values,
+                "map": b.map().coef.values,
+                "posterior coef": posterior["coef"].values}
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        before = snapshot()
+        compiled = b.compile(sampler)           # the one b's sample above ran through
+        via = a.sample(compiled=compiled, **kw)
+        after = snapshot()
+    for name, values in before.items():
+        np.testing.assert_array_equal(after[name], values, err_msg=name)
+    assert float(b.pymc_model["coef_scale_value"].get_value()) == 3.0
+    assert float(compiled.data["coef_scale_value"]) == 3.0
+    # a's exact posterior: (intercept, coef) Gaussian with prior sds (10, 0.05, 0.05, 0.05)
+    D = np.column_stack([np.ones(len(y)), X])
+    cov = np.linalg.inv(np.diag([10.0**-2] + [0.05**-2] * X.shape[1]) + D.T @ D / SIGMA**2)
+    mean, sd = cov @ D.T @ y / SIGMA**2, np.sqrt(np.diag(cov))
+    _assert_matches(via, {"intercept": (mean[0], sd[0]), "coef": (mean[1:], sd[1:])})
+
+
 def test_nutpie_jax_backend_samples_and_refuses_changed_data(fixed_model):
     """nutpie's JAX backend compiles the data into its program as constants: the model it
     was compiled for samples (the same posterior as the numba backend), another prior

@@ -18,10 +18,11 @@ import xarray as xr
 from scipy import integrate, special, stats
 
 import bayesreg as br
+from bayesreg.backends._pymc_model import model_shrinkage_scales
 from bayesreg.backends._shrinkage import shrinkage_data, shrinkage_variable
 from bayesreg.base._sparse import savs_estimate, shrinkage_factor
 from bayesreg.priors import _shrinkage as S
-from bayesreg.priors._priors import prior_from_dict
+from bayesreg.priors import prior_from_dict
 
 PRIORS = [S.Horseshoe(), S.RegularizedHorseshoe(expected_nonzero=2, slab_scale=1.5),
           S.HorseshoePlus(scale_global=0.1), S.R2D2(mean_r2=0.3, concentration=0.7)]
@@ -58,7 +59,7 @@ def test_global_scale_is_piironen_vehtari():
     assert S.pseudo_sigma("poisson", np.array([1.0, 3.0])) == pytest.approx(1 / math.sqrt(2))
     X = np.random.default_rng(0).standard_normal((4, 6))
     m = br.Model(X, y, prior=prior, family="bernoulli")
-    scales = br.backends.pymc_model.model_shrinkage_scales(m)
+    scales = model_shrinkage_scales(m)
     assert scales.noise == pytest.approx(1 / math.sqrt(0.1875))
     assert scales.global_scale == pytest.approx(5 / 1 / 2)
 

@@ -20,7 +20,7 @@ result reaches the client:
       H = \sum_i s_i\,\mathrm{nll}''(y_i, \eta_i)\, d_i d_i^\top,
 
   with :math:`d_i = (1, x_i - c)` and :math:`\eta_i = d_i^\top\theta` (chunk by chunk
-  through :func:`bayesreg.base._glm.nll_derivs`; sums add);
+  through the family's ``nll_derivs`` (:mod:`bayesreg.families`); sums add);
 * :func:`map_chunks` -- any per-chunk function (e.g. the pointwise log-likelihood for
   PSIS-LOO), merged by the caller's ``combine``.
 
@@ -37,9 +37,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..base._glm import nll, nll_derivs
 from ..base._suffstats import SufficientStats
-from ..families._family import get_family
 
 __all__ = ["DASK_EXTRA", "ChunkedData", "import_dask", "is_dask_collection", "chunked_data",
            "reduce_stats", "reduce_glm", "map_chunks", "compute", "tree_reduce",
@@ -174,13 +172,13 @@ def _arrays(X, y, w):
 
 
 # ------------------------------------------------------------------ per-chunk functions
-def _stats_chunk(X, y, w, family: str) -> tuple[SufficientStats, int]:
+def _stats_chunk(X, y, w, family) -> tuple[SufficientStats, int]:
     X, y, w = _arrays(X, y, w)
     if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
         raise ValueError("X and y must be finite (a chunk holds NaN or inf).")
     if w is not None and (not np.all(np.isfinite(w)) or np.any(w < 0)):
         raise ValueError("sample_weight must be finite and non-negative.")
-    get_family(family).check_y(y)
+    family.check_y(y)
     return SufficientStats.centered(X, y, w), X.shape[0]
 
 
@@ -188,7 +186,7 @@ def _merge_stats(a, b):
     return a[0].merge(b[0]), a[1] + b[1]
 
 
-def _glm_chunk(X, y, w, family: str, theta: np.ndarray, shift: np.ndarray,
+def _glm_chunk(X, y, w, family, theta: np.ndarray, shift: np.ndarray,
                fit_intercept: bool, order: int):
     """``(f, g, H)`` of one block at ``theta`` (``g``, ``H`` None below ``order``)."""
     X, y, w = _arrays(X, y, w)
@@ -197,10 +195,10 @@ def _glm_chunk(X, y, w, family: str, theta: np.ndarray, shift: np.ndarray,
         D = np.column_stack([np.ones(X.shape[0]), D])
     eta = D @ theta
     s = np.ones(X.shape[0]) if w is None else w
-    f = float(s @ nll(family, y, eta))
+    f = float(s @ family.nll(y, eta))
     if order == 0:
         return f, None, None
-    g1, g2 = nll_derivs(family, y, eta)
+    g1, g2 = family.nll_derivs(y, eta)
     g = D.T @ (s * g1)
     H = (D * (s * g2)[:, None]).T @ D if order > 1 else None
     return f, g, H
@@ -235,17 +233,18 @@ def map_chunks(fn: Callable, data: ChunkedData, *args) -> list:
     return [f(x, y, w, *args) for x, y, w in data.blocks]
 
 
-def reduce_stats(data: ChunkedData, family: str = "gaussian") -> tuple[SufficientStats, int]:
+def reduce_stats(data: ChunkedData, family) -> tuple[SufficientStats, int]:
     """Centred sufficient statistics of all blocks and the number of rows (one pass).
 
-    Each block is checked (finite, valid ``y`` for ``family``) where it lives.
+    Each block is checked (finite, valid ``y`` for the family object ``family``) where
+    it lives.
     """
     if not data.blocks:
         raise ValueError("X has no rows.")
     return compute(tree_reduce(map_chunks(_stats_chunk, data, family), _merge_stats))
 
 
-def reduce_glm(data: ChunkedData, family: str, theta: np.ndarray, shift: np.ndarray,
+def reduce_glm(data: ChunkedData, family, theta: np.ndarray, shift: np.ndarray,
                fit_intercept: bool, order: int = 2):
     r"""``(f, g, H)`` summed over blocks at ``theta`` (one pass; see the module docstring).
 

@@ -26,21 +26,29 @@ sampler takes new values without recompiling (:mod:`bayesreg.backends.compiled`)
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from ..base._glm import intercept_start
 from ..base._suffstats import SufficientStats
+from ..families._family import (
+    BernoulliFamily,
+    GaussianFamily,
+    NegativeBinomialFamily,
+    PoissonFamily,
+    StudentTFamily,
+)
 from ..priors import _priors as P
 from ..priors import _shrinkage as S
 from ._marginal import MARGINAL_MAX_FEATURES, marginal_coef
+from ._registry import registered
 from ._shrinkage import shrinkage_data, shrinkage_scale, shrinkage_variable
 
-__all__ = ["build_pymc_model", "prior_variable", "data_values", "coef_param_data_names",
-           "structure_key", "model_shrinkage_scales", "uses_marginal_coef"]
+__all__ = ["build_pymc_model", "PYMC_PRIORS", "prior_variable", "data_values",
+           "coef_param_data_names", "structure_key", "model_shrinkage_scales", "uses_marginal_coef"]
 
 
 # --------------------------------------------------------------------------- priors
@@ -54,26 +62,15 @@ def _param(prior: P.Prior, field: str, name: str, data: dict | None = None):
     return value
 
 
-def _location_scale(prior, name, loc, scale, dims, extra):
-    if isinstance(prior, P.Gaussian):
-        return lambda n: pm.Normal(n, mu=loc, sigma=scale, dims=dims)
-    if isinstance(prior, P.Laplace):
-        return lambda n: pm.Laplace(n, mu=loc, b=scale, dims=dims)
-    return lambda n: pm.StudentT(n, nu=extra["nu"], mu=loc, sigma=scale, dims=dims)
-
-
-def prior_variable(prior: P.Prior, name: str, dims=None, *, sigma=None,
-                   data: dict | None = None):
-    """Create the PyMC variable ``name`` with prior ``prior`` in the current model.
-
-    ``sigma`` (a float or a PyMC variable) multiplies the scale of a
-    ``scaled_by_sigma=True`` location-scale prior. ``data`` maps fixed parameter names
-    to ``pm.Data`` containers that replace their float values.
-    """
-    if isinstance(prior, P.LocationScale):
+def _location_scale(dist, *extra: str):
+    """The builder of a location-scale prior whose PyMC distribution is
+    ``dist(name, loc, scale, dims, **extra_params)``: non-centred (``name = loc + scale *
+    name_z``) when the scale is random (a hyperprior, or a sampled ``sigma`` for
+    ``scaled_by_sigma=True``) and ``noncentered=True``."""
+    def build(prior, name, dims, sigma, data):
         loc = _param(prior, "loc", name, data)
         scale = _param(prior, "scale", name, data)
-        extra = {k: _param(prior, k, name, data) for k in prior._extra_params}
+        params = {k: _param(prior, k, name, data) for k in extra}
         random_scale = isinstance(prior.scale, P.Prior)
         if prior.scaled_by_sigma:
             if sigma is None:
@@ -82,44 +79,85 @@ def prior_variable(prior: P.Prior, name: str, dims=None, *, sigma=None,
             scale = scale * sigma
             random_scale = random_scale or not isinstance(sigma, (int, float))
         if prior.noncentered and random_scale:
-            z = _location_scale(prior, name, 0.0, 1.0, dims, extra)(f"{name}_z")
+            z = dist(f"{name}_z", 0.0, 1.0, dims, **params)
             return pm.Deterministic(name, loc + scale * z, dims=dims)
-        return _location_scale(prior, name, loc, scale, dims, extra)(name)
-    if isinstance(prior, P.ElasticNet):
-        b = _param(prior, "l1_scale", name, data)
-        tau = _param(prior, "l2_scale", name, data)
-
-        def logp(value, b, tau):
-            return (-pt.abs(value) / b - value**2 / (2 * tau**2)
-                    - P.elastic_net_log_normalizer(b, tau, xp=pt))
-
-        def random(b, tau, rng=None, size=None):
-            return P.elastic_net_draws(b, tau, rng, size)
-
-        return pm.CustomDist(name, b, tau, logp=logp, random=random, dims=dims)
-    if isinstance(prior, P.Flat):
-        return pm.Flat(name, dims=dims)
-    if isinstance(prior, P.HalfFlat):
-        return pm.HalfFlat(name, dims=dims)
-    for cls, (dist, args) in _POSITIVE.items():
-        if type(prior) is cls:
-            return dist(name, dims=dims, **{k: _param(prior, f, name) for k, f in args.items()})
-    if isinstance(prior, P.InverseGammaVariance):
-        var = pm.InverseGamma(f"{name}_sq", alpha=_param(prior, "alpha", name),
-                              beta=_param(prior, "beta", name), dims=dims)
-        return pm.Deterministic(name, var**0.5, dims=dims)
-    raise TypeError(f"No PyMC variable for prior {prior!r}.")
+        return dist(name, loc, scale, dims, **params)
+    return build
 
 
-#: priors on positive values: PyMC distribution and its arguments (PyMC name -> field)
-_POSITIVE = {
-    P.HalfNormal: (pm.HalfNormal, {"sigma": "scale"}),
-    P.HalfStudentT: (pm.HalfStudentT, {"nu": "nu", "sigma": "scale"}),
-    P.HalfCauchy: (pm.HalfCauchy, {"beta": "scale"}),
-    P.Exponential: (pm.Exponential, {"scale": "scale"}),
-    P.Gamma: (pm.Gamma, {"alpha": "alpha", "beta": "beta"}),
-    P.InverseGamma: (pm.InverseGamma, {"alpha": "alpha", "beta": "beta"}),
+def _elastic_net_log_normalizer(b, tau):
+    """PyTensor twin of :func:`bayesreg.priors._priors.elastic_net_log_normalizer`:
+    ``log Z = log(2 tau) + log(pi / 2) / 2 + log(erfcx(tau / (b sqrt 2)))``."""
+    a = tau / (b * math.sqrt(2.0))
+    return pt.log(2.0 * tau) + 0.5 * math.log(math.pi / 2.0) + pt.log(pt.erfcx(a))
+
+
+def _elastic_net(prior, name, dims, sigma, data):
+    """The elastic-net density as a ``pm.CustomDist`` (one distribution, drawn by
+    :func:`bayesreg.priors._priors.elastic_net_draws`)."""
+    b = _param(prior, "l1_scale", name, data)
+    tau = _param(prior, "l2_scale", name, data)
+
+    def logp(value, b, tau):
+        return (-pt.abs(value) / b - value**2 / (2 * tau**2)
+                - _elastic_net_log_normalizer(b, tau))
+
+    def random(b, tau, rng=None, size=None):
+        return P.elastic_net_draws(b, tau, rng, size)
+
+    return pm.CustomDist(name, b, tau, logp=logp, random=random, dims=dims)
+
+
+def _positive(dist, args: dict[str, str]):
+    """The builder of a prior on positive values: ``dist`` with its arguments (PyMC name
+    -> field of the prior)."""
+    def build(prior, name, dims, sigma, data):
+        return dist(name, dims=dims, **{k: _param(prior, f, name) for k, f in args.items()})
+    return build
+
+
+def _inverse_gamma_variance(prior, name, dims, sigma, data):
+    """``name_sq ~ InverseGamma(alpha, beta)`` and ``name = sqrt(name_sq)``."""
+    var = pm.InverseGamma(f"{name}_sq", alpha=_param(prior, "alpha", name),
+                          beta=_param(prior, "beta", name), dims=dims)
+    return pm.Deterministic(name, var**0.5, dims=dims)
+
+
+#: The PyMC variable of each prior class: ``(prior, name, dims, sigma, data) -> variable``.
+#: The one registry from (non-sparse) priors to PyMC, filled here by hand; the sparse
+#: priors' is :data:`bayesreg.backends._shrinkage.SHRINKAGE_SCALES`. A prior class not
+#: listed uses the entry of its nearest listed base class.
+PYMC_PRIORS = {
+    P.Gaussian: _location_scale(lambda n, loc, scale, dims: pm.Normal(
+        n, mu=loc, sigma=scale, dims=dims)),
+    P.Laplace: _location_scale(lambda n, loc, scale, dims: pm.Laplace(
+        n, mu=loc, b=scale, dims=dims)),
+    P.StudentT: _location_scale(lambda n, loc, scale, dims, nu: pm.StudentT(
+        n, nu=nu, mu=loc, sigma=scale, dims=dims), "nu"),
+    P.ElasticNetPrior: _elastic_net,
+    P.Flat: lambda prior, name, dims, sigma, data: pm.Flat(name, dims=dims),
+    P.HalfFlat: lambda prior, name, dims, sigma, data: pm.HalfFlat(name, dims=dims),
+    P.HalfNormal: _positive(pm.HalfNormal, {"sigma": "scale"}),
+    P.HalfStudentT: _positive(pm.HalfStudentT, {"nu": "nu", "sigma": "scale"}),
+    P.HalfCauchy: _positive(pm.HalfCauchy, {"beta": "scale"}),
+    P.Exponential: _positive(pm.Exponential, {"scale": "scale"}),
+    P.Gamma: _positive(pm.Gamma, {"alpha": "alpha", "beta": "beta"}),
+    P.InverseGamma: _positive(pm.InverseGamma, {"alpha": "alpha", "beta": "beta"}),
+    P.InverseGammaVariance: _inverse_gamma_variance,
 }
+
+
+def prior_variable(prior: P.Prior, name: str, dims=None, *, sigma=None,
+                   data: dict | None = None):
+    """Create the PyMC variable ``name`` with prior ``prior`` in the current model
+    (:data:`PYMC_PRIORS`).
+
+    ``sigma`` (a float or a PyMC variable) multiplies the scale of a
+    ``scaled_by_sigma=True`` location-scale prior. ``data`` maps fixed parameter names
+    to ``pm.Data`` containers that replace their float values.
+    """
+    return registered(PYMC_PRIORS, prior, "PyMC variable for prior")(
+        prior, name, dims, sigma, data)
 
 
 def _scale_param_var(value, name):
@@ -129,14 +167,30 @@ def _scale_param_var(value, name):
 
 
 # --------------------------------------------------------------------------- families
-def _family_dist(family: str, eta, sigma, nu):
-    if family == "gaussian":
-        return pm.Normal, dict(mu=eta, sigma=sigma)
-    if family == "student_t":
-        return pm.StudentT, dict(nu=nu, mu=eta, sigma=sigma)
-    if family == "bernoulli":
-        return pm.Bernoulli, dict(logit_p=eta)
-    return pm.Poisson, dict(mu=pt.exp(eta))
+#: The PyMC likelihood of each family class: ``(eta, aux) -> (distribution, kwargs)``,
+#: ``aux`` the family's auxiliary parameters by name (PyMC variables or floats). The one
+#: registry from families to PyMC (numpyro and blackjax sample PyMC's JAX log density).
+#: The negative binomial's ``dispersion`` theta (Var = mu + theta mu^2) is PyMC's
+#: ``alpha = 1 / theta``.
+LIKELIHOODS = {
+    GaussianFamily: lambda eta, aux: (pm.Normal, dict(mu=eta, sigma=aux["sigma"])),
+    StudentTFamily: lambda eta, aux: (pm.StudentT, dict(nu=aux["nu"], mu=eta,
+                                                        sigma=aux["sigma"])),
+    BernoulliFamily: lambda eta, aux: (pm.Bernoulli, dict(logit_p=eta)),
+    PoissonFamily: lambda eta, aux: (pm.Poisson, dict(mu=pt.exp(eta))),
+    NegativeBinomialFamily: lambda eta, aux: (pm.NegativeBinomial, dict(
+        mu=pt.exp(eta), alpha=1.0 / aux["dispersion"])),
+}
+
+
+def _family_dist(family, eta, aux):
+    """The PyMC distribution and its arguments of ``family`` at ``eta`` (:data:`LIKELIHOODS`;
+    looked up by the exact class: a subclass of a family is another likelihood)."""
+    make = LIKELIHOODS.get(type(family))
+    if make is None:
+        raise TypeError(f"No PyMC likelihood for family {family!r}; add its class to "
+                        f"bayesreg.backends._pymc_model.LIKELIHOODS.")
+    return make(eta, aux)
 
 
 def _gaussian_suffstat_loglik(stats, beta, sigma):
@@ -152,15 +206,13 @@ def _gaussian_suffstat_loglik(stats, beta, sigma):
 def coef_param_data_names(prior: P.Prior) -> dict[str, str]:
     """Fixed positive parameters of the coefficient prior that are data containers:
     ``{field: data name}`` (e.g. ``{"scale": "coef_scale_value"}`` for ``Laplace(b)``)."""
-    fields = {"scale"} if isinstance(prior, P.LocationScale) else \
-        {"l1_scale", "l2_scale"} if isinstance(prior, P.ElasticNet) else set()
-    return {f: f"coef_{f}_value" for f in sorted(fields)
+    return {f: f"coef_{f}_value" for f in sorted(prior.scale_fields)
             if not isinstance(getattr(prior, f), P.Prior)}
 
 
 def _design(model) -> tuple[np.ndarray, np.ndarray | None]:
     """The design the likelihood sees: centred X under a flat intercept, and x_mean."""
-    if model.fit_intercept and isinstance(model.intercept_prior, P.Flat):
+    if model.fit_intercept and model.intercept_prior.improper:
         x_mean = np.average(model.X, axis=0, weights=model.sample_weight)
         return model.X - x_mean, x_mean
     return model.X, None
@@ -170,19 +222,20 @@ def model_shrinkage_scales(model) -> S.ShrinkageScales:
     """The data-dependent scales of a model's shrinkage prior."""
     return S.shrinkage_scales(model.prior, family=model.family, y=model.y,
                               sample_weight=model.sample_weight, sigma=model.sigma,
-                              n_features=model.n_features)
+                              n_features=model.n_features,
+                              aux={name: getattr(model, name) for name in model.family.auxiliary})
 
 
 def data_values(model) -> dict[str, Any]:
     """The values of every data container of ``build_pymc_model(model)``."""
     values = {name: np.asarray(float(getattr(model.prior, f)))
               for f, name in coef_param_data_names(model.prior).items()}
-    if isinstance(model.prior, S.ShrinkagePrior):
+    if model.prior.sparse:
         values.update(shrinkage_data(model.prior, model_shrinkage_scales(model)))
     Xd, x_mean = _design(model)
     if x_mean is not None:
         values["x_mean"] = x_mean
-    if model.family.name == "gaussian":
+    if model.family.sufficient_statistics:
         D = Xd if not model.fit_intercept else np.column_stack([np.ones(model.n_samples), Xd])
         st = SufficientStats.from_data(D, model.y, model.sample_weight)
         values.update(suffstat_gram=st.xtx, suffstat_beta_hat=st.beta_hat,
@@ -206,7 +259,7 @@ def structure_key(model) -> str:
         if key in spec:
             spec[key] = "<data>"
     k = model.n_features + (1 if model.fit_intercept else 0)
-    if model.family.name == "gaussian":
+    if model.family.sufficient_statistics:
         shapes = {"suffstat_gram": (k, k), "suffstat_beta_hat": (k,)}
     else:
         shapes = {"X": (model.n_samples, model.n_features), "y": (model.n_samples,)}
@@ -219,26 +272,27 @@ def build_pymc_model(model) -> pm.Model:
     coords = {"feature": list(model.feature_names), "obs_id": np.arange(model.n_samples)}
     with pm.Model(coords=coords) as pmodel:
         data = {name: pm.Data(name, value) for name, value in values.items()}
-        sigma = _scale_param_var(model.sigma, "sigma")
-        nu = _scale_param_var(model.nu, "nu")
+        aux = {name: _scale_param_var(getattr(model, name), name)
+               for name in model.family.auxiliary}
+        sigma = aux.get("sigma")
         coef_data = {f: data[name] for f, name in coef_param_data_names(model.prior).items()}
         marginal = uses_marginal_coef(model)
         if marginal:
             scale = shrinkage_scale(model.prior, "coef", "feature", sigma=sigma, data=data)
-        elif isinstance(model.prior, S.ShrinkagePrior):
+        elif model.prior.sparse:
             coef = shrinkage_variable(model.prior, "coef", "feature", sigma=sigma, data=data)
         else:
             coef = prior_variable(model.prior, "coef", dims="feature", sigma=sigma,
                                   data=coef_data)
         if "x_mean" in data:
-            intercept = pm.Flat("intercept_centered", initval=intercept_start(
-                model.family.name, model.y, model.sample_weight))
+            intercept = pm.Flat("intercept_centered", initval=model.family.intercept_start(
+                model.y, model.sample_weight))
         elif model.fit_intercept:
             intercept = prior_variable(model.intercept_prior, "intercept")
         else:
             intercept = None
 
-        if model.family.name == "gaussian":
+        if model.family.sufficient_statistics:
             stats = {k: data[f"suffstat_{k}"] for k in ("gram", "beta_hat", "rss_min", "sum_w")}
             if marginal:
                 coef = marginal_coef(scale, sigma, intercept, stats)
@@ -250,7 +304,7 @@ def build_pymc_model(model) -> pm.Model:
             eta = pt.dot(data["X"], coef)
             if intercept is not None:
                 eta = eta + intercept
-            cls, kwargs = _family_dist(model.family.name, eta, sigma, nu)
+            cls, kwargs = _family_dist(model.family, eta, aux)
             if model.sample_weight is None:
                 cls("y", observed=data["y_obs"], dims="obs_id", **kwargs)
             else:
@@ -265,5 +319,5 @@ def uses_marginal_coef(model) -> bool:
     """Whether ``build_pymc_model`` integrates the coefficients out of the likelihood: a
     sparse prior, the gaussian family and at most ``MARGINAL_MAX_FEATURES`` features
     (:mod:`bayesreg.backends._marginal`)."""
-    return (isinstance(model.prior, S.ShrinkagePrior) and model.family.name == "gaussian"
+    return (model.prior.sparse and model.family.sufficient_statistics
             and model.n_features <= MARGINAL_MAX_FEATURES)

@@ -8,6 +8,20 @@ returns a new value with other values of the model's data containers (see
 statistics, ...), as nutpie's ``with_data``; :meth:`CompiledSampler.run` samples and
 returns the ``posterior`` and ``sample_stats`` groups. A scale grid therefore compiles
 once: nutpie and the JAX samplers take the data as inputs of their compiled programs.
+
+A compiled sampler owns its program: the PyMC model it is compiled from becomes its own
+(the ``"pymc"`` sampler sets its data containers at every run), so sampling one model
+with another's compiled sampler never changes the other model.
+
+PyMC's own sampler (``sampler="pymc"``) runs its chains one after another in the
+calling process unless ``cores`` says otherwise (:data:`PYMC_DEFAULT_CORES`), whatever is
+imported: parallel chains are forked processes (``pm.sample(cores=k)``), and a fork of a
+process that runs threads (JAX's thread pool after a numpyro, blackjax or nutpie-JAX run,
+nutpie's own threads) can deadlock; processes started otherwise ("spawn",
+"forkserver") would need every user script to guard its code with ``if __name__ ==
+"__main__":``. Pass ``cores=4`` (``Model.sample(..., cores=4)``) for parallel PyMC chains
+where no threads run. nutpie runs ``min(chains, 4)`` chains at once and the JAX samplers
+``min(chains, CPU count)``, all in threads of the calling process.
 """
 
 from __future__ import annotations
@@ -16,7 +30,7 @@ import contextlib
 import difflib
 import inspect
 import logging
-import sys
+import re
 import time
 import warnings
 from collections.abc import Mapping
@@ -43,11 +57,13 @@ __all__ = ["CompiledSampler", "check_sampler_options", "compile_sampler", "run_s
 LOW_RANK_MAX_P = 2000
 
 
+#: chains PyMC's own sampler runs at once by default: one, in the calling process (see
+#: the module docstring)
+PYMC_DEFAULT_CORES = 1
+
+
 def _sample_pymc(pm_model, data, *, draws, tune, chains, seed, progressbar, **kwargs):
-    # PyMC runs chains in forked processes; forking a process in which JAX has started
-    # its thread pool can deadlock, so once JAX is loaded chains run in this process.
-    # (``"jax" in sys.modules`` is not the test: arviz registers a lazy, unloaded jax.)
-    kwargs.setdefault("cores", 1 if "jax._src" in sys.modules else min(chains, 4))
+    kwargs.setdefault("cores", PYMC_DEFAULT_CORES)
     # pymc >= 6 picks nutpie when it is installed unless told otherwise: "pymc" means
     # PyMC's own NUTS.
     kwargs["nuts_sampler"] = "pymc"
@@ -89,8 +105,16 @@ def _sample_nutpie(compiled, data, *, draws, tune, chains, seed, progressbar, n_
     if "low_rank_modified_mass_matrix" not in kwargs:  # nutpie < 0.16.9's name for it
         kwargs.setdefault("adaptation", "low_rank" if n_features <= LOW_RANK_MAX_P else "diag")
     kwargs.setdefault("cores", min(chains, 4))
-    return nutpie.sample(compiled.with_data(**data), draws=draws, tune=tune, chains=chains,
-                         seed=seed, progress_bar=progressbar, save_warmup=False, **kwargs)
+    try:
+        return nutpie.sample(compiled.with_data(**data), draws=draws, tune=tune,
+                             chains=chains, seed=seed, progress_bar=progressbar,
+                             save_warmup=False, **kwargs)
+    except AttributeError as err:  # nutpie's settings refuse an unknown option by name
+        unknown = [name for name in kwargs if re.search(rf"\b{re.escape(name)}\b", str(err))]
+        if not unknown:
+            raise
+        raise TypeError(f"sampler='nutpie' has no option {unknown[0]!r} (nutpie: {err}). "
+                        f"Check its spelling, or leave it out.") from err
 
 
 def _sample_exact(model, *, draws, tune, chains, seed, progressbar, **kwargs):
@@ -129,6 +153,8 @@ class CompiledSampler:
 
     An immutable value: :meth:`with_data` returns a new one with other data values
     (same names and shapes) and shares the compiled program, so it does not recompile.
+    It owns that program (for ``"pymc"`` a PyMC model no bayesreg model holds, whose
+    data containers each run sets): running it never changes a :class:`bayesreg.Model`.
 
     Attributes
     ----------
@@ -201,7 +227,13 @@ COMPILE_OPTIONS = {"nutpie": ("backend", "gradient_backend")}
 
 def compile_sampler(pm_model, sampler: str, *, structure: str, data: Mapping[str, Any],
                     **options) -> CompiledSampler:
-    """Compile ``sampler`` for a PyMC model whose data containers hold ``data``."""
+    """Compile ``sampler`` for a PyMC model whose data containers hold ``data``.
+
+    The compiled sampler owns ``pm_model``: the ``"pymc"`` sampler runs it and sets its
+    data containers at every run (nutpie's JAX backend sets them once, here). Pass a
+    model nobody else holds, e.g. a fresh ``build_pymc_model(model)``, so that no run
+    changes what another model holds.
+    """
     unknown = sorted(set(options) - set(COMPILE_OPTIONS.get(sampler, ())))
     if unknown:
         raise TypeError(f"sampler={sampler!r} has no compile options {unknown}; its compile "
@@ -213,7 +245,7 @@ def compile_sampler(pm_model, sampler: str, *, structure: str, data: Mapping[str
 
         options = {"backend": "numba", "gradient_backend": "pytensor", **options}
         if options["backend"] == "jax":  # it compiles the data into its program: these
-            register_jax()               # data (the PyMC model may hold another run's)
+            register_jax()
             pm.set_data(data, model=pm_model)
         program = nutpie.compile_pymc_model(pm_model, **options)
     elif sampler in ("numpyro", "blackjax"):
@@ -267,23 +299,24 @@ def _known_options(sampler: str):
     return None
 
 
-def _nutpie_takes(name: str, value) -> bool:
+def _nutpie_documented() -> set[str]:
+    """The options of ``nutpie.sample`` that its public API shows: its parameters and the
+    settings its docstring documents (``target_accept``, ``maxdepth``, ...)."""
     import nutpie
 
-    if name in _parameters(nutpie.sample) or name in COMPILE_OPTIONS["nutpie"] or name in (
-            "target_accept", "low_rank_modified_mass_matrix", "use_grad_based_mass_matrix"):
-        return True
-    try:  # nutpie passes other options to its settings object, which knows its names
-        settings = nutpie._lib.PyNutsSettings.Diag(0)
-    except Exception:  # noqa: BLE001 - cannot tell: nutpie will check when it runs
-        return True
-    try:
-        settings.update({name: value})
-    except AttributeError:
-        return False
-    except Exception:  # noqa: BLE001 - a known name with a bad value: nutpie says so
-        return True
-    return True
+    documented = re.findall(r"^(\w+)\s*:", inspect.getdoc(nutpie.sample) or "", re.M)
+    return (_parameters(nutpie.sample) | set(documented) | set(COMPILE_OPTIONS["nutpie"])
+            | {"target_accept", "low_rank_modified_mass_matrix", "use_grad_based_mass_matrix"})
+
+
+def _nutpie_takes(name: str) -> bool:
+    """Whether nutpie takes the option ``name``, as far as its public API tells: a
+    documented one does; a name close to a documented one (``target_acept``) is taken for
+    a misspelling; any other goes to nutpie's settings, which refuse an unknown name when
+    the run starts (:func:`_sample_nutpie` says so in bayesreg's words)."""
+    known = _nutpie_documented()
+    return name in known or not difflib.get_close_matches(name, sorted(known), n=1,
+                                                          cutoff=0.8)
 
 
 def check_sampler_options(sampler: str, options: Mapping[str, Any]) -> None:
@@ -305,10 +338,11 @@ def check_sampler_options(sampler: str, options: Mapping[str, Any]) -> None:
     known = _known_options(sampler)
     names = dict(options)
     names.update(options.get("nuts_sampler_kwargs") or {})
-    for name, value in names.items():
-        ok = _nutpie_takes(name, value) if known is None else name in known
+    for name in names:
+        ok = _nutpie_takes(name) if known is None else name in known
         if not ok:
-            close = difflib.get_close_matches(name, sorted(known or {"target_accept"}), n=1)
+            close = difflib.get_close_matches(
+                name, sorted(known if known is not None else _nutpie_documented()), n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise TypeError(f"sampler={sampler!r} has no option {name!r}.{hint} Check its "
                             f"spelling, or leave it out.")

@@ -24,8 +24,10 @@ import pymc as pm
 import pytensor.tensor as pt
 
 from ..priors import _shrinkage as S
+from ._registry import registered
 
-__all__ = ["shrinkage_variable", "shrinkage_scale", "shrinkage_data", "FORMS"]
+__all__ = ["shrinkage_variable", "shrinkage_scale", "shrinkage_data", "FORMS",
+           "SHRINKAGE_SCALES"]
 
 FORMS = ("default", "aux", "centered", "dirichlet")
 
@@ -50,10 +52,66 @@ def _half_t(name, df, scale, dims, form):
     return pm.HalfStudentT(name, nu=float(df), sigma=scale, dims=dims)
 
 
+def _r2d2(prior: S.R2D2, name, dims, noise, data, form):
+    """``sigma * sqrt(r2 / (1 - r2) * phi_j)``, ``phi = g / sum(g)`` (``"dirichlet"``: a
+    Dirichlet ``phi``)."""
+    a, b = prior.beta_params
+    r2 = pm.Beta(f"{name}_r2", alpha=a, beta=b)
+    p = len(pm.modelcontext(None).coords[dims])
+    conc = float(prior.concentration)
+    if form == "dirichlet":
+        phi = pm.Dirichlet(f"{name}_phi", a=pt.fill(pt.zeros(p), conc), dims=dims)
+    else:
+        g = pm.Gamma(f"{name}_g", alpha=conc, beta=1.0, dims=dims)
+        phi = pm.Deterministic(f"{name}_phi", g / pt.sum(g), dims=dims)
+    return noise * pt.sqrt(r2 / (1.0 - r2)) * pt.sqrt(phi)
+
+
+def _tau_lambda(prior, name, dims, noise, data, form):
+    """``tau * lambda_j`` of the horseshoes: ``tau ~ C+(0, tau0 * noise)``,
+    ``lambda_j ~ C+(0, 1)`` (half-Student-t with ``df_global`` / ``df_local``)."""
+    aux = "aux" if form == "aux" else "default"
+    tau = _half_t(f"{name}_tau", prior.df_global,
+                  data["shrinkage_global_scale"] * noise, None, aux)
+    return tau * _half_t(f"{name}_lambda", prior.df_local, 1.0, dims, aux)
+
+
+def _horseshoe(prior: S.Horseshoe, name, dims, noise, data, form):
+    """``tau * lambda_j``."""
+    return _tau_lambda(prior, name, dims, noise, data, form)
+
+
+def _horseshoe_plus(prior: S.HorseshoePlus, name, dims, noise, data, form):
+    """``tau * lambda_j * eta_j``, ``eta_j ~ C+(0, 1)``."""
+    aux = "aux" if form == "aux" else "default"
+    scale = _tau_lambda(prior, name, dims, noise, data, form)
+    return scale * _half_t(f"{name}_eta", prior.df_local, 1.0, dims, aux)
+
+
+def _regularized_horseshoe(prior: S.RegularizedHorseshoe, name, dims, noise, data, form):
+    """``tau * lambda_tilde_j = tau lambda_j sqrt(c2 / (c2 + tau^2 lambda_j^2))``."""
+    scale = _tau_lambda(prior, name, dims, noise, data, form)
+    nu, s = float(prior.slab_df), float(prior.slab_scale)
+    c2 = pm.InverseGamma(f"{name}_c2", alpha=nu / 2.0, beta=nu * s**2 / 2.0)
+    return scale * pt.sqrt(c2 / (c2 + scale**2))
+
+
+#: The prior standard deviations of the coefficients of each sparse prior class, with
+#: its latent scales created in the current model: ``(prior, name, dims, noise, data,
+#: form) -> tensor``. The one registry from sparse priors to PyMC, filled here by hand.
+SHRINKAGE_SCALES = {
+    S.Horseshoe: _horseshoe,
+    S.RegularizedHorseshoe: _regularized_horseshoe,
+    S.HorseshoePlus: _horseshoe_plus,
+    S.R2D2: _r2d2,
+}
+
+
 def shrinkage_scale(prior: S.ShrinkagePrior, name: str, dims, *, sigma, data: dict,
                     form: str = "default"):
     """Create the latent scales of a shrinkage prior in the current model and return the
-    prior standard deviations of the coefficients (a tensor over ``dims``).
+    prior standard deviations of the coefficients (a tensor over ``dims``;
+    :data:`SHRINKAGE_SCALES`).
 
     ``sigma`` is the model's noise-scale variable (used when ``data`` has no
     ``shrinkage_noise``); ``data`` maps the names of :func:`shrinkage_data` to ``pm.Data``
@@ -62,30 +120,8 @@ def shrinkage_scale(prior: S.ShrinkagePrior, name: str, dims, *, sigma, data: di
     if form not in FORMS:
         raise ValueError(f"form must be one of {FORMS}; got {form!r}.")
     noise = data.get("shrinkage_noise", sigma)
-    if isinstance(prior, S.R2D2):
-        a, b = prior.beta_params
-        r2 = pm.Beta(f"{name}_r2", alpha=a, beta=b)
-        p = len(pm.modelcontext(None).coords[dims])
-        conc = float(prior.concentration)
-        if form == "dirichlet":
-            phi = pm.Dirichlet(f"{name}_phi", a=pt.fill(pt.zeros(p), conc), dims=dims)
-        else:
-            g = pm.Gamma(f"{name}_g", alpha=conc, beta=1.0, dims=dims)
-            phi = pm.Deterministic(f"{name}_phi", g / pt.sum(g), dims=dims)
-        return noise * pt.sqrt(r2 / (1.0 - r2)) * pt.sqrt(phi)
-    aux = "aux" if form == "aux" else "default"
-    tau = _half_t(f"{name}_tau", prior.df_global,
-                  data["shrinkage_global_scale"] * noise, None, aux)
-    lam = _half_t(f"{name}_lambda", prior.df_local, 1.0, dims, aux)
-    if isinstance(prior, S.HorseshoePlus):
-        lam = lam * _half_t(f"{name}_eta", prior.df_local, 1.0, dims, aux)
-    scale = tau * lam
-    if isinstance(prior, S.RegularizedHorseshoe):
-        nu, s = float(prior.slab_df), float(prior.slab_scale)
-        c2 = pm.InverseGamma(f"{name}_c2", alpha=nu / 2.0, beta=nu * s**2 / 2.0)
-        # tau * lambda_tilde = tau lambda sqrt(c2 / (c2 + tau^2 lambda^2))
-        scale = scale * pt.sqrt(c2 / (c2 + scale**2))
-    return scale
+    build = registered(SHRINKAGE_SCALES, prior, "PyMC shrinkage scale for prior")
+    return build(prior, name, dims, noise, data, form)
 
 
 def shrinkage_variable(prior: S.ShrinkagePrior, name: str, dims, *, sigma, data: dict,

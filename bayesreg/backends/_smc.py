@@ -52,9 +52,11 @@ def smc_log_evidence(pm_model, *, draws: int, chains: int, cores: int, seeds: li
 
     With ``flat_intercept_sum_w = S`` the model is the centred gaussian model and the
     analytic integral of a flat intercept, ``log sqrt(2 pi sigma^2 / S)``, is added
-    (``sigma`` the model's variable, or ``fixed_sigma``).
+    (``sigma`` the model's variable, or ``fixed_sigma``), to a copy of ``pm_model``:
+    ``pm_model`` itself is left as it is.
     """
     if flat_intercept_sum_w is not None:
+        pm_model = pm_model.copy()  # a term of its own: the caller's model stays as it is
         with pm_model:
             sig = pm_model["sigma"] if fixed_sigma is None else float(fixed_sigma)
             pm.Potential("flat_intercept_integral", pt.as_tensor_variable(

@@ -2,7 +2,7 @@
 
 Functions in this package never import pymc, pytensor, jax or arviz, nor any other
 bayesreg layer (a test imports it with those blocked): sufficient statistics, the
-closed-form conjugate posteriors and evidence, empirical Bayes, GLM derivatives,
+closed-form conjugate posteriors and evidence, empirical Bayes,
 penalties and the scikit-learn ``alpha`` <-> prior-scale algebra, and the MAP solvers
 with their KKT certificates.
 """
@@ -22,28 +22,26 @@ from ._conjugate import (
 from ._evidence import (
     EmpiricalBayesResult,
     Evidence,
-    empirical_bayes,
+    maximize_evidence,
     laplace_evidence,
     log_evidence_fixed_sigma,
     log_evidence_fixed_sigma_from_stats,
     log_evidence_nig,
     log_evidence_nig_from_stats,
 )
-from ._glm import intercept_start, nll, nll_derivs
 from ._penalties import Penalty, gaussian_alpha, gaussian_precisions
+from ._psis import psis_loo
 from ._random import seed_sequence_int
 from ._solvers import MapResult, fit_map, kkt_violation, map_objective
 from ._suffstats import SufficientStats
 
 __all__ = [
     "EmpiricalBayesResult", "Evidence", "GaussianPosterior", "NIGPosterior", "center",
-    "empirical_bayes", "laplace_evidence", "log_evidence_fixed_sigma",
+    "maximize_evidence", "laplace_evidence", "log_evidence_fixed_sigma",
     "log_evidence_fixed_sigma_from_stats", "log_evidence_nig", "log_evidence_nig_from_stats",
     "posterior_fixed_sigma", "posterior_fixed_sigma_from_stats", "posterior_nig",
     "posterior_nig_from_stats", "sufficient_stats", "ridge_solution",
-    "ridge_solution_from_data", "intercept_start", "nll", "nll_derivs",
+    "ridge_solution_from_data",
     "Penalty", "gaussian_alpha", "gaussian_precisions", "seed_sequence_int", "MapResult",
-    "fit_map", "kkt_violation", "map_objective", "SufficientStats", 
-    
-    
+    "fit_map", "kkt_violation", "map_objective", "SufficientStats", "psis_loo",
 ]

@@ -7,7 +7,7 @@ import numba as nb
 import numpy as np
 from scipy import linalg
 
-from ._map_problem import _subgrad_distance
+from ._map_problem import kkt_distance
 
 _CD_CHUNK = 50  # coordinate-descent sweeps between two active-set polish attempts
 _EPS = np.finfo(np.float64).eps
@@ -176,7 +176,7 @@ def _cd_x_kernel(X, d, r, l1, l2, colh, w, b, fit_b, max_sweeps, tol):  # pragma
 
 
 def _quad_kkt(G, c, l1, l2, w, q) -> float:
-    return float(np.max(_subgrad_distance(q - c + l2 * w, w, l1), initial=0.0))
+    return kkt_distance(q - c + l2 * w, w, l1)
 
 
 def _polish_gram(G, c, l1, l2, w):
@@ -274,7 +274,5 @@ def _polish_x(Xf, d, z, l1, l2, w, fit_b):
     b_new = float(u[-1]) if fit_b else 0.0
     r = z - Xf[:, A] @ w_new[A] - b_new
     g = -(Xf.T @ (d * r)) + l2 * w_new
-    kkt = float(np.max(_subgrad_distance(g, w_new, l1), initial=0.0))
-    if fit_b:
-        kkt = max(kkt, abs(float(d @ r)))
+    kkt = kkt_distance(g, w_new, l1, float(d @ r) if fit_b else None)
     return w_new, b_new, kkt

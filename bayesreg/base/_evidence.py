@@ -9,6 +9,7 @@ The model, the weights convention and the whitened spectral form are those of
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -35,7 +36,7 @@ __all__ = [
     "log_evidence_fixed_sigma_from_stats",
     "log_evidence_nig",
     "log_evidence_nig_from_stats",
-    "empirical_bayes",
+    "maximize_evidence",
     "laplace_evidence",
 ]
 
@@ -86,32 +87,60 @@ class EmpiricalBayesResult:
 
     Attributes
     ----------
-    alpha : float
+    noise_precision : float
         Noise precision :math:`1/\\sigma^2` (``BayesianRidge.alpha_``).
-    lambda_ : float
-        Weight precision :math:`1/\\tau^2` (``BayesianRidge.lambda_``).
+    prior_precision : float
+        Weight (prior) precision :math:`1/\\tau^2` (``BayesianRidge.lambda_``).
     coef : ndarray of shape (p,)
-        Posterior mean at the final ``(alpha, lambda_)`` (``coef_``).
+        Posterior mean at the final precisions (``coef_``).
     intercept : float
         :math:`\\bar y - \\bar x^\\top w` (0 if ``fit_intercept=False``).
-    sigma : ndarray of shape (p, p)
-        Posterior covariance :math:`(\\lambda I + \\alpha X^\\top\\mathbf{S}X)^{-1}` (``sigma_``).
+    posterior_cov : ndarray of shape (p, p)
+        Posterior covariance of the coefficients
+        :math:`(\\lambda I + \\alpha X^\\top\\mathbf{S}X)^{-1}` (``BayesianRidge.sigma_``).
     scores : ndarray of shape (n_iter + 1,)
         Log evidence plus Gamma hyperprior terms at each iteration (``scores_``).
     n_iter : int
         Number of iterations run (``n_iter_``).
     converged : bool
         Whether the stopping rule fired before ``max_iter``.
+
+    Notes
+    -----
+    The scikit-learn names ``alpha``, ``lambda_`` and ``sigma`` still work for one
+    release and warn (``DeprecationWarning``): ``sigma`` is a covariance here but a noise
+    standard deviation everywhere else in bayesreg (e.g. ``EvidenceResult.sigma``).
     """
 
-    alpha: float
-    lambda_: float
+    noise_precision: float
+    prior_precision: float
     coef: np.ndarray
     intercept: float
-    sigma: np.ndarray
+    posterior_cov: np.ndarray
     scores: np.ndarray
     n_iter: int
     converged: bool
+
+    def _renamed(self, old: str, new: str):
+        warnings.warn(f"EmpiricalBayesResult.{old} is deprecated and will be removed in the "
+                      f"next release; use EmpiricalBayesResult.{new}.", DeprecationWarning,
+                      stacklevel=3)
+        return getattr(self, new)
+
+    @property
+    def alpha(self) -> float:
+        """Deprecated: :attr:`noise_precision`."""
+        return self._renamed("alpha", "noise_precision")
+
+    @property
+    def lambda_(self) -> float:
+        """Deprecated: :attr:`prior_precision`."""
+        return self._renamed("lambda_", "prior_precision")
+
+    @property
+    def sigma(self) -> np.ndarray:
+        """Deprecated: :attr:`posterior_cov` (a covariance, not a noise sd)."""
+        return self._renamed("sigma", "posterior_cov")
 
 
 # --------------------------------------------------------------------------- evidence
@@ -214,7 +243,7 @@ def log_evidence_nig_from_stats(xtx, xty, yty, sum_w, *, tau, a0: float, b0: flo
 
 
 # --------------------------------------------------------------------------- empirical Bayes
-def empirical_bayes(
+def maximize_evidence(
     X,
     y,
     *,
@@ -283,7 +312,7 @@ def empirical_bayes(
     EmpiricalBayesResult
     """
     X, y, sw = _check_data(X, y, sample_weight)
-    max_iter = check_param(max_iter, "max_iter", "empirical_bayes", POSITIVE_INT)
+    max_iter = check_param(max_iter, "max_iter", "maximize_evidence", POSITIVE_INT)
     n, p = X.shape
     if sw is None:
         sum_w = float(n)
@@ -342,9 +371,9 @@ def empirical_bayes(
 
     cov = _cov_and_factor(at(lam), alpha * unit.d / lam)[0]
     intercept = float(y_off - x_off @ coef_final) if fit_intercept else 0.0
-    return EmpiricalBayesResult(alpha=float(alpha), lambda_=float(lam), coef=coef_final,
-                                intercept=intercept, sigma=cov, scores=np.asarray(scores),
-                                n_iter=it + 1, converged=converged)
+    return EmpiricalBayesResult(noise_precision=float(alpha), prior_precision=float(lam),
+                                coef=coef_final, intercept=intercept, posterior_cov=cov,
+                                scores=np.asarray(scores), n_iter=it + 1, converged=converged)
 
 
 # --------------------------------------------------------------------------- Laplace approximation

@@ -1,20 +1,23 @@
 """Whether a penalized GLM objective has a minimizer at all (NumPy/SciPy only).
 
-The bernoulli and poisson negative log-likelihoods are bounded below, so ``F`` (see
-:mod:`bayesreg.base._solvers`) has a minimizer unless it keeps decreasing along a
-direction ``d`` that no penalty charges for: a direction of the *unpenalized*
-coordinates (a ``Flat`` coefficient prior, the default flat intercept). Along ``d`` the
-linear predictor moves by ``m = A d`` (``A`` the unpenalized columns, ones for the
-intercept), and the likelihood never increases and strictly decreases when
+The negative log-likelihoods of binary and count families (bernoulli; poisson, negative
+binomial) are bounded below, so ``F`` (see :mod:`bayesreg.base._solvers`) has a
+minimizer unless it keeps decreasing along a direction ``d`` that no penalty charges for:
+a direction of the *unpenalized* coordinates (a ``Flat`` coefficient prior, the default
+flat intercept). Along ``d`` the linear predictor moves by ``m = A d`` (``A`` the
+unpenalized columns, ones for the intercept), and the likelihood never increases and
+strictly decreases when
 
-* bernoulli: ``(2 y_i - 1) m_i >= 0`` for every ``i`` and ``> 0`` for some: the labels are
-  (quasi-completely) separated (Albert & Anderson 1984), e.g. a single class with a flat
-  intercept;
-* poisson: ``m_i <= 0`` for every ``i``, ``m_i = 0`` where ``y_i > 0`` and ``< 0`` for some
-  ``i`` with ``y_i = 0``, e.g. all counts 0 with a flat intercept.
+* binary (bernoulli): ``(2 y_i - 1) m_i >= 0`` for every ``i`` and ``> 0`` for some:
+  the labels are (quasi-completely) separated (Albert & Anderson 1984), e.g. a single
+  class with a flat intercept;
+* counts (poisson, negative binomial): ``m_i <= 0`` for every ``i``, ``m_i = 0`` where
+  ``y_i > 0`` and ``< 0`` for some ``i`` with ``y_i = 0``, e.g. all counts 0 with a flat
+  intercept.
 
 Then no mode exists: a solver stops at an arbitrary point. :func:`no_mode_direction`
-decides it by a linear program (HiGHS).
+decides it by a linear program (HiGHS); it reads the family object's ``outcome``
+(``"binary"``, ``"counts"``; other outcomes always have a mode here).
 """
 
 from __future__ import annotations
@@ -25,10 +28,13 @@ from scipy.optimize import linprog
 __all__ = ["no_mode_direction"]
 
 
-def no_mode_direction(A: np.ndarray, y: np.ndarray, family: str) -> bool:
+def no_mode_direction(A: np.ndarray, y: np.ndarray, family) -> bool:
     """True when ``F`` decreases without end along some direction of the columns of
-    ``A`` (the unpenalized coordinates), i.e. the MAP does not exist."""
-    if A.shape[1] == 0 or family not in ("bernoulli", "poisson"):
+    ``A`` (the unpenalized coordinates), i.e. the MAP does not exist.
+
+    ``family`` is a family object (its ``outcome`` decides the condition)."""
+    binary = family.outcome == "binary"
+    if A.shape[1] == 0 or not (binary or family.outcome == "counts"):
         return False
     scale = np.max(np.abs(A), axis=0)
     keep = scale > 0
@@ -38,7 +44,7 @@ def no_mode_direction(A: np.ndarray, y: np.ndarray, family: str) -> bool:
     k = A.shape[1]
     if k == 1:  # one direction (e.g. the flat intercept alone): d = +1 or -1, no LP
         a = A[:, 0]
-        if family == "bernoulli":
+        if binary:
             m = (2.0 * (y > 0.5) - 1.0) * a
             return bool((m >= 0).all() and (m > 0).any() or (m <= 0).all() and (m < 0).any())
         pos = y > 0
@@ -47,7 +53,7 @@ def no_mode_direction(A: np.ndarray, y: np.ndarray, family: str) -> bool:
         z = a[~pos]
         return bool((z <= 0).all() and (z < 0).any() or (z >= 0).all() and (z > 0).any())
     bounds = [(-1.0, 1.0)] * k  # directions, bounded (the conditions are scale-free)
-    if family == "bernoulli":
+    if binary:
         M = (2.0 * (y > 0.5) - 1.0)[:, None] * A  # the likelihood decreases where M d > 0
         A_ub, b_ub, A_eq, b_eq = -M, np.zeros(M.shape[0]), None, None
     else:

@@ -1,6 +1,12 @@
 """The MAP problem shared by every solver: its validated set-up, the objective ``F``
 (likelihood pieces and penalties), the KKT certificate and the weighted Gram matrices.
-See :mod:`bayesreg.base._solvers` for the objective and the solvers. NumPy/SciPy only."""
+See :mod:`bayesreg.base._solvers` for the objective and the solvers. NumPy/SciPy only.
+
+The likelihood is a *family object* (duck-typed: a :class:`bayesreg.families.Family`
+value from the layer above, which this layer does not import): the solvers call its
+``nll`` / ``nll_derivs`` / ``intercept_start`` with its auxiliary parameters (``sigma``,
+``dispersion``, ...) fixed, and read its ``convex``, ``sufficient_statistics`` and
+``link``; they never ask which family it is."""
 
 from __future__ import annotations
 
@@ -9,9 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg
 
-from ._glm import GLM_FAMILIES, intercept_start, nll, nll_derivs
+from ._penalties import student_t_penalty_derivs
 
-FAMILIES = GLM_FAMILIES
 _CENTER_RATIO = 10.0  # centre X explicitly when some |mean_j| > _CENTER_RATIO * std_j
 _EPS = np.finfo(np.float64).eps
 
@@ -72,8 +77,8 @@ class _Problem:
     y: np.ndarray
     s: np.ndarray
     s_unit: bool  # all s_i == 1
-    family: str
-    sigma: float
+    family: object  # a bayesreg Family (duck-typed)
+    aux: dict  # the family's auxiliary parameters, fixed floats (e.g. {"sigma": 1.0})
     l1: np.ndarray
     l2: np.ndarray
     student_t: tuple[float, float] | None
@@ -88,10 +93,15 @@ class _Problem:
         return self.X.shape[1]
 
     @property
+    def sigma(self) -> float:
+        """The noise scale of a family with sufficient statistics (1.0 when it has none)."""
+        return float(self.aux.get("sigma", 1.0))
+
+    @property
     def kkt_scale(self) -> float:
-        # poisson gradients carry float64 noise ~ eps * sum(s y |x|): with counts far above
+        # log-link gradients carry float64 noise ~ eps * sum(s y |x|): with counts far above
         # 1 the certificate is relative to them, else it could never reach tol
-        big = 1e-4 * float(self.s @ self.y) if self.family == "poisson" else 0.0
+        big = 1e-4 * float(self.s @ self.y) if self.family.link == "log" else 0.0
         return max(1.0, float(self.s.sum()), big)
 
 
@@ -106,13 +116,30 @@ def _penalty_vector(value, p: int, name: str) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-def _setup(X, y, family, l1, l2, student_t, sigma, sample_weight, fit_intercept) -> _Problem:
+def _family_aux(family, sigma, aux) -> dict:
+    """The family's auxiliary parameters as positive floats: ``sigma`` (when the family
+    has one) and the others from ``aux``; ValueError when one is missing or not > 0."""
+    if not hasattr(family, "nll_derivs") or not getattr(family, "convex", False):
+        raise ValueError(
+            f"family must be a family object with a convex negative log-likelihood (e.g. "
+            f"bayesreg.families.get_family('bernoulli')); got {family!r}.")
+    given = dict(aux or {}, sigma=sigma)
+    out = {}
+    for name in family.auxiliary:
+        value = given.get(name)
+        if value is None or not float(value) > 0:
+            raise ValueError(f"{name} must be > 0; got {value}.")
+        out[name] = float(value)
+    return out
+
+
+def _setup(X, y, family, l1, l2, student_t, sigma, sample_weight, fit_intercept,
+           aux=None) -> _Problem:
     X = np.asarray(X, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.float64)
     if X.ndim != 2 or y.shape != (X.shape[0],):
         raise ValueError(f"X must be (n, p) and y (n,); got {X.shape} and {y.shape}.")
-    if family not in FAMILIES:
-        raise ValueError(f"family must be one of {FAMILIES}; got {family!r}.")
+    aux = _family_aux(family, sigma, aux)
     n, p = X.shape
     if sample_weight is None:
         s, s_unit = np.ones(n), True
@@ -122,8 +149,6 @@ def _setup(X, y, family, l1, l2, student_t, sigma, sample_weight, fit_intercept)
             raise ValueError(f"sample_weight must have shape ({n},); got {s.shape}.")
         s_unit = bool(np.all(s == 1.0))
     l1v, l2v = _penalty_vector(l1, p, "l1"), _penalty_vector(l2, p, "l2")
-    if family == "gaussian" and not sigma > 0:
-        raise ValueError(f"sigma must be > 0; got {sigma}.")
     if student_t is not None:
         nu, scale = (float(v) for v in student_t)
         if not (nu > 0 and scale > 0):
@@ -141,7 +166,7 @@ def _setup(X, y, family, l1, l2, student_t, sigma, sample_weight, fit_intercept)
         if np.any(np.abs(mean) > _CENTER_RATIO * std + 1e-300):
             x_off = mean
             X0 = X - mean
-    return _Problem(X, X0, x_off, y, s, s_unit, family, float(sigma), l1v, l2v, student_t,
+    return _Problem(X, X0, x_off, y, s, s_unit, family, aux, l1v, l2v, student_t,
                     bool(fit_intercept))
 
 
@@ -152,24 +177,35 @@ def _setup(X, y, family, l1, l2, student_t, sigma, sample_weight, fit_intercept)
 
 def _nll(pb: _Problem, eta: np.ndarray) -> np.ndarray:
     """Pointwise negative log-likelihood (up to constants), without weights."""
-    return nll(pb.family, pb.y, eta, pb.sigma)
+    return pb.family.nll(pb.y, eta, **pb.aux)
 
 
 def _nll_derivs(pb: _Problem, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """First and second derivative of ``nll`` with respect to ``eta``."""
-    return nll_derivs(pb.family, pb.y, eta, pb.sigma)
+    return pb.family.nll_derivs(pb.y, eta, **pb.aux)
 
 
-def _smooth_penalty(pb: _Problem, w: np.ndarray) -> float:
-    val = 0.5 * float(pb.l2 @ (w * w))
-    if pb.student_t is not None:
-        nu, scale = pb.student_t
-        val += 0.5 * (nu + 1.0) * float(np.sum(np.log1p(w * w / (nu * scale**2))))
-    return val
+def penalty_value(w: np.ndarray, l1, l2, student_t: tuple[float, float] | None = None
+                  ) -> float:
+    """The penalty of ``F``: ``sum_j l1_j |w_j| + l2_j w_j^2 / 2`` plus, with
+    ``student_t = (nu, scale)``, ``sum_j (nu + 1)/2 log(1 + w_j^2 / (nu scale^2))``.
+
+    ``l1``, ``l2`` are scalars or arrays of the shape of ``w``. Every solver in this
+    package and the out-of-core GLM MAP (:mod:`bayesreg.inference._outofcore_glm`)
+    evaluate their objective with it.
+    """
+    w = np.asarray(w, dtype=np.float64)
+    l1 = np.broadcast_to(np.asarray(l1, dtype=np.float64), w.shape)
+    l2 = np.broadcast_to(np.asarray(l2, dtype=np.float64), w.shape)
+    smooth = 0.5 * float(l2 @ (w * w))
+    if student_t is not None:
+        nu, scale = student_t
+        smooth += 0.5 * (nu + 1.0) * float(np.sum(np.log1p(w * w / (nu * scale**2))))
+    return float(l1 @ np.abs(w)) + smooth
 
 
 def _penalty(pb: _Problem, w: np.ndarray) -> float:
-    return float(pb.l1 @ np.abs(w)) + _smooth_penalty(pb, w)
+    return penalty_value(w, pb.l1, pb.l2, pb.student_t)
 
 
 def _penalty_change(pb: _Problem, w: np.ndarray, u: np.ndarray) -> float:
@@ -190,18 +226,15 @@ def _smooth_penalty_derivs(pb: _Problem, w: np.ndarray, clip: bool = False):
     """Gradient and diagonal Hessian of the smooth penalty (``l2`` and Student-t)."""
     grad, hess = pb.l2 * w, pb.l2.copy()
     if pb.student_t is not None:
-        nu, scale = pb.student_t
-        a = nu * scale**2
-        den = a + w * w
-        grad = grad + (nu + 1.0) * w / den
-        h = (nu + 1.0) * (a - w * w) / (den * den)
+        g, h = student_t_penalty_derivs(w, *pb.student_t)
+        grad = grad + g
         hess = hess + (np.maximum(h, 0.0) if clip else h)
     return grad, hess
 
 
 def _initial_intercept(pb: _Problem) -> float:
     """The intercept-only optimum with ``w = 0`` (a good Newton starting point)."""
-    return intercept_start(pb.family, pb.y, pb.s) if pb.fit_intercept else 0.0
+    return pb.family.intercept_start(pb.y, pb.s) if pb.fit_intercept else 0.0
 
 
 # =====================================================================================
@@ -215,15 +248,25 @@ def _subgrad_distance(g: np.ndarray, w: np.ndarray, l1: np.ndarray) -> np.ndarra
                                                     np.maximum(np.abs(g) - l1, 0.0)))
 
 
+def kkt_distance(g_w: np.ndarray, w: np.ndarray, l1, g_b: float | None = None) -> float:
+    """The KKT certificate of ``F``, unnormalized: ``max_j dist(0, subdifferential_j F)``.
+
+    ``g_w`` is the gradient of the smooth part of ``F`` (loss and smooth penalties) in
+    the coefficients ``w``, ``l1`` the L1 weights (scalar or per coefficient) and ``g_b``
+    the gradient in an unpenalized intercept (``None`` without one). Every solver in
+    this package and the out-of-core GLM MAP stop on it (divided by
+    ``max(1, sum(sample_weight))``, see :class:`MapResult`).
+    """
+    viol = float(np.max(_subgrad_distance(g_w, w, l1), initial=0.0))
+    return viol if g_b is None else max(viol, abs(float(g_b)))
+
+
 def _full_kkt(pb: _Problem, w: np.ndarray, b0: float, eta: np.ndarray) -> float:
     """Absolute KKT violation of ``F`` in the user's ``(w, b)`` parametrization."""
     g_eta = pb.s * _nll_derivs(pb, eta)[0]
     g_b = float(g_eta.sum())
     g_w = pb.X0.T @ g_eta + pb.x_off * g_b + _smooth_penalty_derivs(pb, w)[0]
-    viol = float(np.max(_subgrad_distance(g_w, w, pb.l1), initial=0.0))
-    if pb.fit_intercept:
-        viol = max(viol, abs(g_b))
-    return viol
+    return kkt_distance(g_w, w, pb.l1, g_b if pb.fit_intercept else None)
 
 
 #: largest certificate of a closed-form ("exact") solution still put down to rounding

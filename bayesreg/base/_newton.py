@@ -1,5 +1,5 @@
-"""Newton-type MAP solvers for the smooth GLM likelihoods (bernoulli, poisson) and the
-Student-t prior: damped Newton with Hessian reuse, glmnet-style proximal Newton for L1,
+"""Newton-type MAP solvers for the smooth convex GLM likelihoods (bernoulli, poisson,
+negative binomial, ...: any family object whose ``nll`` is convex) and the Student-t prior: damped Newton with Hessian reuse, glmnet-style proximal Newton for L1,
 the dual (Woodbury) Newton for p >> n, and L-BFGS for very large p."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ._map_problem import (
     _Problem,
     _reduce,
     _smooth_penalty_derivs,
-    _subgrad_distance,
+    kkt_distance,
 )
 
 _REUSE_DETA = 0.1  # keep the Newton Hessian when the last step moved eta by less than this
@@ -46,28 +46,49 @@ class _State:
         self.g_b = float(self.g_eta.sum()) if pb.fit_intercept else 0.0
         self.g_w_loss = pb.X0.T @ self.g_eta
         pg, _ = _smooth_penalty_derivs(pb, w)
-        viol = float(np.max(_subgrad_distance(self.g_w_loss + pg, w, pb.l1), initial=0.0))
-        self.kkt = max(viol, abs(self.g_b))
+        self.kkt = kkt_distance(self.g_w_loss + pg, w, pb.l1, self.g_b)
+
+
+def backtrack(F0: float, slope: float, evaluate, max_halvings: int = 40):
+    """Backtracking (Armijo) line search: the first ``t = 1, 1/2, 1/4, ...`` with
+    ``F(t) <= F0 + 1e-4 t slope + slack``.
+
+    ``evaluate(t)`` returns ``(F(t), payload)``; ``slope`` is the directional derivative
+    (for a proximal-Newton step ``grad'd + pen(x + d) - pen(x)``, Lee, Sun & Saunders
+    2014). A rounding-level slack ``1e3 eps (|F0| + 1)`` lets the final, tiny steps
+    through. Every Newton-type MAP solver (:func:`_newton`, :func:`_prox_newton`,
+    :func:`_newton_dual`, :func:`newton_minimize`, the out-of-core GLM MAP) searches
+    with it.
+
+    Returns
+    -------
+    (t, payload) of the accepted step, or ``(None, None)`` after ``max_halvings``.
+    """
+    slack = 1e3 * _EPS * (abs(F0) + 1.0)
+    t = 1.0
+    for _ in range(max_halvings):
+        F, payload = evaluate(t)
+        if np.isfinite(F) and F <= F0 + 1e-4 * t * slope + slack:
+            return t, payload
+        t *= 0.5
+    return None, None
 
 
 def _line_search(pb: _Problem, st: _State, dw: np.ndarray, db: float, slope: float,
                  max_halvings: int = 40) -> tuple[_State | None, float]:
-    """Backtracking (Armijo) search on ``F`` along ``(dw, db)``; ``slope`` < 0.
-
-    For the prox-Newton step ``slope`` is ``grad'd + pen(w + d) - pen(w)`` (Lee, Sun &
-    Saunders 2014). A rounding-level slack lets the final, tiny steps through.
-    """
+    """:func:`backtrack` on ``F`` along ``(dw, db)``; ``slope`` < 0."""
     deta = pb.X0 @ dw + db
-    slack = 1e3 * _EPS * (abs(st.F) + 1.0)
-    t = 1.0
-    for _ in range(max_halvings):
+
+    def evaluate(t):
         eta = st.eta + t * deta
         w = st.w + t * dw
-        F = float(pb.s @ _nll(pb, eta)) + _penalty(pb, w)
-        if np.isfinite(F) and F <= st.F + 1e-4 * t * slope + slack:
-            return _State(pb, w, st.b0 + t * db, eta), t * float(np.max(np.abs(deta), initial=0.0))
-        t *= 0.5
-    return None, 0.0
+        return float(pb.s @ _nll(pb, eta)) + _penalty(pb, w), (w, eta)
+
+    t, found = backtrack(st.F, slope, evaluate, max_halvings)
+    if t is None:
+        return None, 0.0
+    w, eta = found
+    return _State(pb, w, st.b0 + t * db, eta), t * float(np.max(np.abs(deta), initial=0.0))
 
 
 class _HessianCache:
@@ -75,7 +96,8 @@ class _HessianCache:
 
     The expensive part is the ``n p^2`` weighted Gram. It is recomputed when the previous
     step moved ``eta`` by more than ``_REUSE_DETA`` or a step with a stale Hessian did not
-    reduce the KKT violation fourfold; for the gaussian family it is constant.
+    reduce the KKT violation fourfold; for a family with sufficient statistics (the
+    gaussian) it is constant.
     """
 
     def __init__(self, pb: _Problem):
@@ -84,7 +106,8 @@ class _HessianCache:
         self.fresh = False
 
     def get(self, st: _State, force: bool):
-        if self.H is None or force or self.pb.family != "gaussian" and not self._reusable:
+        if self.H is None or force or not self.pb.family.sufficient_statistics \
+                and not self._reusable:
             self.H = self.gram.compute(st.h_eta)
             self.fresh = True
         else:
@@ -312,3 +335,53 @@ def _lbfgs(pb: _Problem, tol: float, max_iter: int) -> MapResult:
     w = best[: pb.p]
     b0 = float(best[pb.p]) if pb.fit_intercept else 0.0
     return _finish(pb, w, b0, nit, "lbfgs", tol)
+
+
+# =====================================================================================
+# Damped Newton on a smooth objective given by its derivatives
+# =====================================================================================
+
+
+def newton_minimize(objective, x0: np.ndarray, *, max_iter: int = 100,
+                    rtol: float = 1e-12) -> tuple[np.ndarray, tuple]:
+    """Damped Newton for a smooth objective known through its derivatives.
+
+    ``objective(x)`` returns ``(F, gradient, Hessian, *extra)``. Each step solves
+    ``H d = -g`` (the equilibrated Cholesky of the MAP solvers, minimum-norm least
+    squares when ``H`` is singular) and searches along ``d`` with :func:`backtrack`;
+    it stops when a step moves no coordinate by more than ``rtol * max(1, max|x|)``, when
+    ``d`` is not a descent direction (``H`` not positive definite there), when no step
+    length decreases ``F``, or after ``max_iter`` steps. Used to polish a mode found by
+    :func:`bayesreg.base.fit_map` under priors the penalties cannot express (a prior
+    location, a proper intercept prior) before the Laplace approximation
+    (:func:`bayesreg.base.laplace_evidence`).
+
+    Returns
+    -------
+    x : numpy.ndarray
+        The last accepted point.
+    values : tuple
+        ``objective(x)`` at that point.
+    """
+    x = np.array(x0, dtype=np.float64)
+    values = objective(x)
+    for _ in range(int(max_iter)):
+        F, g, H = values[0], values[1], values[2]
+        step = _chol_solve_checked(H, -g)
+        if step is None:
+            step = linalg.lstsq(H, -g, lapack_driver="gelsd", check_finite=False)[0]
+        slope = float(g @ step)
+        if not slope < 0:
+            break
+
+        def evaluate(t):
+            cand = objective(x + t * step)
+            return cand[0], cand
+
+        t, found = backtrack(F, slope, evaluate)
+        if t is None:
+            break
+        x, values = x + t * step, found
+        if np.max(np.abs(t * step), initial=0.0) <= rtol * max(1.0, np.max(np.abs(x))):
+            break
+    return x, values

@@ -21,11 +21,11 @@ and ``S = sum(s)`` observations, the scikit-learn estimators with the same minim
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Penalty", "gaussian_alpha", "gaussian_precisions"]
+__all__ = ["Penalty", "gaussian_alpha", "gaussian_precisions", "student_t_penalty_derivs"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,8 @@ class Penalty:
 
     Attributes
     ----------
-    family : {"gaussian", "bernoulli", "poisson"}
+    family : Family
+        The likelihood, a family object (e.g. ``get_family("bernoulli")``).
     l1, l2 : float
         Laplace precision ``1/b`` and Gaussian precision ``1/tau^2`` of each coefficient.
     fit_intercept : bool
@@ -44,9 +45,12 @@ class Penalty:
         A Student-t penalty on each coefficient.
     intercept_l1, intercept_l2 : float
         Penalty on the intercept (0: unpenalized, the default ``Flat`` prior).
+    aux : dict or None
+        The family's other auxiliary parameters, held fixed (e.g. ``{"dispersion": 0.5}``
+        for the negative binomial); ``None`` when it has none.
     """
 
-    family: str
+    family: object
     l1: float
     l2: float
     fit_intercept: bool
@@ -54,6 +58,22 @@ class Penalty:
     student_t: tuple[float, float] | None = None
     intercept_l1: float = 0.0
     intercept_l2: float = 0.0
+    aux: dict | None = field(default=None, hash=False)
+
+
+def student_t_penalty_derivs(w, nu, scale) -> tuple[np.ndarray, np.ndarray]:
+    r"""First and second derivative of the Student-t penalty, elementwise.
+
+    .. math:: \mathrm{pen}(w) = \frac{\nu+1}{2}\log\left(1 + \frac{w^2}{\nu s^2}\right),
+              \quad \mathrm{pen}'(w) = \frac{(\nu+1) w}{\nu s^2 + w^2}, \quad
+              \mathrm{pen}''(w) = \frac{(\nu+1)(\nu s^2 - w^2)}{(\nu s^2 + w^2)^2}
+
+    (the negative log density of ``StudentT(nu, scale)`` up to a constant; the second
+    derivative is negative for ``w**2 > nu s**2``: the penalty is not convex).
+    """
+    a = nu * scale**2
+    den = a + w * w
+    return (nu + 1.0) * w / den, (nu + 1.0) * (a - w * w) / (den * den)
 
 
 def gaussian_alpha(l1, l2, sigma, sum_w):

@@ -9,11 +9,15 @@ the negative log posterior, up to additive constants,
               + \\sum_j \\Big( l1_j |w_j| + \\tfrac{1}{2} l2_j w_j^2 \\Big)
               + \\mathrm{pen}_t(w), \\qquad \\eta = X w + b,
 
-with the per-observation negative log-likelihoods
+with the per-observation negative log-likelihood ``nll`` of a *family object* (a
+:class:`bayesreg.families.Family` value, duck-typed: this layer does not import the
+families), e.g.
 
 * gaussian (identity link): ``(y - eta)**2 / (2 sigma**2)``
 * bernoulli (logit link):   ``log(1 + exp(eta)) - y * eta``
 * poisson (log link):       ``exp(eta) - y * eta``
+* negative_binomial (log link, ``dispersion`` theta fixed):
+  ``(y + 1/theta) log(1 + theta exp(eta)) - y * eta``
 
 and the optional Student-t prior ``pen_t(w) = sum_j (nu + 1)/2 * log(1 + w_j**2 /
 (nu * scale**2))``. The intercept ``b`` is never penalized. Read as a prior,
@@ -21,13 +25,16 @@ and the optional Student-t prior ``pen_t(w) = sum_j (nu + 1)/2 * log(1 + w_j**2 
 scale ``1/l1_j``, so the minimizer of ``F`` is both the MAP estimate and the penalized
 (ridge / lasso / elastic-net / penalized GLM) estimate: they are the same number.
 
+The solvers call ``family.nll``, ``family.nll_derivs`` and ``family.intercept_start``
+with the family's auxiliary parameters fixed; any family with ``convex = True`` works.
+
 Solvers, chosen by the structure of the problem:
 
 ===========================================  ===============================================
 problem                                      solver (``MapResult.solver``)
 ===========================================  ===============================================
-gaussian, ``l1 = 0``, ``l2 > 0``, ``p <= n`` ``"spectral"``: the ridge closed form of
-                                             :mod:`bayesreg.base._conjugate` on the Gram,
+gaussian [#]_, ``l1 = 0``, ``l2 > 0``,       ``"spectral"``: the ridge closed form of
+``p <= n``                                   :mod:`bayesreg.base._conjugate` on the Gram,
                                              weighted centring for the intercept
 gaussian, ``l1 = 0``, ``l2 > 0``, ``p > n``  ``"spectral-dual"``: the same on the design
 gaussian, some ``l2 = 0`` (flat prior)       ``"cholesky"``: normal equations, or
@@ -35,13 +42,15 @@ gaussian, some ``l2 = 0`` (flat prior)       ``"cholesky"``: normal equations, o
 gaussian, ``l1 > 0``, ``p <= n``             ``"cd-gram"``: coordinate descent on the Gram
 gaussian, ``l1 > 0``, ``p > n``              ``"cd"``: coordinate descent on ``X`` with
                                              residual updates
-bernoulli/poisson or Student-t, ``l1 = 0``   ``"newton"`` (``p <= 2000``); for larger
+other families or Student-t, ``l1 = 0``      ``"newton"`` (``p <= 2000``); for larger
                                              ``p`` with ``n <= 2000`` and ``l2 > 0``
                                              ``"newton-dual"`` (Woodbury, ``n x n``
                                              solves), else ``"lbfgs"``
-bernoulli/poisson, ``l1 > 0``                ``"prox-newton"``: glmnet-style quadratic
+other families, ``l1 > 0``                   ``"prox-newton"``: glmnet-style quadratic
                                              model solved by coordinate descent
 ===========================================  ===============================================
+
+.. [#] a family with ``sufficient_statistics = True`` (quadratic ``nll``).
 
 Coordinate descent uses soft-thresholding (exact zeros), a KKT stopping rule, active-set
 cycling and an "active-set polish": once the support and signs are stable, the smooth
@@ -64,7 +73,6 @@ from scipy import linalg
 
 from ._conjugate import ridge_solution, ridge_solution_from_data
 from ._coordinate_descent import _cd_gram, _cd_x
-from ._glm import GLM_FAMILIES
 from ._map_problem import (
     MapResult,
     _chol_solve_checked,
@@ -81,7 +89,6 @@ from ._newton import _lbfgs, _newton, _newton_dual, _prox_newton
 
 __all__ = ["MapResult", "fit_map", "map_objective", "kkt_violation"]
 
-FAMILIES = GLM_FAMILIES
 NEWTON_MAX_P = 2000  # above this, smooth GLM problems go to L-BFGS
 
 
@@ -187,10 +194,10 @@ def _gaussian_cd_x(pb: _Problem, tol: float, max_iter: int) -> MapResult:
 # =====================================================================================
 
 
-def fit_map(X, y, *, family: str = "gaussian", l1=0.0, l2=0.0,
+def fit_map(X, y, *, family, l1=0.0, l2=0.0,
             student_t: tuple[float, float] | None = None, sigma: float = 1.0,
             sample_weight=None, fit_intercept: bool = True, tol: float = 1e-10,
-            max_iter: int = 10_000) -> MapResult:
+            max_iter: int = 10_000, aux: dict | None = None) -> MapResult:
     """Minimize the negative log posterior ``F`` (the penalized GLM objective).
 
     .. math::
@@ -203,10 +210,10 @@ def fit_map(X, y, *, family: str = "gaussian", l1=0.0, l2=0.0,
     X : ndarray of shape (n, p)
         Design matrix (float64, already validated).
     y : ndarray of shape (n,)
-        Response: real (gaussian), 0/1 (bernoulli), counts (poisson).
-    family : {"gaussian", "bernoulli", "poisson"}
-        ``nll`` is ``(y - eta)^2 / (2 sigma^2)``, ``log(1 + e^eta) - y eta`` or
-        ``e^eta - y eta``.
+        Response, in the family's support (already checked).
+    family : Family
+        A family object with ``convex = True`` (e.g. ``get_family("poisson")`` of
+        :mod:`bayesreg.families`); its ``nll`` is the loss.
     l1, l2 : float or ndarray of shape (p,)
         Laplace (``l1 = 1/b``) and Gaussian (``l2 = 1/tau^2``) prior precisions, >= 0.
     student_t : (nu, scale), optional
@@ -214,7 +221,7 @@ def fit_map(X, y, *, family: str = "gaussian", l1=0.0, l2=0.0,
         The problem is then non-convex: the result is the local minimum reached by
         damped Newton from ``w = 0``.
     sigma : float
-        Gaussian noise standard deviation (ignored for other families).
+        Gaussian noise standard deviation (ignored for families without ``sigma``).
     sample_weight : ndarray of shape (n,), optional
         ``s_i`` (default ones); the loss is ``sum_i s_i nll_i``, not an average.
     fit_intercept : bool
@@ -224,14 +231,17 @@ def fit_map(X, y, *, family: str = "gaussian", l1=0.0, l2=0.0,
     max_iter : int
         Coordinate-descent sweeps (CD solvers) or outer iterations (Newton-type); the
         inner CD of prox-Newton is also capped at ``max_iter`` sweeps per model.
+    aux : dict, optional
+        The family's other auxiliary parameters, fixed positive floats (e.g.
+        ``{"dispersion": 0.5}`` for the negative binomial).
 
     Returns
     -------
     MapResult
     """
-    pb = _setup(X, y, family, l1, l2, student_t, sigma, sample_weight, fit_intercept)
+    pb = _setup(X, y, family, l1, l2, student_t, sigma, sample_weight, fit_intercept, aux)
     has_l1 = bool(np.any(pb.l1 > 0))
-    if pb.family == "gaussian" and pb.student_t is None:
+    if pb.family.sufficient_statistics and pb.student_t is None:
         if not has_l1:
             return _gaussian_closed_form(pb, tol)
         if pb.p <= pb.n:
@@ -246,19 +256,20 @@ def fit_map(X, y, *, family: str = "gaussian", l1=0.0, l2=0.0,
     return _lbfgs(pb, tol, max_iter)
 
 
-def map_objective(X, y, coef, intercept=0.0, *, family: str = "gaussian", l1=0.0, l2=0.0,
-                  student_t=None, sigma: float = 1.0, sample_weight=None) -> float:
+def map_objective(X, y, coef, intercept=0.0, *, family, l1=0.0, l2=0.0,
+                  student_t=None, sigma: float = 1.0, sample_weight=None,
+                  aux: dict | None = None) -> float:
     """``F(coef, intercept)`` as defined in :func:`fit_map` (for comparing solutions)."""
-    pb = _setup(X, y, family, l1, l2, student_t, sigma, sample_weight, False)
+    pb = _setup(X, y, family, l1, l2, student_t, sigma, sample_weight, False, aux)
     w = np.asarray(coef, dtype=np.float64)
     return float(pb.s @ _nll(pb, pb.X @ w + intercept)) + _penalty(pb, w)
 
 
-def kkt_violation(X, y, coef, intercept=0.0, *, family: str = "gaussian", l1=0.0, l2=0.0,
+def kkt_violation(X, y, coef, intercept=0.0, *, family, l1=0.0, l2=0.0,
                   student_t=None, sigma: float = 1.0, sample_weight=None,
-                  fit_intercept: bool = True) -> float:
+                  fit_intercept: bool = True, aux: dict | None = None) -> float:
     """``max_j dist(0, subdifferential_j F) / max(1, sum(s))`` at ``(coef, intercept)``."""
-    pb = _setup(X, y, family, l1, l2, student_t, sigma, sample_weight, False)
+    pb = _setup(X, y, family, l1, l2, student_t, sigma, sample_weight, False, aux)
     pb.fit_intercept = fit_intercept
     w = np.asarray(coef, dtype=np.float64)
     return _full_kkt(pb, w, float(intercept), pb.X @ w + intercept) / pb.kkt_scale

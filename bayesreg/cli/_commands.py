@@ -10,7 +10,6 @@ import pandas as pd
 from ..inference import Model
 from .._io import load
 from ..plots import model_variables
-from ..priors import Flat
 from ._common import (
     UsageError,
     convergence_line,
@@ -45,12 +44,10 @@ def describe(fit, model) -> list[tuple[str, str]]:
             ("family", model.family.name),
             ("prior", f"{short(model.prior)} on each coefficient"),
             ("intercept", "none" if not model.fit_intercept else
-             "flat (unpenalized)" if isinstance(model.intercept_prior, Flat) else
+             "flat (unpenalized)" if model.intercept_prior.improper else
              short(model.intercept_prior))]
-    if model.family.has_sigma:
-        rows.append(("sigma", short(model.sigma)))
-    if model.family.has_nu:
-        rows.append(("nu", short(model.nu)))
+    for name in model.family.auxiliary:  # sigma, nu, dispersion
+        rows.append((name, short(getattr(model, name))))
     sampler = post.attrs.get("bayesreg_sampler", "unknown")
     rows.append(("sampler", f"{sampler}, {post.sizes['chain']} chains x "
                             f"{post.sizes['draw']} draws"))

@@ -13,7 +13,6 @@ import argparse
 import base64
 import dataclasses
 import io
-import json
 import os
 import signal
 import sys
@@ -27,9 +26,10 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from ..inference import ConvergenceReport, ConvergenceWarning
+from ..inference._arguments import SAMPLERS
+from ..inference._diagnostics import stored_convergence
 from .._io import write_atomic as _write_atomic
 from ..priors import Prior
-from ..utils._validation import SAMPLERS
 
 __all__ = ["UsageError", "Interrupted", "warn", "output_file", "output_dir", "write_atomic",
            "save_figure", "figure_png", "titled", "sample_quietly", "terminate_as_interrupt",
@@ -221,14 +221,6 @@ def sample_quietly(model, *, label: str, draws: int, **kwargs):
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return idata
-
-
-def stored_convergence(fit) -> dict | None:
-    """The convergence report stored in a fit (``sample_stats.attrs``), as a dict."""
-    try:
-        return json.loads(fit["sample_stats"].attrs["bayesreg_convergence"])
-    except (KeyError, TypeError, ValueError):
-        return None
 
 
 def _num(value, fmt: str) -> str:

@@ -21,6 +21,7 @@ from sklearn.datasets import load_diabetes
 from sklearn.linear_model import Lasso, Ridge
 
 from ..inference import Model
+from ..inference._arguments import choose_sampler
 from .._io import save
 from ..occam import empirical_bayes, regularization_path, scale_grid
 from ..plots import (
@@ -34,7 +35,6 @@ from ..plots import (
 )
 from ..sklearn import compare_map, from_sklearn
 from ..priors import Gaussian, HalfNormal, Laplace
-from ..utils._validation import check_sampler
 from ._common import (
     add_sampler_options,
     titled,
@@ -214,7 +214,7 @@ def _run(args) -> int:
 
     print(f"\n2. Full posteriors: y ~ N(b + Xw, sigma^2), w_j ~ N(0, tau^2) (L2) or "
           f"Laplace(0, tau) (L1),\n   tau ~ HalfNormal(50), sigma ~ HalfNormal(100); "
-          f"{check_sampler(args.sampler)}, {args.chains} chains x {args.draws} draws after "
+          f"{choose_sampler(args.sampler)}, {args.chains} chains x {args.draws} draws after "
           f"{args.tune} tuning steps,\n   seed {args.seed}\n")
     keep = out is not None or args.save is not None  # LOO and prior sensitivity need it
     table, fits = demo_table(progressbar=args.progress, log_likelihood=keep,
@@ -283,9 +283,9 @@ def _figures(out: Path, comps, fits, grid, eb, *, seed: int) -> None:
     done("prior_sensitivity.png", plot_prior_sensitivity(laplace))
     done("trace.png", titled(plot_diagnostics(laplace, "trace"),
                              "Laplace prior: each chain's draws (solid, dashed) and densities"))
-    done("ppc.png", titled(plot_ppc(Model.from_idata(laplace), laplace, random_seed=seed,
-                                    **PPC_FIGURE),
-                           ppc_title("gaussian")))
+    model = Model.from_idata(laplace)
+    done("ppc.png", titled(plot_ppc(model, laplace, random_seed=seed, **PPC_FIGURE),
+                           ppc_title(model.family)))
 
 
 def add_parser(sub) -> None:

@@ -13,6 +13,7 @@ import arviz_plots as azp
 import numpy as np
 
 from ..utils._datatree import group_names
+from ..families import get_family
 from ..inference._evidence import is_conjugate
 from ..occam import scale_grid
 from ..plots import (
@@ -41,18 +42,20 @@ class FigureSpec:
     draw: Callable[[], Any]
 
 
+#: the title of :func:`bayesreg.plots.plot_ppc` for each kind of outcome (``Family.outcome``)
 _PPC_TITLES = {
-    "gaussian": "The data (black) and data simulated from the posterior (blue)",
-    "poisson": "Rootogram: observed and predicted counts",
-    "bernoulli": "Calibration: observed frequency against predicted probability",
+    "continuous": "The data (black) and data simulated from the posterior (blue)",
+    "counts": "Rootogram: observed and predicted counts",
+    "binary": "Calibration: observed frequency against predicted probability",
 }
 #: a figure wide enough for the title, with the title clear of the axes
 PPC_FIGURE = {"figure_kwargs": {"figsize": (8, 4), "layout": "constrained"}}
 
 
-def ppc_title(family: str) -> str:
-    """A title that says how to read :func:`bayesreg.plots.plot_ppc` for ``family``."""
-    return _PPC_TITLES.get(family, _PPC_TITLES["gaussian"])
+def ppc_title(family) -> str:
+    """A title that says how to read :func:`bayesreg.plots.plot_ppc` for ``family`` (a
+    family or its name)."""
+    return _PPC_TITLES[get_family(family).outcome]
 
 
 def _panels(fit) -> int:
@@ -76,7 +79,11 @@ def _proper_for_prior_draws(model):
     sd = float(np.std(model.y)) or 1.0
     changes = {}
     if model.fit_intercept and improper_part(model.intercept_prior):
-        changes["intercept_prior"] = Gaussian(10.0 * sd + abs(float(np.mean(model.y))))
+        # wide on the scale of eta: the data's, or a few units of a logit or a log link
+        # (wider and exp(eta) leaves float64 when y is simulated)
+        wide = 10.0 * sd if model.family.link == "identity" else 2.5
+        start = model.family.intercept_start(model.y, model.sample_weight)
+        changes["intercept_prior"] = Gaussian(wide + abs(start))
     if model.family.has_sigma and improper_part(model.sigma):
         changes["sigma"] = HalfNormal(sd)
     if model.family.has_nu and improper_part(model.nu):
@@ -100,14 +107,16 @@ def occam_model(fit, model):
     ``None``: a Gaussian prior with a fixed scale on the gaussian family (noise scale fixed
     at its posterior mean when it was sampled: the exact evidence needs it fixed), or on
     the bernoulli and poisson families (Laplace's approximation)."""
-    if not isinstance(model.prior, Gaussian) or not model.prior.is_fixed:
+    if model.prior.penalty_kind != "l2" or not model.prior.is_fixed:  # a Gaussian prior
         return None
-    if model.family.name == "gaussian":
+    family = model.family
+    if family.sufficient_statistics:  # the exact evidence
         if is_conjugate(model):
             return model
         sigma = float(fit["posterior"]["sigma"].mean()) if "sigma" in fit["posterior"] else None
         return None if sigma is None else model.replace(sigma=sigma)
-    if model.family.name in ("bernoulli", "poisson"):
+    if family.convex and all(isinstance(getattr(model, name), float)
+                             for name in family.auxiliary):  # Laplace's approximation
         return model
     return None
 
@@ -115,7 +124,7 @@ def occam_model(fit, model):
 def _occam(fit, model, seed):
     m = occam_model(fit, model)
     scales = float(m.prior.scale) * np.logspace(-1.5, 1.5, 13)
-    if m.family.name == "gaussian":
+    if m.family.sufficient_statistics:
         grid = scale_grid(m, scales, random_seed=seed)
     else:
         grid = scale_grid(m, scales, loo=False, evidence_method="laplace", cv=None,
@@ -147,7 +156,7 @@ def fit_figures(fit, model, *, seed: int = 0) -> list[FigureSpec]:
             "(the first 12) and of the prior's hyperparameters: how far the data moved "
             "each one.",
             lambda: _prior_posterior(fit, model, seed)))
-    if model.family.name in ("gaussian", "student_t"):
+    if model.family.link == "identity":  # least squares is the unpenalized estimate
         figs.append(FigureSpec(
             "shrinkage.png", "Shrinkage",
             "Posterior mean and 94% HDI of each coefficient next to the least-squares "
@@ -159,7 +168,8 @@ def fit_figures(fit, model, *, seed: int = 0) -> list[FigureSpec]:
             "forest.png", "Coefficients",
             "Posterior mean and credible intervals of each coefficient, chain by chain.",
             lambda: plot_diagnostics(fit, "forest", var_names=["coef"])))
-    if {"log_prior", "log_likelihood"} <= groups:
+    # without a stored log_likelihood group, its per-draw total comes from the data groups
+    if "log_prior" in groups and groups & {"log_likelihood", "constant_data"}:
         figs.append(FigureSpec(
             "prior_sensitivity.png", "Prior sensitivity",
             "Power-scaling sensitivity (arviz_stats.psense): a coefficient sensitive to the "
@@ -176,9 +186,10 @@ def fit_figures(fit, model, *, seed: int = 0) -> list[FigureSpec]:
     figs.append(FigureSpec(
         "ppc.png", "Posterior predictive check",
         "Data simulated from the posterior against the observed data: densities (gaussian, "
-        "student_t), a rootogram (poisson) or a calibration plot (bernoulli).",
+        "student_t), a rootogram (poisson, negative_binomial) or a calibration plot "
+        "(bernoulli).",
         lambda: titled(plot_ppc(model, fit, random_seed=seed, **PPC_FIGURE),
-                       ppc_title(model.family.name))))
+                       ppc_title(model.family))))
     figs.append(FigureSpec(
         "trace.png", "Trace and marginal posteriors",
         "Each chain's draws and their densities: chains that disagree or drift mean the "

@@ -14,8 +14,6 @@ from pathlib import Path
 import arviz as az
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
-from sklearn.linear_model import ElasticNet as SkElasticNet
-from sklearn.linear_model import Lasso, LogisticRegression, PoissonRegressor, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -23,9 +21,11 @@ from ..inference import Model
 from .._io import save
 from ..plots import model_variables
 from ..sklearn import from_sklearn
-from ..families import FAMILIES
+from ..sklearn._twins import twin_estimator, twin_strength
+from ..families import family_names, get_family
+from ..inference._arguments import choose_sampler
 from ..priors import (
-    ElasticNet,
+    ElasticNetPrior,
     Exponential,
     Gaussian,
     HalfCauchy,
@@ -33,7 +33,7 @@ from ..priors import (
     Laplace,
     StudentT,
 )
-from ..utils._validation import check_sampler
+from ..priors._conjugate import conjugate_form
 from ._common import (
     UsageError,
     add_sampler_options,
@@ -50,6 +50,8 @@ from ._common import (
 __all__ = ["add_parser", "read_csv", "build_model"]
 
 PRIORS = ("gaussian", "laplace", "elasticnet", "studentt")
+#: the --prior values with one scale (gaussian: L2, laplace: L1)
+_ONE_SCALE = dict(zip(PRIORS[:2], (Gaussian, Laplace)))
 HYPERPRIORS = {"halfnormal": HalfNormal, "halfcauchy": HalfCauchy, "exponential": Exponential}
 
 
@@ -134,49 +136,45 @@ def _prior_from_scale(args):
         raise UsageError(f"--scale must be a positive number; got {args.scale:g}.")
     scale = args.scale if args.hyperprior is None else HYPERPRIORS[args.hyperprior](args.scale)
     shape = {"noncentered": not args.centered}
-    if args.prior == "gaussian":
-        return Gaussian(scale, **shape)
-    if args.prior == "laplace":
-        return Laplace(scale, **shape)
     if args.prior == "studentt":
         return StudentT(nu=args.prior_df, scale=scale, **shape)
-    l2 = args.l2_scale if args.l2_scale is not None else scale
-    return ElasticNet(l1_scale=scale, l2_scale=l2)
+    if args.prior == "elasticnet":
+        l2 = args.l2_scale if args.l2_scale is not None else scale
+        return ElasticNetPrior(l1_scale=scale, l2_scale=l2)
+    return _ONE_SCALE[args.prior](scale, **shape)
 
 
 def _sklearn_estimator(args):
-    """The scikit-learn estimator whose ``alpha`` or ``C`` the options give."""
-    prior, family = args.prior, args.family
-    what = f"--prior {prior} --family {family}"
-    if prior == "studentt" or family == "student_t":
+    """The scikit-learn estimator whose ``alpha`` or ``C`` the options give (the family's
+    twin, :func:`bayesreg.sklearn._twins.twin_estimator`)."""
+    prior, family = args.prior, get_family(args.family)
+    what = f"--prior {prior} --family {family.name}"
+    strength = twin_strength(family)
+    if prior == "studentt" or strength is None:
         raise UsageError(f"no scikit-learn estimator matches {what}; give the prior's "
                          f"--scale instead of --alpha/--C.")
-    fit_intercept = not args.no_intercept
-    if family == "bernoulli":
+    if strength == "C":
         if args.C is None:
-            raise UsageError("for --family bernoulli the strength is LogisticRegression's "
-                             "--C (inverse strength), not --alpha.")
+            raise UsageError(f"for --family {family.name} the strength is "
+                             f"LogisticRegression's --C (inverse strength), not --alpha.")
         if not args.C > 0:
             raise UsageError(f"--C must be positive; got {args.C:g}.")
-        rho = {"gaussian": 0.0, "laplace": 1.0, "elasticnet": args.l1_ratio}[prior]
-        solver = "lbfgs" if rho == 0.0 else "saga"
-        return LogisticRegression(C=args.C, l1_ratio=rho, solver=solver,
-                                  fit_intercept=fit_intercept)
-    if args.alpha is None:
-        raise UsageError(f"--C is LogisticRegression's (--family bernoulli); for --family "
-                         f"{family} give --alpha.")
-    if not args.alpha >= 0:
-        raise UsageError(f"--alpha must be 0 or more; got {args.alpha:g}.")
-    if family == "poisson":
-        if prior != "gaussian":
-            raise UsageError("scikit-learn's PoissonRegressor has only an L2 penalty: use "
-                             "--prior gaussian with --alpha, or give --scale.")
-        return PoissonRegressor(alpha=args.alpha, fit_intercept=fit_intercept)
-    if prior == "gaussian":
-        return Ridge(alpha=args.alpha, fit_intercept=fit_intercept)
-    if prior == "laplace":
-        return Lasso(alpha=args.alpha, fit_intercept=fit_intercept)
-    return SkElasticNet(alpha=args.alpha, l1_ratio=args.l1_ratio, fit_intercept=fit_intercept)
+        value = args.C
+    else:
+        if args.alpha is None:
+            raise UsageError(f"--C is LogisticRegression's (--family bernoulli); for --family "
+                             f"{family.name} give --alpha.")
+        if not args.alpha >= 0:
+            raise UsageError(f"--alpha must be 0 or more; got {args.alpha:g}.")
+        value = args.alpha
+    # scikit-learn's l1_ratio: 0 for the gaussian prior (L2), 1 for laplace (L1)
+    rho = args.l1_ratio if prior == "elasticnet" else float(prior == "laplace")
+    try:
+        return twin_estimator(family, rho, value, fit_intercept=not args.no_intercept)
+    except ValueError:  # a twin without this penalty (PoissonRegressor: L2 only)
+        name = type(twin_estimator(family, 0.0, 1.0)).__name__
+        raise UsageError(f"scikit-learn's {name} has only an L2 penalty: use --prior "
+                         f"gaussian with --alpha, or give --scale.") from None
 
 
 def _estimator_label(est) -> str:
@@ -214,15 +212,25 @@ def _check_options(args) -> None:
         raise UsageError("--hyperprior and --centered apply to --scale.")
     if args.centered and not args.hyperprior:
         raise UsageError("--centered applies to a hyperprior: add --hyperprior.")
+    family = get_family(args.family)
     if args.sigma is not None:
-        if args.family not in ("gaussian", "student_t"):
+        if not family.has_sigma:
             raise UsageError(f"--sigma is the noise scale of the gaussian and student_t "
                              f"families; --family {args.family} has none.")
         if not args.sigma > 0:
             raise UsageError(f"--sigma must be positive; got {args.sigma:g}.")
-        if args.C is not None or (args.alpha is not None and args.family != "gaussian"):
+        # with --alpha, sigma enters the twin's algebra only for a quadratic likelihood
+        if args.C is not None or (args.alpha is not None
+                                  and not family.sufficient_statistics):
             raise UsageError("--sigma goes with --scale, or with --alpha for --family "
                              "gaussian.")
+    if args.dispersion is not None:
+        if "dispersion" not in family.auxiliary:
+            raise UsageError(f"--dispersion is the overdispersion of the negative_binomial "
+                             f"family; --family {args.family} has none.")
+        if not (args.dispersion > 0 and math.isfinite(args.dispersion)):
+            raise UsageError(f"--dispersion must be a positive number; got "
+                             f"{args.dispersion:g}.")
 
 
 def _formula_lhs(formula: str) -> str:
@@ -257,6 +265,8 @@ def build_model(df: pd.DataFrame, args):
         del kw["fit_intercept"]
     if args.sigma is not None:
         kw["sigma"] = args.sigma
+    if args.dispersion is not None:
+        kw["dispersion"] = args.dispersion
     if args.standardize:
         kw["standardize"] = True
     if args.scale is not None:
@@ -279,7 +289,7 @@ def build_model(df: pd.DataFrame, args):
     sigma = {"sigma": args.sigma} if args.sigma is not None else {}
     model = from_sklearn(estimator, X, y, **sigma)
     if design is not None:  # keep the formula, so that predict() takes data frames
-        model.formula = design.formula
+        model = model.replace(formula=design.formula)
     return model, estimator
 
 
@@ -290,13 +300,15 @@ def _run(args) -> int:
     df = read_csv(args.data)
     model, estimator = build_model(df, args)
     if args.sampler == "exact":
-        # the sampler refuses non-conjugate models itself, but only at the end of
-        # compiling; say it now, in the command line's terms
-        if not (isinstance(model.prior, Gaussian) and model.prior.is_fixed
-                and model.family.name == "gaussian" and isinstance(model.sigma, float)):
+        # the sampler refuses non-conjugate models itself (with the same rule,
+        # conjugate_form); say it now, in the command line's terms
+        try:
+            conjugate_form(model)
+        except ValueError:
             raise UsageError("--sampler exact needs a conjugate model: --family gaussian, "
                              "--prior gaussian with a fixed --scale (or --alpha) and a fixed "
-                             "--sigma. Use a NUTS sampler (--sampler auto) for this model.")
+                             "--sigma. Use a NUTS sampler (--sampler auto) for this model."
+                             ) from None
     say = (lambda *a, **k: None) if args.quiet else print
     names = ", ".join(model.feature_names[:8]) + (", ..." if model.n_features > 8 else "")
     say(f"bayesreg fit: {args.data}, {model.n_samples} rows; target {args.target!r} on "
@@ -305,11 +317,17 @@ def _run(args) -> int:
     if model.family.has_sigma:
         noise = (f", sigma ~ {short(model.sigma)}" if not isinstance(model.sigma, float)
                  else f", sigma = {short(model.sigma)} (fixed)")
+    if getattr(model, "dispersion", None) is not None:
+        noise += (f", dispersion ~ {short(model.dispersion)}"
+                  if not isinstance(model.dispersion, float)
+                  else f", dispersion = {short(model.dispersion)} (fixed)")
     say(f"  family:  {model.family.name}{noise}")
     say(f"  prior:   {short(model.prior)} on each coefficient" +
         (f" (its MAP is scikit-learn's {_estimator_label(estimator)})" if estimator else ""))
-    say(f"  sampler: {check_sampler(args.sampler)}, {args.chains} chains x {args.draws} draws"
-        + ("" if args.sampler == "exact" else f" after {args.tune} tuning steps")
+    run_by = choose_sampler(args.sampler, model, options={k: v for k, v in options.items()
+                                                          if k == "target_accept"})
+    say(f"  sampler: {run_by}, {args.chains} chains x {args.draws} draws"
+        + ("" if run_by == "exact" else f" after {args.tune} tuning steps")
         + f", seed {args.seed}", flush=True)
     progress = not args.quiet and sys.stderr.isatty()
     fit = sample_quietly(model, label=Path(args.data).name, progressbar=progress, **options)
@@ -356,10 +374,10 @@ def add_parser(sub) -> None:
     which.add_argument("--formula", metavar='"y ~ a + C(b)"',
                        help="a formula over the columns, with categorical C(...) terms and "
                             "interactions (needs bayesreg.Model.from_formula)")
-    d.add_argument("--family", default="gaussian", choices=FAMILIES,
+    d.add_argument("--family", default="gaussian", choices=family_names(),
                    help="likelihood: gaussian (linear regression), bernoulli (logistic; "
-                        "target 0/1), poisson (counts), student_t (robust) (default: "
-                        "%(default)s)")
+                        "target 0/1), poisson (counts), student_t (robust), "
+                        "negative_binomial (overdispersed counts) (default: %(default)s)")
     d.add_argument("--no-intercept", action="store_true",
                    help="fit without an intercept (default: a flat, unpenalized intercept)")
     d.add_argument("--standardize", action="store_true",
@@ -369,6 +387,9 @@ def add_parser(sub) -> None:
     d.add_argument("--sigma", type=float, metavar="S",
                    help="fix the noise sd of the gaussian/student_t family (default: a "
                         "HalfStudentT(3, sd(target)) prior on it)")
+    d.add_argument("--dispersion", type=float, metavar="THETA",
+                   help="fix the overdispersion of the negative_binomial family, Var(y) = "
+                        "mu + THETA mu^2 (glum's theta; default: a HalfNormal(1) prior on it)")
     pr = p.add_argument_group("prior (give one of --scale, --alpha, --C)")
     pr.add_argument("--prior", default="gaussian", choices=PRIORS,
                     help="prior on each coefficient: gaussian = L2 (ridge), laplace = L1 "

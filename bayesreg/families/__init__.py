@@ -10,6 +10,7 @@ from ._family import (
     BernoulliFamily,
     Family,
     GaussianFamily,
+    NegativeBinomialFamily,
     PoissonFamily,
     StudentTFamily,
     family_names,
@@ -17,4 +18,4 @@ from ._family import (
 )
 
 __all__ = ["Family", "GaussianFamily", "StudentTFamily", "BernoulliFamily", "PoissonFamily",
-           "family_names", "get_family", "FAMILIES"]
+           "NegativeBinomialFamily", "family_names", "get_family", "FAMILIES"]

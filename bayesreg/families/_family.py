@@ -7,17 +7,24 @@ derivatives (every MAP solver, Laplace approximation and certificate uses these)
 intercept-only start, simulation, deviance and its checks on ``y``. Everything that
 differs between likelihoods is answered here; other layers ask the family instead of
 comparing its name. The PyMC/JAX likelihood of a family is registered in
-:mod:`bayesreg.backends` and its scikit-learn twin in :mod:`bayesreg.sklearn`, each in
-one explicit registry keyed by the family's class.
+:mod:`bayesreg.backends` (``LIKELIHOODS``) and its scikit-learn twin in
+:mod:`bayesreg.sklearn` (``TWINS``), each in one explicit registry keyed by the family's
+class. Adding a family is one class here, one entry in each of those registries, and its
+auxiliary parameter as a :class:`bayesreg.Model` keyword.
 
-===================  ========  ==========================================  ============
-family               link      ``nll(y, eta)`` up to terms free of eta      auxiliary
-===================  ========  ==========================================  ============
-``gaussian``         identity  :math:`(y - \eta)^2 / (2\sigma^2)`           ``sigma``
-``student_t``        identity  :math:`\frac{\nu+1}{2}\log(1 + (y-\eta)^2/(\nu\sigma^2))`  ``sigma``, ``nu``
-``bernoulli``        logit     :math:`\log(1 + e^\eta) - y\eta`             --
-``poisson``          log       :math:`e^\eta - y\eta`                       --
-===================  ========  ==========================================  ============
+=======================  ========  =============================================================  ==================
+family                   link      ``nll(y, eta)`` up to terms free of eta                        auxiliary
+=======================  ========  =============================================================  ==================
+``gaussian``             identity  :math:`(y - \eta)^2 / (2\sigma^2)`                             ``sigma``
+``student_t``            identity  :math:`\frac{\nu+1}{2}\log(1 + (y-\eta)^2/(\nu\sigma^2))`      ``sigma``, ``nu``
+``bernoulli``            logit     :math:`\log(1 + e^\eta) - y\eta`                               --
+``poisson``              log       :math:`e^\eta - y\eta`                                         --
+``negative_binomial``    log       :math:`(y + 1/\theta)\log(1 + \theta e^\eta) - y\eta`          ``dispersion``
+=======================  ========  =============================================================  ==================
+
+The negative binomial's ``dispersion`` :math:`\theta` is glum's ``theta``:
+:math:`\mathrm{Var}(y) = \mu + \theta\mu^2` (PyMC's ``alpha`` is :math:`1/\theta`,
+scipy's ``nbinom(n=1/theta, p=1/(1 + theta mu))``); :math:`\theta \to 0` is the Poisson.
 
 The auxiliary parameters are :class:`bayesreg.Model` keywords of the same names (a float,
 or a prior); the methods below take them as keyword arguments, as floats or as arrays
@@ -35,7 +42,7 @@ from scipy import special, stats
 from ..utils._validation import OneOf, check_param
 
 __all__ = ["Family", "GaussianFamily", "StudentTFamily", "BernoulliFamily", "PoissonFamily",
-           "get_family", "family_names", "FAMILIES"]
+           "NegativeBinomialFamily", "get_family", "family_names", "FAMILIES"]
 
 #: probabilities and means are clipped to [_CLIP, 1 - _CLIP] before taking logits / logs
 _CLIP = 1e-10
@@ -65,7 +72,15 @@ class Family:
     sufficient_statistics : bool
         Whether the likelihood in the coefficients depends on the data only through
         ``X'WX``, ``X'Wy`` and ``y'Wy`` (the gaussian family), so that a gradient costs
-        O(p^2) whatever n.
+        O(p^2) whatever n, and ``nll`` is quadratic in ``eta`` (a constant Hessian, a
+        closed-form MAP under Gaussian priors, conjugate posteriors).
+    outcome : {"continuous", "binary", "counts"}
+        The kind of ``y``: picks the posterior predictive plot (density, calibration,
+        rootogram) and the way the likelihood can fail to decay (separated labels,
+        zero counts separated from the others; :mod:`bayesreg.base._existence`).
+    bambi_name : str
+        The family's name in bambi (projection predictive selection with kulprit), whose
+        parameters bambi names as bayesreg does; ``""`` where there is none.
     """
 
     name: ClassVar[str] = ""
@@ -74,6 +89,8 @@ class Family:
     discrete: ClassVar[bool] = False
     convex: ClassVar[bool] = True
     sufficient_statistics: ClassVar[bool] = False
+    outcome: ClassVar[str] = "continuous"
+    bambi_name: ClassVar[str] = ""
 
     # -- what the family has ---------------------------------------------------
     @property
@@ -123,13 +140,15 @@ class Family:
     def intercept_start(self, y, sample_weight=None) -> float:
         """The intercept-only fit with all coefficients 0: the link of the weighted mean
         of ``y`` (clipped into the link's domain). A start for Newton and MCMC alike."""
-        return float(self.link_function(self._clip_mean(
+        return float(self.link_function(self.clip_mean(
             float(np.average(y, weights=sample_weight)))))
 
-    def _clip_mean(self, ybar: float) -> float:
-        return ybar
+    def clip_mean(self, mu: float, eps: float = _CLIP) -> float:
+        """``mu`` moved at least ``eps`` inside the domain of the link (``(0, 1)`` for the
+        logit, ``(0, inf)`` for the log), so that the link of it is finite."""
+        return mu
 
-    def pseudo_sigma(self, mu: float) -> float:
+    def pseudo_sigma(self, mu: float, **aux) -> float:
         """The pseudo standard deviation ``1 / sqrt(-d2 log p / d eta2)`` at ``mu``, for
         families without a noise scale (Piironen & Vehtari 2017, sec. 3.5)."""
         raise NotImplementedError
@@ -147,6 +166,7 @@ class GaussianFamily(Family):
     name: ClassVar[str] = "gaussian"
     auxiliary: ClassVar[tuple[str, ...]] = ("sigma",)
     sufficient_statistics: ClassVar[bool] = True
+    bambi_name: ClassVar[str] = "gaussian"
 
     def variance(self, mu, *, sigma, **aux):
         return np.broadcast_to(np.asarray(sigma, dtype=float) ** 2, np.shape(mu))
@@ -177,6 +197,7 @@ class StudentTFamily(Family):
     name: ClassVar[str] = "student_t"
     auxiliary: ClassVar[tuple[str, ...]] = ("sigma", "nu")
     convex: ClassVar[bool] = False
+    bambi_name: ClassVar[str] = "t"
 
     def variance(self, mu, *, sigma, nu, **aux):
         nu = np.asarray(nu, dtype=float)
@@ -213,6 +234,8 @@ class BernoulliFamily(Family):
     name: ClassVar[str] = "bernoulli"
     link: ClassVar[str] = "logit"
     discrete: ClassVar[bool] = True
+    outcome: ClassVar[str] = "binary"
+    bambi_name: ClassVar[str] = "bernoulli"
 
     def inverse_link(self, eta):
         return special.expit(eta)
@@ -246,10 +269,10 @@ class BernoulliFamily(Family):
     def deviance(self, y, eta, **aux):
         return 2.0 * self.nll(y, eta)
 
-    def _clip_mean(self, ybar):
-        return min(max(ybar, _CLIP), 1.0 - _CLIP)
+    def clip_mean(self, mu, eps=_CLIP):
+        return min(max(mu, eps), 1.0 - eps)
 
-    def pseudo_sigma(self, mu):
+    def pseudo_sigma(self, mu, **aux):
         return float(1.0 / np.sqrt(mu * (1.0 - mu)))
 
     def simulate(self, eta, rng, **aux):
@@ -271,6 +294,8 @@ class PoissonFamily(Family):
     name: ClassVar[str] = "poisson"
     link: ClassVar[str] = "log"
     discrete: ClassVar[bool] = True
+    outcome: ClassVar[str] = "counts"
+    bambi_name: ClassVar[str] = "poisson"
 
     def inverse_link(self, eta):
         return np.exp(eta)
@@ -302,19 +327,95 @@ class PoissonFamily(Family):
             mu = np.exp(eta)
         return 2.0 * (special.xlogy(y, y) - y * eta - (y - mu))
 
-    def _clip_mean(self, ybar):
-        return max(ybar, _CLIP)
+    def clip_mean(self, mu, eps=_CLIP):
+        return max(mu, eps)
 
-    def pseudo_sigma(self, mu):
+    def pseudo_sigma(self, mu, **aux):
         return float(1.0 / np.sqrt(mu))
 
     def simulate(self, eta, rng, **aux):
         return rng.poisson(np.exp(eta)).astype(np.int64)
 
 
+@dataclass(frozen=True)
+class NegativeBinomialFamily(PoissonFamily):
+    r"""Negative binomial likelihood (overdispersed counts), log link.
+
+    ``y ~ NB(mu = exp(eta), dispersion)`` with ``E y = mu`` and
+    ``Var y = mu + dispersion * mu**2``: the ``dispersion`` :math:`\theta` is glum's
+    ``NegativeBinomialDistribution(theta)``, PyMC's ``NegativeBinomial(mu, alpha=1/theta)``
+    and scipy's ``nbinom(n=1/theta, p=1/(1 + theta mu))``; it is a gamma-Poisson
+    mixture, ``y | lam ~ Poisson(lam)``, ``lam ~ Gamma(1/theta, rate=1/(theta mu))``, and
+    the Poisson as :math:`\theta \to 0`. With the dispersion fixed, up to terms free of
+    ``eta``,
+
+    .. math::
+
+        \mathrm{nll}(y, \eta) = (y + 1/\theta)\log(1 + \theta e^\eta) - y\eta,\quad
+        \mathrm{nll}' = \frac{\mu - y}{1 + \theta\mu},\quad
+        \mathrm{nll}'' = \frac{\mu(1 + \theta y)}{(1 + \theta\mu)^2} \ge 0,
+
+    convex in ``eta``, so every MAP solver applies.
+    """
+
+    name: ClassVar[str] = "negative_binomial"
+    auxiliary: ClassVar[tuple[str, ...]] = ("dispersion",)
+    # bambi's "negativebinomial" is parameterized by alpha = 1 / dispersion: not the same
+    # parameter, so projection predictive selection does not take this family
+    bambi_name: ClassVar[str] = ""
+
+    def variance(self, mu, *, dispersion, **aux):
+        return mu + dispersion * mu * mu
+
+    @staticmethod
+    def _log1p_theta_mu(eta, dispersion):
+        # log(1 + theta e^eta) = softplus(eta + log theta), stable for large |eta|
+        return softplus(eta + np.log(dispersion))
+
+    def logpdf(self, y, eta, *, dispersion, **aux):
+        r = 1.0 / np.asarray(dispersion, dtype=float)
+        lg = self._log1p_theta_mu(eta, dispersion)  # log((r + mu) / r)
+        # log Gamma(y + r) - log Gamma(r) = log Gamma(y) - log B(r, y) (0 at y = 0):
+        # accurate as r = 1/dispersion grows (the Poisson limit), where the difference of
+        # two log-gammas of ~r loses all digits
+        y_pos = np.where(y > 0, y, 1.0)
+        ratio = np.where(y > 0, special.gammaln(y_pos) - special.betaln(r, y_pos), 0.0)
+        return (ratio - special.gammaln(y + 1.0)
+                - r * lg + y * (eta + np.log(dispersion) - lg))
+
+    def nll(self, y, eta, *, dispersion, **aux):
+        return (y + 1.0 / dispersion) * self._log1p_theta_mu(eta, dispersion) - y * eta
+
+    def nll_derivs(self, y, eta, *, dispersion, **aux):
+        with np.errstate(over="ignore", invalid="ignore"):
+            mu = np.exp(eta)
+            g1 = (mu - y) / (1.0 + dispersion * mu)
+        # theta mu / (1 + theta mu) = expit(eta + log theta), finite for any eta
+        q = special.expit(eta + np.log(dispersion))
+        return g1, (1.0 / dispersion) * q * (1.0 - q) * (1.0 + dispersion * y)
+
+    def deviance(self, y, eta, *, dispersion, **aux):
+        # log((y + r) / (mu + r)) = log1p(theta y) - log1p(theta mu), r = 1/theta: no
+        # cancellation of two logs of ~r near the Poisson limit
+        return 2.0 * (special.xlogy(y, y) - y * eta - (y + 1.0 / dispersion) * (
+            np.log1p(dispersion * y) - self._log1p_theta_mu(eta, dispersion)))
+
+    def pseudo_sigma(self, mu, *, dispersion=0.0, **aux):
+        return float(np.sqrt((1.0 + dispersion * mu) / mu))
+
+    def simulate(self, eta, rng, *, dispersion, **aux):
+        # the gamma-Poisson mixture in one call (r = 1/dispersion successes, success
+        # probability r / (r + mu)): one draw per element, in order, so the stream does not
+        # depend on how the draws are split into chunks
+        r = 1.0 / np.asarray(dispersion, dtype=float)
+        mu = np.exp(eta)
+        return rng.negative_binomial(r, r / (r + mu)).astype(np.int64)
+
+
 #: the one registry from names to family values (read-only view: see :func:`family_names`)
 _FAMILIES: dict[str, Family] = {f.name: f for f in (
-    GaussianFamily(), BernoulliFamily(), PoissonFamily(), StudentTFamily())}
+    GaussianFamily(), BernoulliFamily(), PoissonFamily(), StudentTFamily(),
+    NegativeBinomialFamily())}
 
 
 def family_names() -> tuple[str, ...]:

@@ -8,10 +8,11 @@ from ._diagnostics import (
     check_convergence,
 )
 from ._evidence import EvidenceResult, log_evidence
+from ._loo import log_likelihood, loo
 from ._map import MapEstimate, map_estimate
 from ._model import Model, Prediction
-from ._outofcore import ChunkedLoo, DaskModel
+from ._outofcore import ChunkedLoo, DaskMapEstimate, DaskModel
 
 __all__ = ["ConvergenceError", "ConvergenceReport", "ConvergenceWarning", "check_convergence",
            "EvidenceResult", "log_evidence", "MapEstimate", "map_estimate", "Model",
-           "Prediction", "DaskModel", "ChunkedLoo"]
+           "Prediction", "DaskModel", "DaskMapEstimate", "ChunkedLoo", "loo", "log_likelihood"]

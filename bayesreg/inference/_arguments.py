@@ -1,10 +1,11 @@
 """The arguments of :meth:`bayesreg.Model.sample`, checked before anything is compiled or
-run, and the sampler that runs.
+run, and the one rule that picks the sampler (:func:`choose_sampler`).
 
-``sampler="auto"`` resolves to ``"exact"`` for a conjugate model (gaussian family, fixed
-Gaussian prior, fixed ``sigma`` or the Normal-Inverse-Gamma prior; see
-:mod:`bayesreg.priors._conjugate`) with more features than observations (``p > n``), and
-otherwise, as documented, to nutpie when it is installed. On such a model NUTS may need
+The samplers are :data:`SAMPLERS`; ``"auto"`` resolves to ``"exact"`` for a conjugate model
+(gaussian family, fixed Gaussian prior, fixed ``sigma`` or the Normal-Inverse-Gamma prior;
+see :mod:`bayesreg.priors._conjugate`) with more features than observations (``p > n``),
+sampled without sampler options or a compiled sampler, and otherwise, as ``pm.sample``
+does, to nutpie when it is installed, else PyMC's own NUTS. On such a model NUTS may need
 hundreds of leapfrog steps per draw: ``p = 2000``, ``n = 50``, fixed ``sigma``,
 ``Gaussian(1.0)`` took ~850 under nutpie, because the likelihood pins ``n`` directions
 down to ``sigma / sqrt(eigenvalue)`` while the other ``p - n`` keep the prior scale, a
@@ -16,21 +17,92 @@ model still runs, after a warning that says so before it starts.
 
 from __future__ import annotations
 
+import importlib.util
 import warnings
 
 from ..backends._samplers import check_sampler_options
+from ..utils._imports import quiet_import
 from ..utils._validation import (
     NON_NEGATIVE_INT,
     POSITIVE_INT,
+    OneOf,
     check_bool,
     check_param,
     check_random_seed,
-    check_sampler,
 )
 from ._evidence import is_conjugate
 from ._model_spec import check_proper_posterior
 
-__all__ = ["sample_arguments"]
+__all__ = ["SAMPLERS", "choose_sampler", "sample_arguments"]
+
+#: the values of ``sampler`` (:meth:`bayesreg.Model.sample`, the estimators, the CLI)
+SAMPLERS = ("auto", "pymc", "nutpie", "numpyro", "blackjax", "exact")
+#: the optional modules each sampler needs, and the extra of bayesreg that installs them
+_NEEDS = {"nutpie": ("nutpie",), "numpyro": ("numpyro", "jax"),
+          "blackjax": ("blackjax", "jax")}
+
+
+def _installed(module: str) -> bool:
+    with quiet_import():  # a lazily registered module may be imported to look it up
+        return importlib.util.find_spec(module) is not None
+
+
+def exact_is_better(model) -> bool:
+    """Whether ``model`` is conjugate with more features than observations: the models on
+    which ``sampler="auto"`` draws exactly (see :func:`choose_sampler`)."""
+    return model.n_features > model.n_samples and is_conjugate(model)
+
+
+def choose_sampler(sampler: str, model=None, *, compiled: bool = False,
+                   options=None) -> str:
+    """The sampler that runs for ``sampler``: the one rule for ``"auto"``.
+
+    ``"auto"`` is
+
+    1. ``"exact"`` when ``model`` is given and is conjugate (gaussian family, fixed
+       Gaussian prior, fixed ``sigma`` or the Normal-Inverse-Gamma prior) with more
+       features than observations, and neither sampler ``options`` nor a ``compiled``
+       sampler are given (they are for the NUTS samplers);
+    2. else ``"nutpie"`` when nutpie is installed (as ``pm.sample`` chooses);
+    3. else ``"pymc"``, PyMC's own NUTS.
+
+    Without ``model`` (e.g. :meth:`bayesreg.Model.compile`, which compiles a NUTS
+    sampler) only rules 2 and 3 apply. Another name is returned as it is, once its
+    optional backend is known to be installed.
+
+    Parameters
+    ----------
+    sampler : {"auto", "pymc", "nutpie", "numpyro", "blackjax", "exact"}
+    model : bayesreg.Model, optional
+    compiled : bool, default False
+        Whether a compiled sampler is given.
+    options : mapping, optional
+        The sampler options (``target_accept``, ...).
+
+    Returns
+    -------
+    str
+        One of ``"pymc"``, ``"nutpie"``, ``"numpyro"``, ``"blackjax"``, ``"exact"``.
+
+    Raises
+    ------
+    ValueError
+        ``sampler`` is not one of :data:`SAMPLERS`.
+    ImportError
+        The sampler's optional backend is not installed (the message names the extra).
+    """
+    check_param(sampler, "sampler", "Model.sample", OneOf(SAMPLERS))
+    if sampler == "auto":
+        if model is not None and not compiled and not options and exact_is_better(model):
+            return "exact"
+        return "nutpie" if _installed("nutpie") else "pymc"
+    missing = [m for m in _NEEDS.get(sampler, ()) if not _installed(m)]
+    if missing:
+        raise ImportError(
+            f"sampler={sampler!r} needs {', '.join(missing)}, which is not installed. "
+            f"Install it with: pip install 'bayesreg[{sampler}]'"
+        )
+    return sampler
 
 
 def sample_arguments(model, sampler, *, draws, tune, chains, retry, random_seed, compiled,
@@ -41,8 +113,7 @@ def sample_arguments(model, sampler, *, draws, tune, chains, retry, random_seed,
     owner = "Model.sample"
     for name, value in flags.items():
         check_bool(value, name, owner)
-    asked = sampler
-    sampler = check_sampler(sampler)
+    sampler = choose_sampler(sampler, model, compiled=compiled, options=options)
     draws = check_param(draws, "draws", owner, POSITIVE_INT)
     tune = check_param(tune, "tune", owner, NON_NEGATIVE_INT)
     chains = check_param(chains, "chains", owner, POSITIVE_INT)
@@ -50,11 +121,7 @@ def sample_arguments(model, sampler, *, draws, tune, chains, retry, random_seed,
     max_retries = 2 if retry is True else 0 if retry is False else \
         check_param(retry, "retry", owner, NON_NEGATIVE_INT)
     check_proper_posterior(model, "Sampling the posterior")
-    wide = model.n_features > model.n_samples
-    conjugate = wide and sampler != "exact" and not compiled and is_conjugate(model)
-    if conjugate and asked == "auto" and not options:
-        sampler = "exact"
-    elif conjugate:
+    if sampler != "exact" and not compiled and exact_is_better(model):
         warnings.warn(
             f"This model is conjugate (gaussian family, fixed Gaussian prior) with more "
             f"features than observations (p={model.n_features} > n={model.n_samples}): "

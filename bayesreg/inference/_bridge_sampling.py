@@ -47,7 +47,7 @@ def parameter_priors(model) -> dict[str, Prior]:
     walk(model.prior, "coef")
     if model.fit_intercept:
         walk(model.intercept_prior, "intercept")
-    for name in ("sigma", "nu"):
+    for name in model.family.auxiliary:  # sigma, nu, dispersion
         value = getattr(model, name)
         if isinstance(value, Prior):
             walk(value, name)

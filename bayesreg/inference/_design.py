@@ -65,13 +65,15 @@ def new_design(model, X_new) -> np.ndarray:
 
 def with_original_scale(model, draws: xr.Dataset) -> xr.Dataset:
     """``draws`` plus ``coef_original`` (and ``intercept_original``) for a standardized
-    model: ``coef / scale`` and ``intercept - sum(coef * center / scale)``."""
+    model: :meth:`Standardization.coef_original` and
+    :meth:`Standardization.intercept_original` of every draw."""
     st = model.standardization
     if st is None or "coef" not in draws:
         return draws
-    coef = draws["coef"]
-    out = draws.assign(coef_original=coef / xr.DataArray(st.scale, dims="feature"))
+    coef = draws["coef"].transpose(..., "feature")
+    out = draws.assign(coef_original=coef.copy(data=st.coef_original(coef.values)))
     if model.fit_intercept and "intercept" in draws:
-        shift = (coef * xr.DataArray(st.center / st.scale, dims="feature")).sum("feature")
-        out = out.assign(intercept_original=draws["intercept"] - shift)
+        intercept = draws["intercept"].transpose(*coef.dims[:-1])
+        out = out.assign(intercept_original=intercept.copy(
+            data=st.intercept_original(intercept.values, coef.values)))
     return out

@@ -19,14 +19,26 @@ from dataclasses import asdict, dataclass
 
 import arviz as az
 import numpy as np
+from sklearn import exceptions as _sklearn_exceptions
 
 from ..utils._datatree import group, group_names
 
-__all__ = ["ConvergenceWarning", "ConvergenceError", "ConvergenceReport", "check_convergence"]
+__all__ = ["ConvergenceWarning", "ConvergenceError", "ConvergenceReport", "check_convergence",
+           "CONVERGENCE_ATTR", "stored_convergence"]
+
+#: the ``sample_stats`` attribute in which :meth:`bayesreg.Model.sample` stores its
+#: :class:`ConvergenceReport` (as :meth:`ConvergenceReport.to_json`)
+CONVERGENCE_ATTR = "bayesreg_convergence"
 
 
-class ConvergenceWarning(UserWarning):
-    """An MCMC run failed the convergence gate (R-hat, ESS or divergences).
+class ConvergenceWarning(_sklearn_exceptions.ConvergenceWarning):
+    """An iterative fit did not converge: an MCMC run failed the convergence gate (R-hat,
+    ESS or divergences), or a MAP solver stopped at ``max_iter``.
+
+    A subclass of scikit-learn's ``ConvergenceWarning`` (itself a ``UserWarning``): the
+    same concept under the same name, so one filter catches both
+    (``warnings.simplefilter("ignore", sklearn.exceptions.ConvergenceWarning)`` silences
+    bayesreg's too), and the scikit-learn estimator checks see the warning they expect.
 
     Attributes
     ----------
@@ -269,3 +281,24 @@ def check_convergence(idata, *, var_names=None, r_hat_max: float = 1.01,
         worst_ess_tail=tail_name, r_hat_threshold=float(r_hat_max), min_ess=min_ess,
         max_divergences=int(max_divergences), iid=bool(iid), problems=tuple(problems),
         message=message, advice=tuple(advice))
+
+
+def stored_convergence(idata) -> dict | None:
+    """The convergence report a fit carries, as a dict (the JSON of
+    :meth:`ConvergenceReport.to_json`, stored in ``sample_stats.attrs`` under
+    :data:`CONVERGENCE_ATTR` by :meth:`bayesreg.Model.sample`).
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        A fit returned by :meth:`bayesreg.Model.sample` (or loaded from disk).
+
+    Returns
+    -------
+    dict or None
+        ``None`` when the fit has no (readable) report, e.g. one made elsewhere.
+    """
+    try:
+        return json.loads(idata["sample_stats"].attrs[CONVERGENCE_ATTR])
+    except (KeyError, TypeError, ValueError):
+        return None

@@ -61,11 +61,12 @@ import numpy as np
 from ..priors._conjugate import ConjugateForm, conjugate_form
 from ..backends._smc import smc_log_evidence
 from .. import base as _cj
-from ..base._glm import nll_derivs
 from ..base._random import seed_sequence_int
+from ..base._newton import newton_minimize
 from ..base._solvers import fit_map
+from ..families._family import family_names, get_family
 from ..priors import _priors
-from ..priors._penalty import effective_scale, prior_penalty
+from ..priors._penalty import prior_penalty
 from ..utils._validation import Interval, OneOf, check_param
 from ._bridge_sampling import bridge_log_evidence
 from ._model_spec import check_proper_posterior
@@ -143,7 +144,7 @@ def sum_w(model) -> float:
 def intercept_kind(model) -> str:
     if not model.fit_intercept:
         return "none"
-    return "flat" if isinstance(model.intercept_prior, _priors.Flat) else "proper"
+    return "flat" if model.intercept_prior.improper else "proper"
 
 
 
@@ -192,44 +193,38 @@ def _exact_evidence(c: ConjugateForm) -> EvidenceResult:
 
 
 # ----------------------------------------------------------------- Laplace approximation
-def _resolve_sigma(prior, sigma):
-    """``prior`` with ``scaled_by_sigma`` resolved at a fixed float ``sigma``."""
-    if getattr(prior, "scaled_by_sigma", False):
-        return dataclasses.replace(prior, scale=effective_scale(prior, "scale", sigma),
-                                   scaled_by_sigma=False)
-    return prior
-
-
 def _prior_terms(prior, x: np.ndarray):
-    """Sum of log density, gradient and curvature (-d2 log p) of a fixed prior at ``x``."""
-    if isinstance(prior, _priors.Flat):
-        return 0.0, np.zeros_like(x), np.zeros_like(x)
-    r = x - prior.loc
-    if isinstance(prior, _priors.Gaussian):
-        s2 = prior.scale**2
-        return (float(np.sum(prior.logpdf(x))), -r / s2, np.full_like(x, 1.0 / s2))
-    if isinstance(prior, _priors.StudentT):
-        a = prior.nu * prior.scale**2
-        den = a + r * r
-        return (float(np.sum(prior.logpdf(x))), -(prior.nu + 1.0) * r / den,
-                (prior.nu + 1.0) * (a - r * r) / den**2)
-    if isinstance(prior, _priors.Laplace):        # smooth away from loc only (see caveat)
-        return (float(np.sum(prior.logpdf(x))), -np.sign(r) / prior.scale, np.zeros_like(x))
-    raise ValueError(f"method='laplace' supports Gaussian, StudentT and Laplace priors with fixed "
-                     f"parameters; got {prior!r}. Use method='smc'.")
+    """Sum of log density, gradient and curvature (-d2 log p) of a fixed prior at ``x``
+    (:meth:`bayesreg.priors.Prior.logpdf_derivs`; a Laplace prior is smooth away from
+    its ``loc`` only, see the caveat)."""
+    try:
+        grad, curv = prior.logpdf_derivs(x)
+    except ValueError:
+        raise ValueError(f"method='laplace' supports Gaussian, StudentT and Laplace priors with "
+                         f"fixed parameters; got {prior!r}. Use method='smc'.") from None
+    return float(np.sum(prior.logpdf(x))), grad, curv
 
 
-def _glm_terms(family, y, eta, w, sigma):
+def _glm_terms(family, y, eta, w, aux):
     """Weighted log-likelihood, its derivative in ``eta`` and ``-d2/d eta2`` (vectors)."""
-    d1, d2 = nll_derivs(family.name, y, eta, sigma)
-    return float(w @ family.logpdf(y, eta, sigma=sigma)), -w * d1, w * d2
+    d1, d2 = family.nll_derivs(y, eta, **aux)
+    return float(w @ family.logpdf(y, eta, **aux)), -w * d1, w * d2
 
 
 def _laplace_evidence(model) -> EvidenceResult:
     fam = model.family
-    if fam.name == "student_t":
-        raise ValueError("method='laplace' supports the gaussian, bernoulli and poisson "
-                         "families; got 'student_t'. Use method='smc'.")
+    if not fam.convex:
+        convex = ", ".join(n for n in family_names() if get_family(n).convex)
+        raise ValueError(f"method='laplace' supports the families with a log-concave "
+                         f"likelihood ({convex}); got {fam.name!r}. Use method='smc'.")
+    aux = {}
+    for name in fam.auxiliary:  # the family's parameters besides sigma, held fixed
+        value = getattr(model, name)
+        if name != "sigma" and isinstance(value, _priors.Prior):
+            raise ValueError(f"method='laplace' needs a fixed float {name}; got "
+                             f"{name}={value!r}. Fix it, or use method='smc'.")
+        if name != "sigma":
+            aux[name] = float(value)
     sigma = None
     if fam.has_sigma:
         if isinstance(model.sigma, _priors.Prior):
@@ -238,14 +233,15 @@ def _laplace_evidence(model) -> EvidenceResult:
                 f"sigma={model.sigma!r}. Fix sigma, use method='exact' (conjugate "
                 f"Gaussian/InverseGammaVariance models) or method='smc'.")
         sigma = float(model.sigma)
-    prior = _resolve_sigma(model.prior, sigma)
+        aux["sigma"] = sigma
+    prior = model.prior.at_sigma(sigma)
     if not prior.is_fixed:
         raise ValueError(f"method='laplace' needs a prior with fixed parameters; got {prior!r} "
                          f"(hyperpriors {sorted(prior.hyperpriors)}). Use method='smc'.")
     icpt = intercept_kind(model)
     iprior = model.intercept_prior if icpt != "none" else None
     if icpt == "proper":
-        iprior = _resolve_sigma(iprior, sigma)
+        iprior = iprior.at_sigma(sigma)
         if not iprior.is_fixed:
             raise ValueError(f"method='laplace' needs a fixed intercept prior; got {iprior!r}.")
     X, y = model.X, model.y
@@ -256,22 +252,21 @@ def _laplace_evidence(model) -> EvidenceResult:
     _prior_terms(prior, np.zeros(1))                # raises the unsupported-prior error
     # the penalized fit at loc = 0 starts the Newton polish (which handles loc and
     # intercept priors)
-    at_zero = dataclasses.replace(prior, loc=0.0) if hasattr(prior, "loc") else prior
-    l1, l2, student_t = prior_penalty(at_zero)
+    l1, l2, student_t = prior_penalty(prior.at_zero())
     kl = dict(l1=l1, l2=l2, student_t=student_t)
-    is_l1 = isinstance(prior, _priors.Laplace)
+    is_l1 = prior.penalty_kind == "l1"
     if is_l1 and (prior.loc != 0 or icpt == "proper"):
         raise ValueError("method='laplace' with a Laplace prior needs loc=0 and a Flat intercept "
                          "(or none). Use method='smc'.")
     check_proper_posterior(model, "The evidence (method='laplace')")
-    fm = fit_map(X, y, family=fam.name, sigma=1.0 if sigma is None else sigma,
-                 sample_weight=model.sample_weight, fit_intercept=icpt != "none", **kl)
+    fm = fit_map(X, y, family=fam, sigma=1.0 if sigma is None else sigma,
+                 sample_weight=model.sample_weight, fit_intercept=icpt != "none", aux=aux, **kl)
     D = np.column_stack([np.ones(n), X]) if icpt != "none" else X
     k = 1 if icpt != "none" else 0
     theta = np.concatenate([[fm.intercept], fm.coef]) if k else fm.coef.copy()
 
     def terms(th):
-        ll, g_eta, h_eta = _glm_terms(fam, y, D @ th, w, sigma)
+        ll, g_eta, h_eta = _glm_terms(fam, y, D @ th, w, aux)
         lp, gp, cp = _prior_terms(prior, th[k:])
         if k:
             lpi, gpi, cpi = _prior_terms(iprior, th[:1])
@@ -292,20 +287,13 @@ def _laplace_evidence(model) -> EvidenceResult:
                       "zero (prior curvature 0 away from it); the approximation is poor when "
                       "a coefficient's posterior has mass near 0. Prefer method='smc'.",
                       UserWarning, stacklevel=3)
-    else:
-        for _ in range(100):                        # Newton polish (and loc/intercept priors)
-            step = np.linalg.solve(H, grad)
-            obj = ll + lp
-            t = 1.0
-            while t > 1e-10:
-                cand = theta + t * step
-                c_ll, c_lp, c_grad, c_H, c_cp = terms(cand)
-                if c_ll + c_lp >= obj - 1e-12 * abs(obj):
-                    break
-                t *= 0.5
-            theta, ll, lp, grad, H, cp = cand, c_ll, c_lp, c_grad, c_H, c_cp
-            if np.max(np.abs(t * step)) <= 1e-12 * max(1.0, np.max(np.abs(theta))):
-                break
+    else:  # the base layer's damped Newton polishes the mode (loc and intercept priors)
+        def negative_log_posterior(th):
+            ll, lp, grad, H, cp = terms(th)
+            return -(ll + lp), -grad, H, ll, lp, cp
+
+        theta, (_, _, H, ll, lp, cp) = newton_minimize(negative_log_posterior, theta,
+                                                       max_iter=100, rtol=1e-12)
     prec = cp.copy()
     if k and icpt == "flat":
         prec[0] = 0.0
@@ -326,7 +314,8 @@ def _smc_evidence(model, *, draws: int = 2000, chains: int = 4, cores: int = 1,
     """PyMC's SMC on the model (a flat gaussian intercept integrated out analytically)."""
     for name, value in (("draws", draws), ("chains", chains)):
         check_param(value, name, "log_evidence(method='smc')", Interval("int", 2))
-    for what, value in (("prior", model.prior), ("sigma", model.sigma), ("nu", model.nu)):
+    for what, value in (("prior", model.prior),
+                        *((name, getattr(model, name)) for name in model.family.auxiliary)):
         found = _priors.improper_part(value)
         if found:
             raise ValueError(f"method='smc' needs proper priors: {what} is (or contains) the "
@@ -335,7 +324,7 @@ def _smc_evidence(model, *, draws: int = 2000, chains: int = 4, cores: int = 1,
     flat_sum_w = None
     target = model
     if icpt == "flat":
-        if model.family.name != "gaussian":
+        if not model.family.sufficient_statistics:  # the gaussian integral below
             raise ValueError(
                 "method='smc' cannot integrate an improper Flat() intercept for "
                 f"family={model.family.name!r}: the evidence is then defined only up to a "

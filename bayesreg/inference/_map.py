@@ -15,7 +15,7 @@ coefficient prior                   penalty ``pen(w)`` (``fit_map`` arguments)
 ==================================  ==========================================
 ``Gaussian(tau)``                   ``sum w_j^2 / (2 tau^2)``     (``l2 = 1/tau^2``)
 ``Laplace(b)``                      ``sum |w_j| / b``             (``l1 = 1/b``)
-``ElasticNet(b, tau)``              ``sum |w_j| / b + w_j^2 / (2 tau^2)``
+``ElasticNetPrior(b, tau)``            ``sum |w_j| / b + w_j^2 / (2 tau^2)``
 ``StudentT(nu, s)``                 ``(nu+1)/2 sum log(1 + w_j^2 / (nu s^2))``
 ``Flat()``                          none (maximum likelihood; needs a full-rank design)
 ==================================  ==========================================
@@ -70,12 +70,11 @@ import numpy as np
 import xarray as xr
 
 from ..base._existence import no_mode_direction
-from ..base._glm import GLM_FAMILIES
 from ..base._penalties import Penalty
 from ..base._solvers import MapResult, fit_map
-from ..priors._penalty import effective_scale, prior_penalty
-from ..priors._priors import ElasticNet, Flat, Gaussian, Laplace, Prior
-from ..priors._shrinkage import ShrinkagePrior
+from ..families._family import family_names, get_family
+from ..priors._penalty import prior_penalty
+from ..priors._priors import Prior
 from ._standardize import Standardization
 from ..utils._validation import POSITIVE, POSITIVE_INT, check_param, check_positive_float
 from ._diagnostics import ConvergenceWarning
@@ -138,31 +137,12 @@ class MapEstimate(MapResult):
                 f"kkt_violation={self.kkt_violation:.2e})")
 
 
-def _weights(prior, sigma, what: str = "coefficient prior"):
-    """:func:`prior_penalty`, with the float64 limits of extreme fixed scales (e.g.
-    ``Gaussian(1e200)``, ``Gaussian(1e-200)``): a precision that underflows is 0 (no
-    shrinkage at float64 precision), one that overflows is ``inf`` (the coefficient is
-    exactly 0)."""
-    try:
-        return prior_penalty(prior, sigma, what=what)
-    except (OverflowError, ZeroDivisionError):
-        pass
-    with np.errstate(over="ignore", divide="ignore", under="ignore"):
-        def inv(value, power):
-            return float(1.0 / np.float64(value) ** power)
-        if isinstance(prior, ElasticNet):
-            return inv(prior.l1_scale, 1), inv(prior.l2_scale, 2), None
-        scale = effective_scale(prior, "scale", sigma)
-        return (inv(scale, 1), 0.0, None) if isinstance(prior, Laplace) else \
-            (0.0, inv(scale, 2), None)
-
-
 def _intercept_penalty(model, sigma: float | None) -> tuple[float, float]:
     prior = model.intercept_prior
-    if not model.fit_intercept or isinstance(prior, Flat):
+    if not model.fit_intercept or prior.penalty_kind == "none":
         return 0.0, 0.0
-    if isinstance(prior, (Gaussian, Laplace)):
-        l1, l2, _ = _weights(prior, sigma, what="intercept prior")
+    if prior.penalty_kind in ("l1", "l2"):
+        l1, l2, _ = prior_penalty(prior, sigma, what="intercept prior")
         return l1, l2
     raise ValueError(
         f"MAP supports a Flat (default), Gaussian or Laplace intercept prior; got "
@@ -190,20 +170,21 @@ def map_penalty(model, sigma: float | None = None) -> Penalty:
         For any model without a well-defined MAP that equals a penalized fit (see the
         module docstring).
     """
-    family = model.family.name
-    if isinstance(model.prior, ShrinkagePrior):
+    family = model.family
+    if model.prior.sparse:
         raise ValueError(
             f"MAP is not available for the sparse prior {model.prior!r}: its density has a "
             f"pole at 0, so the joint mode over the coefficients and their local scales "
             f"sets every coefficient to 0 and says nothing about the posterior. Sample with "
             f"model.sample() and get a sparse point estimate with bayesreg.savs(model, fit).")
-    if family not in GLM_FAMILIES:
+    if not family.convex:
+        convex = " or ".join(repr(n) for n in family_names() if get_family(n).convex)
         raise ValueError(
-            f"MAP is not implemented for family={family!r} (its noise scale and degrees of "
-            f"freedom have no penalized-fit twin). Sample the posterior with model.sample(), "
-            f"or use family='gaussian', 'bernoulli' or 'poisson'."
+            f"MAP is not implemented for family={family.name!r} (its noise scale and degrees "
+            f"of freedom have no penalized-fit twin). Sample the posterior with "
+            f"model.sample(), or use family={convex}."
         )
-    if family == "gaussian":
+    if family.has_sigma:
         if sigma is not None:
             sigma = check_positive_float(sigma, "sigma")
         elif isinstance(model.sigma, Prior):
@@ -222,8 +203,19 @@ def map_penalty(model, sigma: float | None = None) -> Penalty:
                 f"together (e.g. y / {sigma:.0e} with sigma=1.0): the coefficients scale with "
                 f"them.")
     elif sigma is not None:
-        raise ValueError(f"sigma is not a parameter of family={family!r}; leave it as None.")
-    l1, l2, student_t = _weights(model.prior, sigma)
+        raise ValueError(f"sigma is not a parameter of family={family.name!r}; leave it as "
+                         f"None.")
+    aux = {}
+    for name in family.auxiliary:  # the family's parameters besides sigma, held fixed
+        value = getattr(model, name)
+        if name != "sigma" and isinstance(value, Prior):
+            raise ValueError(
+                f"MAP needs a fixed {name}, but model.{name} is the prior {value!r}; the "
+                f"penalized fit equals the MAP only with {name} held fixed. Pass a float, "
+                f"e.g. Model(..., {name}=1.0).")
+        if name != "sigma":
+            aux[name] = float(value)
+    l1, l2, student_t = prior_penalty(model.prior, sigma)
     if student_t is not None and not 1e-100 <= student_t[1] <= 1e100:
         raise ValueError(
             f"The StudentT prior's scale {student_t[1]:g} is too extreme for the MAP solver "
@@ -236,7 +228,7 @@ def map_penalty(model, sigma: float | None = None) -> Penalty:
             "(intercept_prior=None); or sample the posterior with model.sample()."
         )
     return Penalty(family, l1, l2, model.fit_intercept, sigma=sigma, student_t=student_t,
-                   intercept_l1=b_l1, intercept_l2=b_l2)
+                   intercept_l1=b_l1, intercept_l2=b_l2, aux=aux or None)
 
 
 def _check_mode_exists(model, pen: Penalty) -> None:
@@ -248,10 +240,11 @@ def _check_mode_exists(model, pen: Penalty) -> None:
     cols = ([model.X] if free_coef else []) + ([np.ones((model.n_samples, 1))] if free_b else [])
     if not cols or not no_mode_direction(np.hstack(cols), model.y, pen.family):
         return
-    single = np.all(model.y > 0.5) or np.all(model.y < 0.5) if pen.family == "bernoulli" \
+    binary = pen.family.outcome == "binary"
+    single = np.all(model.y > 0.5) or np.all(model.y < 0.5) if binary \
         else np.all(model.y == 0)
     if single and free_b:
-        what = ("every label of y is " + f"{model.y[0]:g}" if pen.family == "bernoulli"
+        what = ("every label of y is " + f"{model.y[0]:g}" if binary
                 else "every count of y is 0")
         raise ValueError(
             f"No posterior mode exists: {what}, so the likelihood keeps improving as the "
@@ -259,8 +252,8 @@ def _check_mode_exists(model, pen: Penalty) -> None:
             f"Check the labels, or give the intercept a proper prior (e.g. intercept_prior="
             f"Gaussian(10.0)) and sample the posterior with model.sample().")
     raise ValueError(
-        f"No posterior mode exists: the {pen.family} likelihood keeps improving without "
-        f"end along the unpenalized coefficients (the {'labels are separated' if pen.family == 'bernoulli' else 'zero counts are separated from the others'} "
+        f"No posterior mode exists: the {pen.family.name} likelihood keeps improving without "
+        f"end along the unpenalized coefficients (the {'labels are separated' if binary else 'zero counts are separated from the others'} "
         f"by the predictors, and the prior is Flat), so any reported estimate would be an "
         f"arbitrary point. Use a proper prior (e.g. Gaussian(1.0) or Laplace(1.0)).")
 
@@ -295,7 +288,7 @@ def map_estimate(model, *, sigma: float | None = None, tol: float = 1e-10,
         F(w, b) = \\sum_i s_i \\,\\mathrm{nll}(y_i, x_i^\\top w + b)
                   + \\sum_j \\big(l1 |w_j| + \\tfrac12 l2 w_j^2\\big) + \\mathrm{pen}_t(w)
 
-    with ``l1 = 1/b`` (Laplace), ``l2 = 1/tau^2`` (Gaussian), both for ``ElasticNet(b,
+    with ``l1 = 1/b`` (Laplace), ``l2 = 1/tau^2`` (Gaussian), both for ``ElasticNetPrior(b,
     tau)``, the Student-t penalty for ``StudentT(nu, s)`` and none for ``Flat``. For the
     gaussian family ``sigma`` is held fixed; that is the condition under which the MAP
     equals the penalized least-squares fit, e.g. ``Ridge(alpha = sigma^2 / tau^2)`` and
@@ -306,7 +299,7 @@ def map_estimate(model, *, sigma: float | None = None, tol: float = 1e-10,
     ----------
     model : bayesreg.Model
         Family gaussian, bernoulli or poisson; coefficient prior Gaussian, Laplace,
-        ElasticNet, StudentT (non-convex: the local mode reached from ``w = 0``) or Flat
+        ElasticNetPrior, StudentT (non-convex: the local mode reached from ``w = 0``) or Flat
         (full-rank design); fixed hyperparameters, ``loc = 0``.
     sigma : float, optional
         Fixed gaussian noise scale. Required when ``model.sigma`` is a prior; overrides a
@@ -373,7 +366,7 @@ def map_estimate(model, *, sigma: float | None = None, tol: float = 1e-10,
                   l2=np.multiply(l2, c * c), student_t=t,
                   sigma=1.0 if pen.sigma is None else pen.sigma / c,
                   sample_weight=model.sample_weight, fit_intercept=fit_intercept,
-                  tol=tol, max_iter=int(max_iter))
+                  tol=tol, max_iter=int(max_iter), aux=pen.aux)
     res = replace(res, coef=res.coef * c / d, intercept=res.intercept * c)
     if not (np.all(np.isfinite(res.coef)) and np.isfinite([res.intercept, res.objective]).all()):
         raise ValueError(

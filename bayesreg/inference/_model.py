@@ -33,28 +33,33 @@ from ..base._random import seed_sequence_int
 from ..priors import _priors
 from ..families._family import Family, get_family
 from ..priors._priors import Prior, improper_part
-from ..priors._shrinkage import ShrinkagePrior
 from ..utils._validation import (
+    InstanceOf,
     check_aligned,
     check_bool,
+    check_param,
     check_sample_weight,
-    check_sampler,
     check_X,
     check_y,
     rng_from,
 )
-from ._arguments import sample_arguments
+from ._arguments import choose_sampler, sample_arguments
 from ._design import formula_arguments, model_design, new_design, with_original_scale
-from ._diagnostics import ConvergenceError, ConvergenceWarning, check_convergence
+from ._formula import FormulaDesign
+from ._diagnostics import (
+    CONVERGENCE_ATTR,
+    ConvergenceError,
+    ConvergenceWarning,
+    check_convergence,
+)
 from ._evidence import is_conjugate, log_evidence
+from ._blocks import predictive_mean
 from ._map import map_estimate
-from ._pointwise import SPEC_ATTR, data_groups, finish_fit, simulate
+from ._pointwise import data_groups, finish_fit, simulate
 from ._model_spec import (
-    SUPPORTED_SPEC_VERSIONS,
     check_coef_prior,
     check_intercept_prior,
     check_scale_param,
-    check_spec,
     default_sigma,
     model_arguments,
     model_spec,
@@ -62,7 +67,6 @@ from ._model_spec import (
 )
 
 __all__ = ["Model", "Prediction"]
-_FOR_IO = (SPEC_ATTR, SUPPORTED_SPEC_VERSIONS, check_spec)  # bayesreg._io imports them here
 
 
 @dataclass(frozen=True)
@@ -74,12 +78,13 @@ class Prediction:
     mean : numpy.ndarray, shape (n_new,)
         Posterior mean of ``E[y | x_new]`` (the inverse link of the linear predictor,
         averaged over posterior draws).
-    draws : xarray.DataArray, dims (chain, draw, obs_id)
-        Posterior predictive draws of ``y`` at ``x_new``.
+    draws : xarray.DataArray, dims (chain, draw, obs_id), or None
+        Posterior predictive draws of ``y`` at ``x_new`` (None from
+        ``Model.predict(..., draws=False)``).
     """
 
     mean: np.ndarray
-    draws: xr.DataArray
+    draws: xr.DataArray | None
 
 
 class Model:
@@ -93,7 +98,8 @@ class Model:
         + \sum_j \log p_{\text{prior}}(w_j) + \log p(b) + \log p(\theta) + \text{const}
 
     where ``theta`` holds the noise scale ``sigma`` (gaussian, student_t), the
-    degrees of freedom ``nu`` (student_t) and any hyperparameters of the prior.
+    degrees of freedom ``nu`` (student_t), the ``dispersion`` (negative_binomial) and any
+    hyperparameters of the prior.
 
     Parameters
     ----------
@@ -104,7 +110,9 @@ class Model:
     prior : Prior
         Prior on each coefficient, e.g. ``Gaussian(1.0)`` (L2) or ``Laplace(0.1)`` (L1).
         Its parameters may be priors themselves (hyperpriors).
-    family : {"gaussian", "bernoulli", "poisson", "student_t"}, default "gaussian"
+    family : {"gaussian", "bernoulli", "poisson", "student_t", "negative_binomial"}, default "gaussian"
+        The likelihood (:mod:`bayesreg.families`); ``negative_binomial`` has a log link
+        and ``Var(y) = mu + dispersion * mu**2``.
     fit_intercept : bool, default True
     intercept_prior : Prior, optional
         Default ``Flat()``: an unpenalized intercept, as in scikit-learn.
@@ -113,6 +121,13 @@ class Model:
         positive prior. Default ``HalfStudentT(nu=3, scale=std(y))``.
     nu : float or Prior, optional
         Degrees of freedom of the student_t family. Default ``Gamma(2, 0.1)``.
+    dispersion : float or Prior, optional
+        Overdispersion ``theta`` of the negative_binomial family, ``Var(y) = mu + theta
+        mu**2`` (glum's ``theta``; PyMC's ``alpha`` is ``1/theta``; ``theta -> 0`` is the
+        Poisson): a fixed positive float or a positive prior. Default ``HalfNormal(1.0)``:
+        its mode is the Poisson limit ``theta = 0`` (extra variance has to be supported by
+        the data, as a penalized-complexity prior) while ``theta`` up to about 2, a
+        variance of ``mu + 2 mu**2``, stays plausible. MAP needs a float.
     sample_weight : array-like of shape (n_samples,), optional
         Positive weights multiplying each observation's log-likelihood term.
     standardize : bool, default False
@@ -124,6 +139,10 @@ class Model:
         StandardScaler(), Ridge(...))``, and ``coef_original``/``intercept_original``
         give them in the columns' own units (``coef / s``, ``intercept - sum(coef c /
         s)``). ``predict`` takes inputs on the original scale.
+    formula : bayesreg.inference._formula.FormulaDesign, optional
+        How ``X`` was built from a data frame by a Wilkinson formula. Not for direct
+        use: :meth:`from_formula` builds it, and :meth:`from_spec`, :meth:`from_idata`
+        and :meth:`replace` pass it on (so that ``predict`` takes data frames).
 
     Attributes
     ----------
@@ -135,6 +154,11 @@ class Model:
         The map ``X = (X_original - center) / scale``.
     formula : bayesreg.inference._formula.FormulaDesign or None
         Set by :meth:`from_formula`: how ``X`` is built from a data frame.
+
+    A model is an immutable value: its attributes cannot be set after construction
+    (:meth:`replace` returns a new model with other values), and sampling, MAP or any
+    other method leaves it as it is. What it builds lazily (the PyMC model, compiled
+    samplers) is kept, and cannot go stale.
 
     Notes
     -----
@@ -159,6 +183,8 @@ class Model:
         nu: float | Prior | None = None,
         sample_weight=None,
         standardize: bool = False,
+        dispersion: float | Prior | None = None,
+        formula: FormulaDesign | None = None,
     ):
         check_aligned(X, y, sample_weight)
         self.fit_intercept = check_bool(fit_intercept, "fit_intercept", "Model")
@@ -167,7 +193,9 @@ class Model:
         self.sample_weight = check_sample_weight(sample_weight, self.X_original.shape[0])
         self.standardization, self.X = model_design(self.X_original, self.sample_weight,
                                                     standardize, self.fit_intercept)
-        self.formula = None
+        self.formula = check_param(formula, "formula", "Model", InstanceOf(type(None), "None"),
+                                   InstanceOf(FormulaDesign, "a FormulaDesign (from "
+                                              "Model.from_formula)"))
         self.family: Family = get_family(family)
         self.family.check_y(self.y)
         self.prior = check_coef_prior(prior, self.family)
@@ -176,8 +204,24 @@ class Model:
                                        lambda: default_sigma(self.y))
         self.nu = check_scale_param(nu, "nu", self.family.has_nu, self.family,
                                     lambda: _priors.Gamma(2.0, 0.1))
-        self._pymc_model = None
-        self._compiled: dict[Any, CompiledSampler] = {}  # memo of compile(); see there
+        self.dispersion = check_scale_param(dispersion, "dispersion",
+                                            "dispersion" in self.family.auxiliary, self.family,
+                                            lambda: _priors.HalfNormal(1.0))
+        # what is built lazily (the PyMC model, compiled samplers): filled, never rebound,
+        # and never stale, since the model cannot change
+        self._cache: dict[Any, Any] = {}
+        self._frozen = True  # the last line of __init__: attributes are read-only from here
+
+    def __setattr__(self, name: str, value) -> None:
+        if self.__dict__.get("_frozen", False):
+            raise AttributeError(
+                f"Model is immutable: cannot set {name!r}. Use model.replace(...) for a new "
+                f"model with other values, e.g. model.replace(prior=Laplace(3.0)).")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Model is immutable: cannot delete {name!r}. Use "
+                             f"model.replace(...) for a new model with other values.")
 
     # ------------------------------------------------------------------ spec
     @property
@@ -197,9 +241,7 @@ class Model:
         """Rebuild a model from :meth:`spec` output and data (``X`` as given to the
         model: the design on its original scale)."""
         kwargs, formula = model_arguments(spec)
-        model = cls(X, y, sample_weight=sample_weight, **kwargs)
-        model.formula = formula
-        return model
+        return cls(X, y, sample_weight=sample_weight, formula=formula, **kwargs)
 
     @classmethod
     def from_formula(cls, formula: str, data, *, prior: Prior, **kwargs) -> Model:
@@ -228,9 +270,7 @@ class Model:
             but ``fit_intercept``; ``sample_weight`` may name a column of ``data``.
         """
         design, kw = formula_arguments(formula, data, kwargs)
-        model = cls(kw.pop("X"), kw.pop("y"), prior=prior, **kw)
-        model.formula = design
-        return model
+        return cls(kw.pop("X"), kw.pop("y"), prior=prior, formula=design, **kw)
 
     @classmethod
     def from_idata(cls, idata) -> Model:
@@ -248,13 +288,14 @@ class Model:
 
         Specs are values: ``model.replace(prior=Laplace(3.0))`` leaves ``model`` as it
         is. ``changes`` are :class:`Model` parameters (``prior``, ``family``,
-        ``fit_intercept``, ``intercept_prior``, ``sigma``, ``nu``, ``sample_weight``,
-        ``standardize``); ``X`` is on the original scale.
+        ``fit_intercept``, ``intercept_prior``, ``sigma``, ``nu``, ``dispersion``,
+        ``sample_weight``, ``standardize``, ``formula``); ``X`` is on the original scale.
         """
         kw = dict(prior=self.prior, family=self.family.name, fit_intercept=self.fit_intercept,
                   intercept_prior=self.intercept_prior, sigma=self.sigma, nu=self.nu,
+                  dispersion=self.dispersion,
                   sample_weight=self.sample_weight,
-                  standardize=self.standardization is not None)
+                  standardize=self.standardization is not None, formula=self.formula)
         unknown = sorted(set(changes) - set(kw))
         if unknown:
             raise TypeError(f"Model.replace() got unknown parameters {unknown}; must be among "
@@ -262,9 +303,7 @@ class Model:
         kw.update(changes)
         X = xr.DataArray(self.X_original if X is None else np.asarray(X),
                          dims=("obs_id", "feature"), coords={"feature": list(self.feature_names)})
-        model = type(self)(X, self.y if y is None else y, **kw)
-        model.formula = self.formula
-        return model
+        return type(self)(X, self.y if y is None else y, **kw)
 
     def __repr__(self) -> str:
         extra = (", standardize=True" if self.standardization is not None else "") + \
@@ -276,15 +315,24 @@ class Model:
     # ------------------------------------------------------------ PyMC model
     @property
     def pymc_model(self):
-        """The PyMC model (built once, on first access). Users may extend it."""
-        if self._pymc_model is None:
-            self._pymc_model = build_pymc_model(self)
-        return self._pymc_model
+        """The PyMC model (built once, on first access).
+
+        Users may extend it and run it with PyMC themselves. :meth:`compile` and
+        :meth:`sample` build their own PyMC model from the specification (a compiled
+        sampler owns its program), so sampling this model, or another one with this
+        model's compiled sampler, never changes this one, and an extension of it does
+        not reach them.
+        """
+        if "pymc_model" not in self._cache:
+            self._cache["pymc_model"] = build_pymc_model(self)
+        return self._cache["pymc_model"]
 
     def compile(self, sampler: str = "auto", **options) -> CompiledSampler:
         """The MCMC sampler compiled for this model's structure (an immutable value).
 
-        Compiled once per model and options (a second call returns the same value). Pass
+        Compiled once per model and options (a second call returns the same value); the
+        sampler owns its program (a PyMC model of its own, built from the
+        specification), so sampling another model with it leaves this one unchanged. Pass
         it to :meth:`sample` of another model with the same structure, e.g. the same
         model with another fixed prior scale (``model.replace(prior=Laplace(3.0))``) or,
         for the gaussian family, other data of the same width: that model is then
@@ -293,19 +341,22 @@ class Model:
         Parameters
         ----------
         sampler : {"auto", "pymc", "nutpie", "numpyro", "blackjax"}
+            ``"auto"``: nutpie when it is installed, else ``"pymc"`` (the NUTS part of the
+            rule of :meth:`sample`; see :func:`bayesreg.inference._arguments.choose_sampler`).
         **options
             Compile options (nutpie: ``backend``, ``gradient_backend``).
         """
-        sampler = check_sampler(sampler)
+        sampler = choose_sampler(sampler)
         if sampler == "exact":
             raise ValueError("sampler='exact' draws from the closed-form posterior and has "
                              "nothing to compile; call model.sample(sampler='exact').")
-        key = (sampler, tuple(sorted(options.items())))
-        if key not in self._compiled:
-            self._compiled[key] = compile_sampler(self.pymc_model, sampler,
-                                                  structure=structure_key(self),
-                                                  data=data_values(self), **options)
-        return self._compiled[key]
+        key = ("compiled", sampler, tuple(sorted(options.items())))
+        if key not in self._cache:
+            # a PyMC model of its own: no run of it touches self.pymc_model
+            self._cache[key] = compile_sampler(build_pymc_model(self), sampler,
+                                               structure=structure_key(self),
+                                               data=data_values(self), **options)
+        return self._cache[key]
 
     # ------------------------------------------------------------- sampling
     def sample(
@@ -316,7 +367,7 @@ class Model:
         sampler: str = "auto",
         random_seed: int | None = None,
         progressbar: bool = True,
-        log_likelihood: bool = True,
+        log_likelihood: bool | None = None,
         strict: bool = False,
         retry: bool | int = False,
         compiled: CompiledSampler | None = None,
@@ -336,16 +387,27 @@ class Model:
         draws, tune, chains : int
             Kept draws per chain, tuning steps per chain, number of chains.
         sampler : {"auto", "pymc", "nutpie", "numpyro", "blackjax", "exact"}
-            ``"auto"`` (default): ``"exact"`` for a conjugate model, else, as ``pm.sample``,
-            nutpie when it is installed, else PyMC's own NUTS. ``"exact"``: i.i.d. draws from the closed-form posterior of a conjugate model
-            (gaussian family, fixed Gaussian prior, and a float ``sigma`` or
-            ``sigma=InverseGammaVariance(a0, b0)`` with ``Gaussian(..., scaled_by_sigma=True)``);
-            ``tune`` is ignored. Other models raise ValueError.
+            ``"auto"`` (default) is (1) ``"exact"`` for a conjugate model with more
+            features than observations (``p > n``) when neither sampler options
+            (``**kwargs``) nor ``compiled`` are given; else (2) as ``pm.sample``, nutpie
+            when it is installed, else (3) PyMC's own NUTS (the rule of
+            :func:`bayesreg.inference._arguments.choose_sampler`). A NUTS sampler named
+            on a model of rule 1 runs after a warning. ``"exact"``: i.i.d. draws from
+            the closed-form posterior of a conjugate model (gaussian family, fixed
+            Gaussian prior, and a float ``sigma`` or ``sigma=InverseGammaVariance(a0,
+            b0)`` with ``Gaussian(..., scaled_by_sigma=True)``); ``tune`` is ignored.
+            Other models raise ValueError.
         random_seed : int, optional
             The same seed gives the same draws.
         progressbar : bool
-        log_likelihood : bool, default True
-            Add the pointwise ``log_likelihood`` group (needed for LOO).
+        log_likelihood : bool or None, default None
+            Store the pointwise ``log_likelihood`` group (``chains * draws * n`` values).
+            None: store it when it takes at most 256 MB
+            (:data:`bayesreg.inference._pointwise.LOG_LIKELIHOOD_BUDGET`; 4 chains of
+            1,000 draws and up to 8,388 observations), else not; True or False: always,
+            never. ``posterior.attrs["bayesreg_log_likelihood"]`` says which and why.
+            Without the group, :func:`bayesreg.loo` and :func:`bayesreg.log_likelihood`
+            compute it on demand, in blocks of bounded memory.
         strict : bool, default False
             Raise :class:`bayesreg.ConvergenceError` instead of warning when the final run
             fails the convergence gate.
@@ -359,14 +421,17 @@ class Model:
             is recompiled. Default: ``self.compile(sampler)``.
         **kwargs
             Passed to the sampler (e.g. ``target_accept``; for nutpie
-            ``low_rank_modified_mass_matrix``).
+            ``low_rank_modified_mass_matrix``). ``cores``: PyMC's own sampler runs its
+            chains one after another in this process unless told otherwise (whatever is
+            imported; see :mod:`bayesreg.backends._samplers`); nutpie runs
+            ``min(chains, 4)`` at once in threads.
 
         Returns
         -------
         xarray.DataTree
             Groups ``posterior`` (``coef`` with dim ``feature``, ``intercept``, ``sigma``,
             hyperparameters), ``sample_stats``, ``observed_data``, ``constant_data`` and
-            ``log_likelihood``. The model spec is stored as JSON in
+            ``log_likelihood`` (see ``log_likelihood``). The model spec is stored as JSON in
             ``posterior.attrs["bayesreg_spec"]``.
         """
         if compiled is not None:
@@ -385,9 +450,10 @@ class Model:
         sampler, draws, tune, chains, max_retries = sample_arguments(
             self, sampler, draws=draws, tune=tune, chains=chains, retry=retry,
             random_seed=random_seed, compiled=compiled is not None, options=kwargs,
-            flags=dict(progressbar=progressbar, log_likelihood=log_likelihood, strict=strict))
+            flags=dict(progressbar=progressbar, strict=strict,
+                       **({} if log_likelihood is None else {"log_likelihood": log_likelihood})))
         iid = sampler == "exact"
-        if isinstance(self.prior, ShrinkagePrior):  # target_accept, nutpie diag mass
+        if self.prior.sparse:  # target_accept, nutpie diag mass
             kwargs = shrinkage_sampler_defaults(sampler, kwargs, uses_marginal_coef(self))
         if not iid:
             options = {k: kwargs.pop(k) for k in COMPILE_OPTIONS.get(sampler, ()) if k in kwargs}
@@ -395,7 +461,7 @@ class Model:
                 **data_values(self))
         conjugate = not iid and is_conjugate(self)
         # a hyperprior the user can reparameterize (shrinkage priors have their own form)
-        hierarchical = not self.prior.is_fixed and hasattr(self.prior, "noncentered")
+        hierarchical = self.prior.reparameterizable
         attempts = 1 if iid else 1 + max_retries
         seeds = [random_seed] + ([None] * max_retries if random_seed is None
                                  else seed_sequence_int(random_seed, attempts)[1:])
@@ -415,7 +481,7 @@ class Model:
                 f"{report.message} Retrying ({attempt + 1}/{max_retries}) with "
                 f"target_accept={kwargs['target_accept']:.3g}, tune={tune_k}.", report),
                 stacklevel=2)
-        groups["sample_stats"].attrs["bayesreg_convergence"] = report.to_json()
+        groups["sample_stats"].attrs[CONVERGENCE_ATTR] = report.to_json()
         idata = finish_fit(self, groups, sampler=sampler, log_likelihood=log_likelihood)
         if not report.ok:
             if strict:
@@ -447,16 +513,22 @@ class Model:
             return idata
         return datatree({"posterior_predictive": ppc})
 
-    def predict(self, X_new, idata, *, random_seed=None) -> Prediction:
+    def predict(self, X_new, idata, *, random_seed=None, draws: bool = True) -> Prediction:
         """Posterior predictive mean and draws at ``X_new`` under the fit ``idata``.
 
         ``X_new`` must have the training features (same names and order for a
         DataFrame or DataArray; same number of columns for an array), on their original
         scale. A model from :meth:`from_formula` takes a data frame of the formula's
         variables (built into the design as in training) or the design itself as an array.
+        The draws are ``chains * draws * n_new`` values (32 GB for 4,000 draws at
+        ``n_new = 10^6``): with ``draws=False`` only the mean is computed, in blocks of
+        rows of bounded memory, and ``Prediction.draws`` is None.
         """
         X_new = new_design(self, X_new)
         idata = self._resolve_idata(idata)
+        check_bool(draws, "draws", "Model.predict")
+        if not draws:
+            return Prediction(mean=predictive_mean(self, idata.posterior, X_new), draws=None)
         rng = rng_from(random_seed, "Model.predict")
         mean, draws = simulate(self, idata.posterior, X_new, rng)
         return Prediction(mean=mean, draws=draws)
@@ -470,7 +542,7 @@ class Model:
         proper ones (e.g. ``intercept_prior=Gaussian(10.0)``).
         """
         for what, value in (("prior", self.prior), ("sigma", self.sigma), ("nu", self.nu),
-                            ("intercept_prior",
+                            ("dispersion", self.dispersion), ("intercept_prior",
                              self.intercept_prior if self.fit_intercept else None)):
             found = improper_part(value)
             if found:

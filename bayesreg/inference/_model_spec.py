@@ -20,7 +20,8 @@ from ..priors import _priors
 from ..families._family import get_family
 from ._formula import FormulaDesign
 from ..priors._priors import Flat, Prior
-from ..utils._validation import check_bool, check_positive_float
+from ..priors._registry import prior_from_dict
+from ..utils._validation import check_positive_float
 from ._pointwise import SPEC_ATTR
 
 __all__ = ["SUPPORTED_SPEC_VERSIONS", "check_coef_prior", "check_proper_posterior", "check_spec", "check_intercept_prior",
@@ -33,24 +34,16 @@ SUPPORTED_SPEC_VERSIONS = (1, 2)
 
 
 # --------------------------------------------------------------------------- arguments
-def _check_flags(prior) -> None:
-    """A prior's flags are bools: ``scaled_by_sigma="no"`` would be truthy."""
-    for name in ("noncentered", "scaled_by_sigma"):
-        if hasattr(prior, name):
-            check_bool(getattr(prior, name), name, type(prior).__name__)
-
-
 def check_coef_prior(prior, family) -> Prior:
     """A real-line prior for the coefficients (``scaled_by_sigma`` needs a sigma)."""
     if not isinstance(prior, Prior):
         raise TypeError(f"prior must be a bayesreg Prior (e.g. Gaussian(1.0)); got {prior!r}.")
-    _check_flags(prior)
     if prior.positive:
         raise ValueError(
             f"prior {prior!r} is a prior on positive values; coefficients need a prior on "
-            f"the real line (Gaussian, Laplace, ElasticNet, StudentT, Flat)."
+            f"the real line (Gaussian, Laplace, ElasticNetPrior, StudentT, Flat)."
         )
-    if getattr(prior, "scaled_by_sigma", False) and not family.has_sigma:
+    if prior.scaled_by_sigma and not family.has_sigma:
         raise ValueError(
             f"prior {prior!r} has scaled_by_sigma=True, but family={family.name!r} "
             f"has no noise scale sigma. Use scaled_by_sigma=False."
@@ -64,28 +57,27 @@ def check_intercept_prior(intercept_prior) -> Prior:
         return Flat()
     if not isinstance(intercept_prior, Prior) or intercept_prior.positive:
         raise TypeError(f"intercept_prior must be a real-line Prior; got {intercept_prior!r}.")
-    _check_flags(intercept_prior)
     return intercept_prior
 
 
 def check_proper_posterior(model, what: str) -> None:
-    """Refuse a bernoulli/poisson model whose posterior is improper: under a ``Flat``
+    """Refuse a binary or count (bernoulli, poisson, negative_binomial) model whose posterior is improper: under a ``Flat``
     coefficient prior or the flat intercept, the likelihood does not decay along some
     direction (separated labels, a single class, all-zero counts;
     :mod:`bayesreg.base._existence`), so no mode, no evidence and no stationary MCMC exist."""
-    family = model.family.name
-    if family not in ("bernoulli", "poisson"):
+    family = model.family
+    if family.outcome not in ("binary", "counts"):  # only these can fail to decay
         return
     cols, flat = [], []
-    if isinstance(model.prior, Flat):
+    if model.prior.improper:
         cols, flat = [model.X], ["coefficient"]
-    if model.fit_intercept and isinstance(model.intercept_prior, Flat):
+    if model.fit_intercept and model.intercept_prior.improper:
         cols, flat = cols + [np.ones((model.n_samples, 1))], flat + ["intercept"]
     if not cols or not no_mode_direction(np.hstack(cols), model.y, family):
         return
     raise ValueError(
         f"{what} is undefined: the posterior is improper. Under the Flat "
-        f"{' and '.join(flat)} prior the {family} likelihood does not decay along some "
+        f"{' and '.join(flat)} prior the {family.name} likelihood does not decay along some "
         f"direction (separated "
         f"labels, a single class or all-zero counts), so the posterior has no mode and "
         f"infinite mass. Give them proper priors (e.g. prior=Gaussian(1.0), intercept_prior="
@@ -99,7 +91,7 @@ def default_sigma(y: np.ndarray) -> Prior:
 
 
 def check_scale_param(value, name: str, used: bool, family, default):
-    """``sigma`` / ``nu``: None where the family has no such parameter, else a positive
+    """``sigma`` / ``nu`` / ``dispersion``: None where the family has no such parameter, else a positive
     float or a positive prior (``default()`` when None)."""
     if not used:
         if value is not None:
@@ -122,7 +114,7 @@ def _enc(v):
 
 
 def _dec(v):
-    return _priors.prior_from_dict(v) if isinstance(v, dict) else v
+    return prior_from_dict(v) if isinstance(v, dict) else v
 
 
 def model_spec(model) -> dict[str, Any]:
@@ -140,6 +132,10 @@ def model_spec(model) -> dict[str, Any]:
         "intercept_prior": _enc(model.intercept_prior),
         "sigma": _enc(model.sigma),
         "nu": _enc(model.nu),
+        # written only when the family has one, so that other fits stay readable by
+        # bayesreg versions without the negative_binomial family
+        **({"dispersion": _enc(model.dispersion)}
+           if getattr(model, "dispersion", None) is not None else {}),
         "feature_names": list(model.feature_names),
         "has_sample_weight": model.sample_weight is not None,
         **extras,
@@ -153,7 +149,8 @@ def model_arguments(spec: dict[str, Any]) -> tuple[dict[str, Any], FormulaDesign
     kwargs = dict(prior=_dec(spec["prior"]), family=spec["family"],
                   fit_intercept=spec["fit_intercept"],
                   intercept_prior=_dec(spec["intercept_prior"]), sigma=_dec(spec["sigma"]),
-                  nu=_dec(spec["nu"]), standardize=bool(spec.get("standardize", False)))
+                  nu=_dec(spec["nu"]), dispersion=_dec(spec.get("dispersion")),
+                  standardize=bool(spec.get("standardize", False)))
     formula = spec.get("formula")
     return kwargs, None if formula is None else FormulaDesign.from_dict(formula)
 

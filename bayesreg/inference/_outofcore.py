@@ -28,7 +28,7 @@ BENCHMARKS.md a 200,000-row logistic regression took the same 23 s per warm fit 
 H200 as a 20,000-row one (latency-bound, not bound by ``n``), more than 4x faster than
 16 CPU cores. Beyond one device's memory, the Laplace approximation at the out-of-core
 MAP, ``N(theta_MAP, H^{-1})`` with the Hessian from one more pass
-(:attr:`DaskModel.laplace_cov`), is the posterior available.
+(:attr:`DaskMapEstimate.laplace_cov`), is the posterior available.
 """
 
 from __future__ import annotations
@@ -54,21 +54,37 @@ from ..backends._dask_chunks import (
     tree_reduce,
 )
 from ..utils._datatree import datatree, group_names
-from ..families._family import get_family
+from ..families._family import family_names, get_family
 from ._map import MapEstimate, map_penalty
 from ._model import Model
 from ._outofcore_glm import glm_map_chunked
 from ._pointwise import pointwise_loglik
 from ._model_spec import check_coef_prior, check_intercept_prior
 
-__all__ = ["DaskModel", "ChunkedLoo"]
+__all__ = ["DaskModel", "DaskMapEstimate", "ChunkedLoo"]
 
 _GLM_SAMPLING = (
     "Full-posterior sampling of a {family} model needs its data in memory: every NUTS "
     "gradient touches every row. Load the data (bayesreg.Model(X.compute(), y.compute(), "
     "...)) and sample there, on a GPU with sampler='numpyro' or 'blackjax' (JAX) for "
     "millions of rows; or use DaskModel.map() and its Laplace approximation "
-    "(DaskModel.laplace_cov).")
+    "(DaskModel.map().laplace_cov).")
+
+
+@dataclass(frozen=True)
+class DaskMapEstimate(MapEstimate):
+    """The MAP estimate of a :class:`DaskModel` GLM, with its Laplace approximation.
+
+    Attributes
+    ----------
+    laplace_cov : numpy.ndarray or None
+        The inverse Hessian of the negative log posterior at the MAP, in ``(intercept,
+        coef)`` order (``coef`` only without an intercept): the covariance of the Laplace
+        approximation ``N(theta_MAP, H^{-1})``. Gaussian and Flat priors (no L1 part);
+        ``None`` otherwise.
+    """
+
+    laplace_cov: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +169,12 @@ def _merge_loo(a, b):
             max(a[4], b[4]), a[5] + b[5])
 
 
+def _chunkable(family) -> bool:
+    """Whether a family's MAP runs on chunks: sufficient statistics (gaussian), or a convex
+    likelihood with no parameter of its own (its Newton steps add over blocks)."""
+    return family.sufficient_statistics or (family.convex and not family.auxiliary)
+
+
 class DaskModel:
     r"""A Bayesian regularized regression on data held by Dask (out of core, distributed).
 
@@ -170,7 +192,7 @@ class DaskModel:
     prior, family, fit_intercept, intercept_prior, sigma, nu, standardize
         As in :class:`bayesreg.Model` (family gaussian, bernoulli or poisson;
         ``standardize`` and every prior for gaussian; bernoulli/poisson: MAP with a
-        Gaussian, Laplace, ElasticNet or Flat prior and a flat intercept).
+        Gaussian, Laplace, ElasticNetPrior or Flat prior and a flat intercept).
 
     Attributes
     ----------
@@ -192,20 +214,21 @@ class DaskModel:
                  intercept_prior=None, sigma=None, nu=None, sample_weight=None,
                  standardize: bool = False):
         self.family = get_family(family)
-        if self.family.name not in ("gaussian", "bernoulli", "poisson"):
-            raise ValueError(f"DaskModel supports family 'gaussian', 'bernoulli' or "
-                             f"'poisson'; got {self.family.name!r}.")
+        if not _chunkable(self.family):
+            names = [n for n in family_names() if _chunkable(get_family(n))]
+            raise ValueError(f"DaskModel supports family {', '.join(map(repr, names))}; got "
+                             f"{self.family.name!r} (a family with a parameter besides "
+                             f"sigma needs its data in memory: use bayesreg.Model).")
         self.data: ChunkedData = chunked_data(X, y, sample_weight)
         self.feature_names = list(self.data.feature_names)
-        self.stats, self.n_samples = reduce_stats(self.data, self.family.name)
+        self.stats, self.n_samples = reduce_stats(self.data, self.family)
         self.fit_intercept = bool(fit_intercept)
         self.core = None
-        self.laplace_cov = None
-        if self.family.name == "gaussian":
+        if self.family.sufficient_statistics:
             Xp, yp, wp = self.stats.pseudo_data()
             Xp = xr.DataArray(Xp, dims=("obs_id", "feature"),
                               coords={"feature": self.feature_names})
-            self.core = Model(Xp, yp, sample_weight=wp, prior=prior, family="gaussian",
+            self.core = Model(Xp, yp, sample_weight=wp, prior=prior, family=self.family,
                               fit_intercept=fit_intercept, intercept_prior=intercept_prior,
                               sigma=sigma, standardize=standardize)
             self.prior, self.intercept_prior = self.core.prior, self.core.intercept_prior
@@ -218,6 +241,7 @@ class DaskModel:
             self.prior = check_coef_prior(prior, self.family)
             self.intercept_prior = check_intercept_prior(intercept_prior)
             self.sigma = self.nu = None
+        self._frozen = True  # the last line of __init__: attributes are read-only from here
 
     @property
     def n_features(self) -> int:
@@ -238,21 +262,31 @@ class DaskModel:
         if unknown:
             raise TypeError(f"DaskModel.replace() got unknown parameters {unknown}; must be "
                             f"among {', '.join(sorted(allowed))} (new data: a new DaskModel).")
-        new = object.__new__(DaskModel)
-        new.__dict__.update(self.__dict__)
-        new.laplace_cov = None
         if self.core is not None:
-            new.core = self.core.replace(**changes)
-            new.prior, new.intercept_prior = new.core.prior, new.core.intercept_prior
-            new.sigma, new.fit_intercept = new.core.sigma, new.core.fit_intercept
-            return new
-        if changes.get("sigma") is not None:
-            raise ValueError(f"sigma is not a parameter of family={self.family.name!r}.")
-        new.prior = check_coef_prior(changes.get("prior", self.prior), self.family)
-        new.fit_intercept = bool(changes.get("fit_intercept", self.fit_intercept))
-        new.intercept_prior = check_intercept_prior(changes.get("intercept_prior",
-                                                                self.intercept_prior))
+            core = self.core.replace(**changes)
+            values = dict(core=core, prior=core.prior, intercept_prior=core.intercept_prior,
+                          sigma=core.sigma, fit_intercept=core.fit_intercept)
+        else:
+            if changes.get("sigma") is not None:
+                raise ValueError(f"sigma is not a parameter of family={self.family.name!r}.")
+            values = dict(
+                prior=check_coef_prior(changes.get("prior", self.prior), self.family),
+                fit_intercept=bool(changes.get("fit_intercept", self.fit_intercept)),
+                intercept_prior=check_intercept_prior(changes.get("intercept_prior",
+                                                                  self.intercept_prior)))
+        new = object.__new__(DaskModel)  # the same data and statistics, other values
+        new.__dict__.update({**self.__dict__, **values})
         return new
+
+    def __setattr__(self, name: str, value) -> None:
+        if self.__dict__.get("_frozen", False):
+            raise AttributeError(
+                f"DaskModel is immutable: cannot set {name!r}. Use model.replace(...) for "
+                f"a new model with other values (same data, no pass over it).")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"DaskModel is immutable: cannot delete {name!r}.")
 
     def _need_gaussian(self, what: str):
         if self.core is None:
@@ -263,34 +297,38 @@ class DaskModel:
         return self.core
 
     # ---------------------------------------------------------------- results
-    def map(self, *, tol: float = 1e-10, max_iter: int = 100, **kwargs) -> MapEstimate:
+    def map(self, *, tol: float = 1e-10, max_iter: int = 100,
+            **kwargs) -> MapEstimate | DaskMapEstimate:
         """The MAP estimate (see :func:`bayesreg.map_estimate` for the objective).
 
         Gaussian: from the sufficient statistics (no pass over the data). Bernoulli and
         Poisson: proximal Newton, one pass over the chunks per iteration, typically 5-10
         (:mod:`bayesreg.inference._outofcore_glm`); data computed lazily are recomputed
-        on every pass, so ``persist()`` them first when they fit the workers' memory. It
-        also sets :attr:`laplace_cov`, the inverse Hessian of the negative log posterior
-        at the MAP in ``(intercept, coef)`` order (Laplace approximation; Gaussian and Flat
-        priors; one more pass).
+        on every pass, so ``persist()`` them first when they fit the workers' memory.
+        Their result is a :class:`DaskMapEstimate`, whose ``laplace_cov`` is the inverse
+        Hessian of the negative log posterior at the MAP in ``(intercept, coef)`` order
+        (Laplace approximation; Gaussian and Flat priors; one more pass). The model is
+        left as it is.
         """
         if self.core is not None:
             return self.core.map(tol=tol, **kwargs)
         pen = map_penalty(self)
+        cov = None
         w, b, info = glm_map_chunked(self.data, self, pen, x_mean=self.stats.x_mean,
                                      y_mean=self.stats.y_mean, tol=tol, max_iter=max_iter)
         if pen.l1 == 0:
             k = 1 if self.fit_intercept else 0
             theta = np.concatenate([[b], w]) if k else w
-            _, _, H = reduce_glm(self.data, self.family.name, theta, np.zeros(len(w)),
+            _, _, H = reduce_glm(self.data, self.family, theta, np.zeros(len(w)),
                                  self.fit_intercept, 2)
             H[k:, k:] += pen.l2 * np.eye(len(w))
-            self.laplace_cov = np.linalg.inv(H)
-        return MapEstimate(coef=xr.DataArray(w, dims=("feature",),
-                                             coords={"feature": self.feature_names}),
-                           intercept=b, objective=info["objective"], n_iter=info["n_iter"],
-                           converged=info["converged"], kkt_violation=info["kkt_violation"],
-                           solver="dask-prox-newton", penalty=pen)
+            cov = np.linalg.inv(H)
+        return DaskMapEstimate(coef=xr.DataArray(w, dims=("feature",),
+                                                 coords={"feature": self.feature_names}),
+                               intercept=b, objective=info["objective"],
+                               n_iter=info["n_iter"], converged=info["converged"],
+                               kkt_violation=info["kkt_violation"], solver="dask-prox-newton",
+                               penalty=pen, laplace_cov=cov)
 
     def sample(self, draws: int = 1000, tune: int = 1000, chains: int = 4,
                sampler: str = "auto", random_seed=None, progressbar: bool = True, **kwargs):

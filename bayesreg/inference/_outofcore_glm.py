@@ -32,24 +32,20 @@ from __future__ import annotations
 import numpy as np
 
 from ..backends._dask_chunks import ChunkedData, reduce_glm
-from ..base._glm import intercept_start
+from ..base._map_problem import kkt_distance, penalty_value
+from ..base._newton import backtrack
 from ..base._solvers import fit_map
+from ..families._family import GaussianFamily
 from ..base._suffstats import SufficientStats
-from ..priors._priors import Flat
 
 __all__ = ["glm_map_chunked"]
 
 
-def _penalty_value(w, l1, l2) -> float:
-    return float(l1 * np.abs(w).sum() + 0.5 * l2 * (w @ w))
-
-
 def _kkt(g, theta, l1, l2, k: int) -> float:
-    """``max_j dist(0, subdifferential_j F)`` (intercept: its gradient)."""
-    w, gw = theta[k:], g[k:] + l2 * theta[k:]
-    viol = np.where(w != 0, np.abs(gw + l1 * np.sign(w)), np.maximum(np.abs(gw) - l1, 0.0))
-    out = float(np.max(viol, initial=0.0))
-    return max(out, abs(float(g[0]))) if k else out
+    """``max_j dist(0, subdifferential_j F)`` (intercept: its gradient), the in-memory
+    solvers' certificate (:func:`bayesreg.base._map_problem.kkt_distance`)."""
+    w = theta[k:]
+    return kkt_distance(g[k:] + l2 * w, w, l1, float(g[0]) if k else None)
 
 
 def _quadratic_step(H, g, theta, l1, l2, k: int) -> np.ndarray:
@@ -67,14 +63,14 @@ def _quadratic_step(H, g, theta, l1, l2, k: int) -> np.ndarray:
     st = SufficientStats(xtx=(Cxx + Cxx.T) / 2.0, xty=Cxy, yty=2.0 * q + 1e-12 * (1.0 + q),
                          sum_w=S, x_mean=xm, y_mean=ym)
     Xp, yp, wp = st.pseudo_data()
-    res = fit_map(Xp, yp, family="gaussian", l1=l1, l2=l2, sigma=1.0, sample_weight=wp,
+    res = fit_map(Xp, yp, family=GaussianFamily(), l1=l1, l2=l2, sigma=1.0, sample_weight=wp,
                   fit_intercept=bool(k), tol=1e-13, max_iter=100_000)
     return np.concatenate([[res.intercept], res.coef]) if k else np.asarray(res.coef)
 
 
 def glm_map_chunked(data: ChunkedData, model, pen, *, x_mean: np.ndarray, y_mean: float,
                     tol: float = 1e-10, max_iter: int = 100):
-    """Proximal-Newton MAP of a bernoulli/poisson model on chunked data (module docstring).
+    """Proximal-Newton MAP of a bernoulli/poisson (convex GLM) model on chunked data (module docstring).
 
     Parameters
     ----------
@@ -92,44 +88,42 @@ def glm_map_chunked(data: ChunkedData, model, pen, *, x_mean: np.ndarray, y_mean
     info : dict
         ``objective``, ``n_iter``, ``converged``, ``kkt_violation``, ``n_passes``.
     """
-    family = model.family.name
+    family = model.family
     if pen.student_t is not None or pen.intercept_l1 or pen.intercept_l2:
-        raise ValueError("Out-of-core GLM MAP supports Gaussian, Laplace, ElasticNet and Flat "
+        raise ValueError("Out-of-core GLM MAP supports Gaussian, Laplace, ElasticNetPrior and Flat "
                          "coefficient priors with a Flat intercept prior (or none).")
     k = 1 if model.fit_intercept else 0
-    if k and not isinstance(model.intercept_prior, Flat):
+    if k and not model.intercept_prior.improper:
         raise ValueError("Out-of-core GLM MAP needs the default Flat intercept prior.")
     p = len(x_mean)
     shift = np.asarray(x_mean, float) if k else np.zeros(p)
     theta = np.zeros(k + p)
     if k:
-        ybar = min(max(y_mean, 1e-10), 1 - 1e-10) if family == "bernoulli" else y_mean
-        theta[0] = intercept_start(family, np.array([ybar]))
+        theta[0] = family.intercept_start(np.array([y_mean]))  # clipped into the link's domain
     l1, l2 = float(pen.l1), float(pen.l2)
     f, g, H = reduce_glm(data, family, theta, shift, bool(k), 2)
-    F = f + _penalty_value(theta[k:], l1, l2)
+    F = f + penalty_value(theta[k:], l1, l2)
     passes, it = 1, 0
     scale = max(1.0, float(model.stats.sum_w))
     kkt = _kkt(g, theta, l1, l2, k) / scale
     while kkt > tol and it < max_iter:
         it += 1
         d = _quadratic_step(H, g, theta, l1, l2, k) - theta
-        slope = float(g @ d) + _penalty_value(theta[k:] + d[k:], l1, l2) \
-            - _penalty_value(theta[k:], l1, l2)
-        t, accepted = 1.0, False
-        slack = 1e3 * np.finfo(float).eps * (abs(F) + 1.0)
-        for _ in range(40):
+        slope = float(g @ d) + penalty_value(theta[k:] + d[k:], l1, l2) \
+            - penalty_value(theta[k:], l1, l2)
+
+        def evaluate(t):  # one more pass over the chunks per trial step
+            nonlocal passes
             cand = theta + t * d
             fc, gc, Hc = reduce_glm(data, family, cand, shift, bool(k), 2)
             passes += 1
-            Fc = fc + _penalty_value(cand[k:], l1, l2)
-            if np.isfinite(Fc) and Fc <= F + 1e-4 * t * min(slope, 0.0) + slack:
-                accepted = True
-                break
-            t *= 0.5
-        if not accepted:
+            Fc = fc + penalty_value(cand[k:], l1, l2)
+            return Fc, (cand, fc, gc, Hc, Fc)
+
+        t, found = backtrack(F, min(slope, 0.0), evaluate)
+        if t is None:
             break
-        theta, f, g, H, F = cand, fc, gc, Hc, Fc
+        theta, f, g, H, F = found
         kkt = _kkt(g, theta, l1, l2, k) / scale
     w = theta[k:]
     b = float(theta[0] - shift @ w) if k else 0.0

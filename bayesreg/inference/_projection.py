@@ -20,22 +20,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy import special
 from sklearn.linear_model import lasso_path
 
+from ..families._family import family_names, get_family
 from ..utils._datatree import group_names
+from ._loo import log_likelihood
 from ._standardize import Standardization
 from ..utils._validation import check_random_seed
 
 __all__ = ["ProjectionSelection", "projection_selection"]
 
-#: bambi's family of each bayesreg family
-BAMBI_FAMILIES = {"gaussian": "gaussian", "bernoulli": "bernoulli", "poisson": "poisson",
-                  "student_t": "t"}
-#: bayesreg's posterior name -> bambi's, of the auxiliary parameters of each family
-AUXILIARY = {"gaussian": ("sigma",), "student_t": ("sigma", "nu"), "bernoulli": (),
-             "poisson": ()}
 RESPONSE = "y"
+
+
+def _projectable(family) -> bool:
+    """Whether kulprit can project ``family``: bambi has it (``Family.bambi_name``) and
+    names its parameters as bayesreg does."""
+    return bool(family.bambi_name)
+
 #: bambi's name of the observation dimension (kulprit aligns pointwise ELPDs by it)
 OBS = "__obs__"
 RESERVED = {RESPONSE, "Intercept", "sigma", "nu", "mu", "p", "alpha"}
@@ -88,22 +90,20 @@ def _check(model, fit) -> None:
                          "kulprit projects through bambi's likelihood, which has no "
                          "observation weights. Fit the model without sample_weight (or "
                          "repeat rows for integer weights).")
-    if model.family.name not in BAMBI_FAMILIES:
-        raise ValueError(f"projection_selection takes the families "
-                         f"{sorted(BAMBI_FAMILIES)}; got {model.family.name!r}.")
+    if not _projectable(model.family):
+        names = [n for n in family_names() if _projectable(get_family(n))]
+        raise ValueError(f"projection_selection takes the families {names}; got "
+                         f"{model.family.name!r}.")
     if not isinstance(fit, xr.DataTree) or "posterior" not in group_names(fit):
         raise ValueError("fit must be the DataTree returned by model.sample(); got "
                          f"{type(fit).__name__}.")
     if "coef" not in fit.posterior.data_vars:
         raise ValueError("fit has no coef in its posterior: pass the fit of this model "
                          "from model.sample().")
-    if "log_likelihood" not in group_names(fit):
-        raise ValueError("fit has no log_likelihood group, which the reference's LOO "
-                         "needs: sample with model.sample(log_likelihood=True) (the "
-                         "default).")
-    n_obs = fit.log_likelihood[RESPONSE].sizes.get("obs_id")
+    n_obs = (fit.observed_data[RESPONSE].size if "observed_data" in group_names(fit)
+             else model.n_samples)
     if n_obs != model.n_samples or fit.posterior["coef"].sizes["feature"] != model.n_features:
-        raise ValueError("fit does not belong to model: its log_likelihood or coef have "
+        raise ValueError("fit does not belong to model: its observed data or coef have "
                          "other sizes than the model's design.")
 
 
@@ -117,32 +117,31 @@ def _reference_draws(model, fit, st: Standardization, terms: list[str]):
     if model.standardization is not None:  # to the columns' own units first
         own = model.standardization
         if intercept is not None:
-            intercept = intercept - (coef * own.center / own.scale).sum(-1)
-        coef = coef / own.scale
+            intercept = own.intercept_original(intercept, coef)
+        coef = own.coef_original(coef)
     if intercept is not None:
-        intercept = intercept + (coef * st.center).sum(-1)
-    coef = coef * st.scale
+        intercept = st.intercept_standardized(intercept, coef)
+    coef = st.coef_standardized(coef)
     dims = ("chain", "draw")
     draws = {name: xr.Variable(dims, coef[..., j]) for j, name in enumerate(terms)}
     if intercept is not None:
         draws = {"Intercept": xr.Variable(dims, intercept), **draws}
-    for name in AUXILIARY[model.family.name]:
+    for name in model.family.auxiliary:  # bambi names them as bayesreg does
         if name in post:  # (not when fixed: Model(sigma=1.0))
             draws[name] = xr.Variable(dims, post[name].transpose(*dims).values)
     return draws, intercept, coef
 
 
-def _l1_order(eta: np.ndarray, Z: np.ndarray, family: str, fit_intercept: bool) -> list[int]:
+def _l1_order(eta: np.ndarray, Z: np.ndarray, family, fit_intercept: bool) -> list[int]:
     """The order in which the columns of ``Z`` enter the lasso path of the reference's
     mean linear predictor ``eta``, with the weights of one IRLS step at it (projpred's
-    L1 search: an L1-penalized projection of the reference fit)."""
-    if family == "bernoulli":
-        mu = special.expit(eta)
-        w = mu * (1.0 - mu)
-    elif family == "poisson":
-        w = np.exp(eta)
-    else:
+    L1 search: an L1-penalized projection of the reference fit): the curvature of the
+    family's ``nll`` at ``y = mu(eta)`` (``mu (1 - mu)`` bernoulli, ``mu`` poisson),
+    constant for an identity link."""
+    if family.link == "identity":
         w = np.ones_like(eta)
+    else:
+        w = family.nll_derivs(family.inverse_link(eta), eta)[1]
     w = w / w.mean()
     if fit_intercept:
         Z = Z - np.average(Z, axis=0, weights=w)
@@ -158,14 +157,14 @@ def _l1_order(eta: np.ndarray, Z: np.ndarray, family: str, fit_intercept: bool) 
     return [int(j) for j in np.lexsort((-last, first))]
 
 
-def _bambi_model(bambi, Z: np.ndarray, y: np.ndarray, terms: list[str], family: str,
+def _bambi_model(bambi, Z: np.ndarray, y: np.ndarray, terms: list[str], family,
                  fit_intercept: bool, nu: float | None):
     data = pd.DataFrame(Z, columns=terms)
     data[RESPONSE] = y
     rhs = " + ".join(terms) if terms else "1"
     formula = f"{RESPONSE} ~ {rhs}" if fit_intercept else f"{RESPONSE} ~ 0 + {rhs}"
     priors = {"nu": nu} if nu is not None else None  # a number: a constant in bambi
-    bm = bambi.Model(formula, data, family=BAMBI_FAMILIES[family], priors=priors)
+    bm = bambi.Model(formula, data, family=family.bambi_name, priors=priors)
     bm.build()
     return bm
 
@@ -244,12 +243,7 @@ class ProjectionSelection:
         (as ``coef_original`` of a standardized model), zero for the features it leaves
         out: their mean (a pandas Series over the features) or, with ``draws=True``, the
         projected draws (an xarray.DataArray, dims draw, feature)."""
-        post = self.submodel(size).idata.posterior
-        names = list(self.terms.values())
-        values = np.zeros((post.sizes["chain"] * post.sizes["draw"], len(names)))
-        for j, term in enumerate(names):
-            if term in post:
-                values[:, j] = post[term].values.ravel() / self.standardization.scale[j]
+        values = self.standardization.coef_original(self._standardized_draws(size))
         out = xr.DataArray(values, dims=("draw", "feature"),
                            coords={"feature": self.feature_names}, name="coef_original")
         return out if draws else out.mean("draw").to_series()
@@ -260,8 +254,20 @@ class ProjectionSelection:
         post = self.submodel(size).idata.posterior
         if "Intercept" not in post:
             return 0.0
-        coef = self.coef(size).values
-        return float(post["Intercept"].mean()) - float(coef @ self.standardization.center)
+        coef = self._standardized_draws(size).mean(axis=0)
+        return float(self.standardization.intercept_original(float(post["Intercept"].mean()),
+                                                             coef))
+
+    def _standardized_draws(self, size: int | None) -> np.ndarray:
+        """Projected coefficient draws on :attr:`standardization`'s scale, shape (draws,
+        features), zero for the features the submodel leaves out."""
+        post = self.submodel(size).idata.posterior
+        names = list(self.terms.values())
+        values = np.zeros((post.sizes["chain"] * post.sizes["draw"], len(names)))
+        for j, term in enumerate(names):
+            if term in post:
+                values[:, j] = post[term].values.ravel()
+        return values
 
 
 def projection_selection(model, fit, *, method: str = "l1", max_terms: int | None = None,
@@ -291,7 +297,8 @@ def projection_selection(model, fit, *, method: str = "l1", max_terms: int | Non
         The reference model (any prior; a sparse one is the usual choice), family
         gaussian, bernoulli, poisson or student_t, without ``sample_weight``.
     fit : xarray.DataTree
-        Its fit from :meth:`Model.sample`, with the ``log_likelihood`` group.
+        Its fit from :meth:`Model.sample` (its ``log_likelihood`` group, where it has
+        none, is computed from the draws: :func:`bayesreg.log_likelihood`).
     method : {"l1", "forward"}, default "l1"
         The search path. ``"l1"``: the order in which the features enter the lasso path
         of the reference's mean linear predictor (one IRLS step for bernoulli and
@@ -347,7 +354,7 @@ def projection_selection(model, fit, *, method: str = "l1", max_terms: int | Non
         eta = coef.reshape(-1, p).mean(0) @ Z.T
         if intercept is not None:
             eta = eta + intercept.mean()
-        order = _l1_order(eta, Z, model.family.name, model.fit_intercept)[:max_terms]
+        order = _l1_order(eta, Z, model.family, model.fit_intercept)[:max_terms]
     kept = [names[j] for j in order]
 
     if "posterior_predictive" in group_names(fit):
@@ -356,11 +363,13 @@ def projection_selection(model, fit, *, method: str = "l1", max_terms: int | Non
         pp = model.sample_posterior_predictive(fit, random_seed=np.random.default_rng(
             ppc_seed), extend_inferencedata=False).posterior_predictive.to_dataset()
     obs = {"obs_id": OBS}
-    keep = ["Intercept", *kept, *AUXILIARY[model.family.name]]
+    keep = ["Intercept", *kept, *model.family.auxiliary]
     reference = xr.DataTree.from_dict({
         "posterior": xr.Dataset({k: v for k, v in draws.items() if k in keep}),
         "observed_data": fit.observed_data.to_dataset()[[RESPONSE]].rename(obs),
-        "log_likelihood": fit.log_likelihood.to_dataset()[[RESPONSE]].rename(obs),
+        "log_likelihood": (fit.log_likelihood.to_dataset() if "log_likelihood" in
+                           group_names(fit) else log_likelihood(fit, model)
+                           )[[RESPONSE]].rename(obs),
         "posterior_predictive": pp[[RESPONSE]].rename(obs),
     })
     columns = [names.index(t) for t in kept]
@@ -368,11 +377,11 @@ def projection_selection(model, fit, *, method: str = "l1", max_terms: int | Non
     # optimizes it without bounds: on a path it runs off to 1e40, where the t density's
     # log-gamma terms lose all precision and the submodels' ELPDs are garbage.
     nu = None
-    if model.family.name == "student_t":
+    if model.family.has_nu:
         nu = (float(fit.posterior["nu"].median()) if "nu" in fit.posterior
               else float(model.nu))
     with _quiet():
-        bm = _bambi_model(bambi, Z[:, columns], model.y, kept, model.family.name,
+        bm = _bambi_model(bambi, Z[:, columns], model.y, kept, model.family,
                           model.fit_intercept, nu)
         projector = kulprit.ProjectionPredictive(bm, reference,
                                                  rng=np.random.default_rng(kulprit_seed))

@@ -25,7 +25,6 @@ import xarray as xr
 
 from ..backends._pymc_model import model_shrinkage_scales
 from ..base._sparse import savs_estimate, shrinkage_factor
-from ..priors._shrinkage import ShrinkagePrior
 
 __all__ = ["shrinkage_factors", "effective_nonzero", "savs", "inclusion_summary"]
 
@@ -68,7 +67,7 @@ def shrinkage_factors(model, fit) -> xr.DataArray:
     xarray.DataArray, dims (chain, draw, feature)
     """
     prior = model.prior
-    if not isinstance(prior, ShrinkagePrior):
+    if not prior.sparse:
         raise ValueError(f"shrinkage_factors needs a model with a sparse prior (Horseshoe, "
                          f"RegularizedHorseshoe, HorseshoePlus, R2D2); got {prior!r}. "
                          f"savs(model, fit) works with any prior.")
@@ -133,7 +132,7 @@ def inclusion_summary(model, fit, *, interval: float = 0.9) -> pd.DataFrame:
         "lower": coef.quantile(q, ("chain", "draw")).values,
         "upper": coef.quantile(1.0 - q, ("chain", "draw")).values,
     }, index=pd.Index(coef["feature"].values, name="feature"))
-    if isinstance(model.prior, ShrinkagePrior):
+    if model.prior.sparse:
         kappa = shrinkage_factors(model, fit)
         table["kappa"] = kappa.mean(("chain", "draw")).values
         table["p_signal"] = (kappa < 0.5).mean(("chain", "draw")).values

@@ -70,6 +70,10 @@ class Standardization:
         """``(X - center) / scale``."""
         return (np.asarray(X, dtype=np.float64) - self.center) / self.scale
 
+    # The one place where coefficients move between the two scales (the module
+    # docstring's identity): MAP estimates, posterior draws (:func:`bayesreg.inference.
+    # _design.with_original_scale`) and projected draws (:mod:`bayesreg.inference.
+    # _projection`) all call these.
     def coef_original(self, coef: np.ndarray) -> np.ndarray:
         """Coefficients on the original scale, ``coef / scale`` (features on the last
         axis)."""
@@ -77,8 +81,18 @@ class Standardization:
 
     def intercept_original(self, intercept, coef: np.ndarray):
         """The original-scale intercept ``intercept - sum_j coef_j center_j / scale_j``
-        (features on the last axis of ``coef``)."""
+        (``coef`` on the standardized scale, features on its last axis)."""
         return intercept - np.asarray(coef) @ (self.center / self.scale)
+
+    def coef_standardized(self, coef: np.ndarray) -> np.ndarray:
+        """The inverse of :meth:`coef_original`: ``coef * scale`` (features on the last
+        axis)."""
+        return np.asarray(coef) * self.scale
+
+    def intercept_standardized(self, intercept, coef: np.ndarray):
+        """The inverse of :meth:`intercept_original`: ``intercept + sum_j coef_j center_j``
+        (``coef`` on the original scale, features on its last axis)."""
+        return intercept + np.asarray(coef) @ self.center
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (lists of floats; ``json`` writes floats exactly)."""

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..families._family import get_family
 from ..inference._model import spec_from_idata
-from ..priors import _priors
-from ._grids import alpha_of_scale
+from ..priors._registry import prior_from_dict
+from ._grids import CV_ESTIMATORS, alpha_of_scale
 
 __all__ = ["implied_alpha", "summarize_alpha"]
 
@@ -45,11 +46,11 @@ def implied_alpha(idata, estimator: str | None = None):
         Named ``"alpha"``, dims ``(chain, draw)``, ``attrs["estimator"]``.
     """
     spec = spec_from_idata(idata)
-    if spec["family"] != "gaussian":
+    if not get_family(spec["family"]).sufficient_statistics:  # Ridge/Lasso's likelihood
         raise ValueError(f"implied_alpha maps to Ridge/Lasso alphas and needs family='gaussian'; "
                          f"got {spec['family']!r}.")
-    prior = _priors.prior_from_dict(spec["prior"])
-    default = {"Gaussian": "ridge", "Laplace": "lasso"}.get(type(prior).__name__)
+    prior = prior_from_dict(spec["prior"])
+    default = CV_ESTIMATORS.get(prior.penalty_kind)
     if default is None:
         raise ValueError(f"implied_alpha needs a Gaussian (ridge) or Laplace (lasso) prior; "
                          f"got {prior!r}.")

@@ -17,8 +17,8 @@ class EmpiricalBayes(NamedTuple):
     Attributes
     ----------
     result : bayesreg.base.EmpiricalBayesResult
-        ``alpha`` (noise precision, ``BayesianRidge.alpha_``), ``lambda_`` (weight
-        precision, ``lambda_``), ``coef``, ``intercept``, ``sigma`` (posterior
+        ``noise_precision`` (``BayesianRidge.alpha_``), ``prior_precision`` (weight
+        precision, ``lambda_``), ``coef``, ``intercept``, ``posterior_cov`` (posterior
         covariance, ``sigma_``), ``scores`` (``scores_``), ``n_iter``, ``converged``.
     model : bayesreg.Model
         A new model with ``prior=Gaussian(scale=1/sqrt(lambda_))`` and
@@ -36,7 +36,7 @@ def empirical_bayes(model, **options) -> EmpiricalBayes:
     Maximizes the centred-data evidence plus (very flat) Gamma hyperpriors over the
     weight precision :math:`\lambda = 1/\tau^2` and the noise precision
     :math:`\alpha = 1/\sigma^2` with MacKay's fixed-point updates
-    (:func:`bayesreg.base.empirical_bayes`), reproducing
+    (:func:`bayesreg.base.maximize_evidence`), reproducing
     :class:`sklearn.linear_model.BayesianRidge` (``lambda_``, ``alpha_``, ``coef_``,
     ``intercept_``, ``sigma_``, ``scores_``) to ~1e-9.
 
@@ -65,7 +65,7 @@ def empirical_bayes(model, **options) -> EmpiricalBayes:
     >>> res, tuned = empirical_bayes(Model(X, y, prior=Gaussian(1.0)))  # doctest: +SKIP
     >>> tuned.log_evidence().effective_params                            # doctest: +SKIP
     """
-    if model.family.name != "gaussian":
+    if not model.family.sufficient_statistics:  # BayesianRidge's conjugate algebra
         raise ValueError(f"empirical_bayes needs family='gaussian'; got "
                          f"{model.family.name!r}.")
     if intercept_kind(model) == "proper":
@@ -77,8 +77,8 @@ def empirical_bayes(model, **options) -> EmpiricalBayes:
     bad = sorted(set(options) - known)
     if bad:
         raise TypeError(f"Unknown empirical_bayes option(s) {bad}; must be among {sorted(known)}.")
-    res = _cj.empirical_bayes(model.X, model.y, fit_intercept=model.fit_intercept,
+    res = _cj.maximize_evidence(model.X, model.y, fit_intercept=model.fit_intercept,
                               sample_weight=model.sample_weight, **options)
-    new = model.replace(prior=_priors.Gaussian(scale=float(res.lambda_ ** -0.5)),
-                   sigma=float(res.alpha ** -0.5))
+    new = model.replace(prior=_priors.Gaussian(scale=float(res.prior_precision ** -0.5)),
+                   sigma=float(res.noise_precision ** -0.5))
     return EmpiricalBayes(result=res, model=new)

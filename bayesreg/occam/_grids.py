@@ -3,8 +3,6 @@ same grid, and the Bayesian regularization path next to the MAP path."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import warnings
 from typing import Any
 
@@ -14,7 +12,6 @@ import pandas as pd
 from scipy import stats
 from sklearn.linear_model import LassoCV, RidgeCV
 
-from ..inference._diagnostics import ConvergenceWarning
 from ..inference._evidence import (
     METHODS,
     conjugate_for_evidence,
@@ -29,6 +26,16 @@ from ..base._solvers import fit_map
 from ..priors import _priors
 from ..priors._penalty import prior_penalty
 from ..utils._validation import PROBABILITY, OneOf, check_param, check_positive_array
+from ._runs import (
+    at_scale,
+    check_scale_grid,
+    evidence_columns,
+    exact_fit,
+    grid_sample_options,
+    loo_columns,
+    quiet_sample,
+    unconverged_message,
+)
 
 __all__ = ["scale_grid", "cv_scale", "regularization_path", "alpha_of_scale", "scale_of_alpha"]
 
@@ -37,9 +44,9 @@ def _plugin_sigma(model) -> float:
     """A noise sd for converting between sklearn alphas and prior scales."""
     if model.family.has_sigma and not isinstance(model.sigma, _priors.Prior):
         return float(model.sigma)
-    res = _cj.empirical_bayes(model.X, model.y, fit_intercept=model.fit_intercept,
+    res = _cj.maximize_evidence(model.X, model.y, fit_intercept=model.fit_intercept,
                               sample_weight=model.sample_weight)
-    return float(res.alpha ** -0.5)
+    return float(res.noise_precision ** -0.5)
 
 
 def alpha_of_scale(kind: str, scale, sigma, S: float, scaled: bool):
@@ -58,13 +65,15 @@ def scale_of_alpha(kind: str, alpha, sigma, S: float, scaled: bool):
     return eff / (sigma if scaled else 1.0)
 
 
+#: the scikit-learn CV estimator of each prior's penalty twin (``Prior.penalty_kind``)
+#: whose alpha is a one-to-one function of the prior scale: Gaussian -> ridge,
+#: Laplace -> lasso
+CV_ESTIMATORS = {"l2": "ridge", "l1": "lasso"}
+
+
 def _cv_kind(model, cv):
     if cv == "auto":
-        if isinstance(model.prior, _priors.Gaussian):
-            return "ridge"
-        if isinstance(model.prior, _priors.Laplace):
-            return "lasso"
-        return None
+        return CV_ESTIMATORS.get(model.prior.penalty_kind)
     return check_param(cv, "cv", "scale_grid", OneOf(("auto", "ridge", "lasso", None)))
 
 
@@ -99,11 +108,11 @@ def cv_scale(model, scales, estimator: str = "ridge", *, cv_folds: int = 5,
     """
     scales = check_positive_array(scales, "scales", "cv_scale")
     estimator = check_param(estimator, "estimator", "cv_scale", OneOf(("ridge", "lasso")))
-    if model.family.name != "gaussian":
+    if not model.family.sufficient_statistics:  # RidgeCV/LassoCV's likelihood
         raise ValueError("cv_scale compares with RidgeCV/LassoCV and needs family='gaussian'.")
     sig = _plugin_sigma(model) if sigma is None else float(sigma)
     S = sum_w(model)
-    scaled = bool(getattr(model.prior, "scaled_by_sigma", False))
+    scaled = bool(model.prior.scaled_by_sigma)
     alphas = alpha_of_scale(estimator, scales, sig, S, scaled)
     if estimator == "ridge":
         est = RidgeCV(alphas=alphas, fit_intercept=model.fit_intercept)
@@ -162,26 +171,22 @@ def scale_grid(model, scales, *, loo: bool = True, draws: int = 1000,
         ``evidence_best_scale``, ``loo_best_scale`` and ``cv`` (the
         :func:`cv_scale` dict or ``None``).
     """
-    scales = check_positive_array(scales, "scales", "scale_grid")
-    if "scale" not in {f.name for f in dataclasses.fields(model.prior)}:
-        raise ValueError(f"scale_grid needs a prior with a 'scale' parameter; got {model.prior!r}.")
-    conj = is_conjugate(model.replace(prior=dataclasses.replace(model.prior, scale=1.0)))
+    scales = check_scale_grid(model, scales, "scale_grid")
+    conj = is_conjugate(at_scale(model, 1.0))
     method = check_param("exact" if conj else "bridge" if evidence_method is None
                          else evidence_method, "evidence_method", "scale_grid", OneOf(METHODS))
-    kw = dict(sampler="auto", draws=max(int(draws) // 2, 100), tune=500, chains=2,
-              progressbar=False)
-    kw.update(sample_kwargs or {})
+    kw = grid_sample_options(draws, sample_kwargs)
     sampler = kw.pop("sampler")
     mcmc = not conj and (loo or method == "bridge")
     seeds = np.random.SeedSequence(random_seed).spawn(len(scales))
     rows, failed, compiled = [], [], None
     for s, seed in zip(scales, seeds):
-        m = model.replace(prior=dataclasses.replace(model.prior, scale=float(s)))
+        m = at_scale(model, s)
         row: dict[str, Any] = {"scale": float(s)}
         fit = None
         if mcmc:
             compiled = compiled or m.compile(sampler)
-            fit, ok = _quiet_fit(m, compiled=compiled, random_seed=seed, **kw)
+            fit, ok = quiet_sample(m, compiled=compiled, random_seed=seed, **kw)
             row["converged"] = ok
             if not ok:
                 failed.append(float(s))
@@ -191,26 +196,16 @@ def scale_grid(model, scales, *, loo: bool = True, draws: int = 1000,
             ev = log_evidence(m, method="smc", random_seed=seed)
         else:
             ev = log_evidence(m, method=method)
-        row.update(log_evidence=ev.log_evidence, log_evidence_se=ev.stderr,
-                   log_likelihood_max=ev.log_likelihood_max,
-                   log_occam_factor=ev.log_occam_factor, effective_params=ev.effective_params)
-        if loo:
-            if conj:  # i.i.d. draws: relative efficiency 1
-                fit = m.sample(sampler="exact", draws=int(draws), chains=1, random_seed=seed,
-                               progressbar=False)
-                res = _loo_idata(fit, reff=1.0)
-            else:
-                res = _loo_idata(fit)
-            k = np.asarray(res.pareto_k)
-            row.update(elpd_loo=float(res.elpd), se_elpd_loo=float(res.se),
-                       p_loo=float(res.p), pareto_k_max=float(np.max(k)),
-                       n_bad_k=int(np.sum(k > 0.7)))
+        row.update(evidence_columns(ev))
+        if loo:  # conjugate: i.i.d. draws, relative efficiency 1
+            row.update(loo_columns(exact_fit(m, draws, seed), reff=1.0, model=m) if conj
+                       else loo_columns(fit, model=m))
         rows.append(row)
     if failed:
-        warnings.warn(ConvergenceWarning(
-            f"scale_grid: the MCMC runs at scales {_fmt(failed)} did not pass the convergence "
-            f"gate (column 'converged'); their LOO and evidence may be unreliable. Run longer, "
-            f"e.g. sample_kwargs=dict(draws=2000, tune=1000)."), stacklevel=2)
+        warnings.warn(unconverged_message(
+            "scale_grid", failed, "column 'converged'", "their LOO and evidence may be "
+            "unreliable. Run longer, e.g. sample_kwargs=dict(draws=2000, tune=1000)."),
+            stacklevel=2)
     df = pd.DataFrame(rows)
     ie = int(np.argmax(df["log_evidence"].to_numpy()))
     df["is_evidence_best"] = np.arange(len(df)) == ie
@@ -219,36 +214,13 @@ def scale_grid(model, scales, *, loo: bool = True, draws: int = 1000,
         il = int(np.argmax(df["elpd_loo"].to_numpy()))
         df["is_loo_best"] = np.arange(len(df)) == il
         df.attrs["loo_best_scale"] = float(scales[il])
-    kind = _cv_kind(model, cv) if model.family.name == "gaussian" else None
+    kind = _cv_kind(model, cv) if model.family.sufficient_statistics else None
     df.attrs["cv"] = None
     if kind is not None:
         info = cv_scale(model, scales, kind)
         df["is_cv_best"] = np.isclose(scales, info["scale"], rtol=1e-9)
         df.attrs["cv"] = info
     return df
-
-
-def _fmt(scales) -> str:
-    """Scales as a short list for a message: ``[0.316, 0.72]``."""
-    return "[" + ", ".join(f"{s:.3g}" for s in scales) + "]"
-
-
-def _quiet_fit(model, **kwargs):
-    """``model.sample(**kwargs)`` with its ConvergenceWarning turned into a flag (the
-    public function that asked for the run warns once, for all of its runs)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        fit = model.sample(**kwargs)
-    report = json.loads(fit["sample_stats"].attrs["bayesreg_convergence"])
-    return fit, bool(report["ok"])
-
-
-def _loo_idata(idata, reff: float | None = None):
-    """PSIS-LOO of a fit's ``log_likelihood`` group (Pareto-k warnings go to the table)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*Estimated shape parameter of Pareto.*")
-        return az.loo(idata, pointwise=True, reff=reff)
-
 
 
 # ----------------------------------------------------------------- regularization path
@@ -285,17 +257,14 @@ def regularization_path(model, scales, *, hdi_prob: float = 0.94, draws: int = 3
         and feature), ready for plotting; ``attrs["unconverged_scales"]`` lists the
         scales whose MCMC run failed the convergence gate.
     """
-    scales = check_positive_array(scales, "scales", "regularization_path")
+    scales = check_scale_grid(model, scales, "regularization_path")
     hdi_prob = check_param(hdi_prob, "hdi_prob", "regularization_path", PROBABILITY)
-    if "scale" not in {f.name for f in dataclasses.fields(model.prior)}:
-        raise ValueError(f"regularization_path needs a prior with a 'scale' parameter; got "
-                         f"{model.prior!r}.")
     q = 0.5 + hdi_prob / 2.0
-    conj = is_conjugate(model.replace(prior=dataclasses.replace(model.prior, scale=1.0)))
+    conj = is_conjugate(at_scale(model, 1.0))
     ss = np.random.SeedSequence(random_seed).spawn(len(scales))
     frames, failed, compiled = [], [], None
     for s, seed in zip(scales, ss):
-        m = model.replace(prior=dataclasses.replace(model.prior, scale=float(s)))
+        m = at_scale(model, s)
         ok = True
         if conj:
             c = conjugate_for_evidence(m)
@@ -309,16 +278,15 @@ def regularization_path(model, scales, *, hdi_prob: float = 0.94, draws: int = 3
             lower, upper = mean - half[c.k:], mean + half[c.k:]
             # fixed: l2 = 1/tau^2 at sigma; NIG: the mode is Ridge(alpha=1/scale^2), i.e. sigma=1
             sig_map = c.sigma if c.kind == "fixed_sigma" else 1.0
-            pen = {"l2": 1.0 / c.tau[c.k:] ** 2}
             if c.intercept == "proper" or np.any(c.loc != 0):
                 map_ = mean                      # Gaussian posterior: the mode is the mean
             else:
-                map_ = fit_map(m.X, m.y, family="gaussian", sigma=sig_map,
+                map_ = fit_map(m.X, m.y, family=m.family, sigma=sig_map,
                                sample_weight=m.sample_weight, fit_intercept=m.fit_intercept,
-                               **pen).coef
+                               **_map_penalty(m.prior, sig_map)).coef
         else:
             compiled = compiled or m.compile(sampler)
-            idata, ok = _quiet_fit(m, draws=draws, tune=tune, chains=chains,
+            idata, ok = quiet_sample(m, draws=draws, tune=tune, chains=chains,
                                    compiled=compiled, random_seed=seed,
                                    progressbar=progressbar, log_likelihood=False)
             if not ok:
@@ -334,22 +302,23 @@ def regularization_path(model, scales, *, hdi_prob: float = 0.94, draws: int = 3
                 sig = (float(idata.posterior["sigma"].mean()) if isinstance(m.sigma, _priors.Prior)
                        else float(m.sigma))
             prior = m.prior
-            if not prior.is_fixed or isinstance(getattr(prior, "loc", 0.0), _priors.Prior) \
-                    or getattr(prior, "loc", 0.0) != 0 or intercept_kind(m) == "proper":
+            # the family's other parameters (a negative binomial's dispersion), when fixed
+            aux = {n: getattr(m, n) for n in m.family.auxiliary if n != "sigma"}
+            if not prior.is_fixed or prior.location != 0 or intercept_kind(m) == "proper" \
+                    or any(isinstance(v, _priors.Prior) for v in aux.values()):
                 map_ = np.full(m.n_features, np.nan)
             else:
-                map_ = fit_map(m.X, m.y, family=m.family.name,
+                map_ = fit_map(m.X, m.y, family=m.family,
                                sigma=1.0 if sig is None else sig,
                                sample_weight=m.sample_weight, fit_intercept=m.fit_intercept,
-                               **_map_penalty(prior, sig)).coef
+                               aux=aux, **_map_penalty(prior, sig)).coef
         frames.append(pd.DataFrame({"scale": float(s), "feature": list(m.feature_names),
                                     "mean": mean, "lower": lower, "upper": upper,
                                     "map": map_}))
     if failed:
-        warnings.warn(ConvergenceWarning(
-            f"regularization_path: the MCMC runs at scales {_fmt(failed)} did not pass the "
-            f"convergence gate (listed in attrs['unconverged_scales']); run longer, e.g. "
-            f"draws=1000, tune=1000."), stacklevel=2)
+        warnings.warn(unconverged_message(
+            "regularization_path", failed, "listed in attrs['unconverged_scales']",
+            "run longer, e.g. draws=1000, tune=1000."), stacklevel=2)
     out = pd.concat(frames, ignore_index=True)
     out.attrs["unconverged_scales"] = failed
     return out

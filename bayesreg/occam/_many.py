@@ -15,23 +15,28 @@ The result has dims ``scale`` (and ``fold`` for CV folds or bootstrap resamples)
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import warnings
 from typing import Any
 
 import numpy as np
 import xarray as xr
-from arviz_stats import loo as arviz_loo
 from scipy.special import logsumexp
 
 from ..backends._dask_chunks import settle_lazy_modules
-from ..inference._diagnostics import ConvergenceWarning
 from ..inference._evidence import is_conjugate, log_evidence
 from ..inference._model import Model
 from ..inference._outofcore import DaskModel
 from ..inference._pointwise import pointwise_loglik
-from ..utils._validation import PROBABILITY, OneOf, check_param, check_positive_array
+from ..utils._validation import PROBABILITY, OneOf, check_param
+from ._runs import (
+    at_scale,
+    check_scale_grid,
+    evidence_columns,
+    exact_fit,
+    grid_sample_options,
+    loo_columns,
+    quiet_sample,
+)
 
 __all__ = ["fit_many"]
 
@@ -46,18 +51,15 @@ def _subset(model: Model, rows: np.ndarray | None) -> Model:
 
 
 def _one_fit(model: Model, scale: float | None, train, test, method: str, draws: int,
-             hdi_prob: float, loo: bool, seed, sample_kwargs: dict) -> dict[str, Any]:
+             interval_prob: float, loo: bool, seed, sample_kwargs: dict) -> dict[str, Any]:
     """One fit of the grid: scalars and length-``p`` arrays (see :func:`fit_many`)."""
     settle_lazy_modules()
-    m = model if scale is None else model.replace(
-        prior=dataclasses.replace(model.prior, scale=float(scale)))
+    m = model if scale is None else at_scale(model, scale)
     m = _subset(m, train)
     out: dict[str, Any] = {}
     conj = is_conjugate(m)
     if conj:
-        ev = log_evidence(m, method="exact")
-        out.update(log_evidence=ev.log_evidence, effective_params=ev.effective_params,
-                   log_occam_factor=ev.log_occam_factor)
+        out.update(evidence_columns(log_evidence(m, method="exact")))
     if method == "map":
         est = m.map()
         out.update(coef=est.coef.values, intercept=est.intercept)
@@ -66,32 +68,21 @@ def _one_fit(model: Model, scale: float | None, train, test, method: str, draws:
                                "intercept": (("chain", "draw"), [[est.intercept]])})
             out["elpd_test"] = float(_test_loglik(m, model, post, test).sum())
         return out
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        if conj:
-            fit = m.sample(sampler="exact", draws=draws, chains=1, random_seed=seed,
-                           progressbar=False, log_likelihood=loo)
-        else:
-            kw = dict(draws=max(draws // 2, 100), tune=500, chains=2, progressbar=False)
-            kw.update(sample_kwargs)
-            fit = m.sample(random_seed=seed, log_likelihood=loo, **kw)
-            report = json.loads(fit["sample_stats"].attrs["bayesreg_convergence"])
-            out["converged"] = bool(report["ok"])
+    if conj:
+        fit = exact_fit(m, draws, seed, log_likelihood=False)  # LOO: in blocks, below
+    else:
+        fit, out["converged"] = quiet_sample(m, random_seed=seed, log_likelihood=False,
+                                             **grid_sample_options(draws, sample_kwargs))
     coef = fit.posterior["coef"].transpose("chain", "draw", "feature").values
     coef = coef.reshape(-1, coef.shape[-1])
-    q = (1.0 - hdi_prob) / 2.0
+    q = (1.0 - interval_prob) / 2.0
     out.update(coef_mean=coef.mean(0), coef_sd=coef.std(0, ddof=1),
                coef_lower=np.quantile(coef, q, axis=0),
                coef_upper=np.quantile(coef, 1.0 - q, axis=0))
     if m.fit_intercept:
         out["intercept_mean"] = float(fit.posterior["intercept"].mean())
     if loo:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*Pareto.*")
-            res = arviz_loo(fit, pointwise=True, reff=1.0 if conj else None)
-        k = np.asarray(res.pareto_k)
-        out.update(elpd_loo=float(res.elpd), se_elpd_loo=float(res.se), p_loo=float(res.p),
-                   pareto_k_max=float(k.max()))
+        out.update(loo_columns(fit, reff=1.0 if conj else None, model=m))
     if test is not None:
         ll = _test_loglik(m, model, fit.posterior, test)
         S = ll.shape[0] * ll.shape[1]
@@ -130,24 +121,28 @@ def _splits(n: int, folds, bootstrap, rng):
 
 
 def fit_many(model, scales=None, *, folds: int | None = None, bootstrap: int | None = None,
-             method: str = "posterior", draws: int = 1000, hdi_prob: float = 0.94,
+             method: str = "posterior", draws: int = 1000, interval_prob: float = 0.94,
              loo: bool = False, client=None, random_seed=None,
-             sample_kwargs: dict | None = None) -> xr.Dataset:
+             sample_kwargs: dict | None = None, hdi_prob: float | None = None) -> xr.Dataset:
     r"""Fit a grid of prior scales, CV folds or bootstrap resamples, in parallel on Dask.
 
     For each prior ``scale`` (the coefficient prior's ``scale`` replaced; all else as in
     ``model``) and each fold, fit once and keep:
 
-    * ``method="posterior"``: ``coef_mean``, ``coef_sd``, the central ``hdi_prob``
-      interval ``coef_lower``/``coef_upper`` (equal-tailed quantiles of the draws),
+    * ``method="posterior"``: ``coef_mean``, ``coef_sd``, the central (equal-tailed)
+      ``interval_prob`` interval ``coef_lower``/``coef_upper``: the ``(1 -
+      interval_prob) / 2`` and ``(1 + interval_prob) / 2`` quantiles of the draws (not an
+      HDI, which :func:`bayesreg.regularization_path` reports; the two coincide, up to
+      Monte Carlo error, for the symmetric posteriors of conjugate models),
       ``intercept_mean``; exact i.i.d. draws for a conjugate model, else
       :meth:`bayesreg.Model.sample` with ``sample_kwargs``;
     * ``method="map"``: ``coef`` and ``intercept`` (:meth:`bayesreg.Model.map`);
-    * conjugate models: ``log_evidence``, ``log_occam_factor``, ``effective_params``
-      (exact, :func:`bayesreg.log_evidence`);
+    * conjugate models: ``log_evidence`` (``log_evidence_se`` 0), ``log_likelihood_max``,
+      ``log_occam_factor``, ``effective_params`` (exact, :func:`bayesreg.log_evidence`);
     * MCMC fits: ``converged`` (1.0 when the run passed the convergence gate of
       :meth:`bayesreg.Model.sample`; its warnings are not repeated per fit);
-    * ``loo=True``: ``elpd_loo``, ``se_elpd_loo``, ``p_loo``, ``pareto_k_max`` (PSIS-LOO);
+    * ``loo=True``: ``elpd_loo``, ``se_elpd_loo``, ``p_loo``, ``pareto_k_max``, ``n_bad_k``
+      (PSIS-LOO; the columns of :func:`bayesreg.scale_grid`);
     * CV folds: ``elpd_test``, the held-out log predictive density
       :math:`\sum_{i \in \text{test}} \log \frac{1}{S}\sum_s p(y_i \mid \theta_s)` (MAP:
       :math:`\sum_i \log p(y_i \mid \hat\theta)`).
@@ -167,14 +162,19 @@ def fit_many(model, scales=None, *, folds: int | None = None, bootstrap: int | N
     method : {"posterior", "map"}
     draws : int, default 1000
         Exact draws per fit (MCMC: ``draws // 2`` per chain over 2 chains).
-    hdi_prob : float, default 0.94
+    interval_prob : float, default 0.94
+        Probability of the equal-tailed interval ``coef_lower``/``coef_upper``.
     loo : bool, default False
     client : dask.distributed.Client, optional
         Run the fits on its workers. Default: one after another in this process.
     random_seed : int, optional
         Seeds the folds and every fit (each fit its own ``SeedSequence`` child).
     sample_kwargs : dict, optional
-        Options of :meth:`bayesreg.Model.sample` for non-conjugate models.
+        Options of :meth:`bayesreg.Model.sample` for non-conjugate models (defaults:
+        ``draws // 2`` per chain, 2 chains, ``tune=500``).
+    hdi_prob : float, optional
+        Deprecated name of ``interval_prob`` (the interval was never an HDI); it warns
+        with ``DeprecationWarning`` and will be removed in the next release.
 
     Returns
     -------
@@ -191,7 +191,12 @@ def fit_many(model, scales=None, *, folds: int | None = None, bootstrap: int | N
     >>> ds["log_evidence"].idxmax("scale")                           # doctest: +SKIP
     """
     method = check_param(method, "method", "fit_many", OneOf(_METHODS))
-    hdi_prob = check_param(hdi_prob, "hdi_prob", "fit_many", PROBABILITY)
+    if hdi_prob is not None:
+        warnings.warn("fit_many(hdi_prob=...) is deprecated and will be removed in the next "
+                      "release: the interval is equal-tailed, not an HDI; use "
+                      "fit_many(interval_prob=...).", DeprecationWarning, stacklevel=2)
+        interval_prob = hdi_prob
+    interval_prob = check_param(interval_prob, "interval_prob", "fit_many", PROBABILITY)
     if isinstance(model, DaskModel):
         if folds is not None or bootstrap is not None or loo:
             raise ValueError("fit_many on a DaskModel runs scale grids only (its rows stay in "
@@ -203,16 +208,13 @@ def fit_many(model, scales=None, *, folds: int | None = None, bootstrap: int | N
                         f"{type(model).__name__}.")
     grid = scales is not None
     if grid:
-        scales = check_positive_array(scales, "scales", "fit_many")
-        if "scale" not in {f.name for f in dataclasses.fields(model.prior)}:
-            raise ValueError(f"fit_many needs a prior with a 'scale' parameter; got "
-                             f"{model.prior!r}.")
+        scales = check_scale_grid(model, scales, "fit_many")
     scale_list = list(scales) if grid else [None]
     rng = np.random.default_rng(random_seed)
     fold_dim, splits = _splits(model.n_samples, folds, bootstrap, rng)
     seeds = np.random.SeedSequence(random_seed).spawn(len(scale_list) * len(splits))
     tasks = [(s, tr, te) for s in scale_list for tr, te in splits]
-    fixed = (method, int(draws), hdi_prob, bool(loo))
+    fixed = (method, int(draws), interval_prob, bool(loo))
     kw = dict(sample_kwargs or {})
     if client is None:
         results = [_one_fit(model, s, tr, te, *fixed, seed, kw)

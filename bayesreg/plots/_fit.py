@@ -109,14 +109,16 @@ def plot_map_parity(comparison, *, ax=None):
     return fig
 
 
-_PPC = {"gaussian": azp.plot_ppc_dist, "student_t": azp.plot_ppc_dist,
-        "poisson": azp.plot_ppc_rootogram, "bernoulli": azp.plot_ppc_pava}
+#: the posterior predictive plot of each kind of outcome (``Family.outcome``)
+_PPC = {"continuous": azp.plot_ppc_dist, "counts": azp.plot_ppc_rootogram,
+        "binary": azp.plot_ppc_pava}
 
 
 def plot_ppc(model, fit, *, random_seed=None, **kwargs):
-    """Posterior predictive check of a fit, by family, through arviz-plots: predictive
-    densities against the data (gaussian, student_t), a rootogram of the counts
-    (poisson), a calibration (PAV-adjusted reliability) plot (bernoulli).
+    """Posterior predictive check of a fit, by the family's kind of outcome, through
+    arviz-plots: predictive densities against the data (continuous: gaussian,
+    student_t), a rootogram of the counts (poisson, negative_binomial), a calibration
+    (PAV-adjusted reliability) plot (binary: bernoulli).
 
     The fit is not modified: predictive draws are added to a copy. Returns the
     ``arviz_plots.PlotCollection``.
@@ -124,7 +126,7 @@ def plot_ppc(model, fit, *, random_seed=None, **kwargs):
     tree = fit.copy()
     tree["posterior_predictive"] = model.sample_posterior_predictive(
         fit, random_seed=random_seed, extend_inferencedata=False)["posterior_predictive"]
-    if model.family.name in ("poisson", "bernoulli"):  # counts and 0/1 are discrete data
+    if model.family.discrete:  # counts and 0/1 are discrete data
         for group in ("observed_data", "posterior_predictive"):
             tree[group] = tree[group].to_dataset().astype(np.int64)
-    return _PPC[model.family.name](tree, backend="matplotlib", **kwargs)
+    return _PPC[model.family.outcome](tree, backend="matplotlib", **kwargs)

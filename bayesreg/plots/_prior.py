@@ -13,6 +13,9 @@ import arviz_stats
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import xarray as xr
+
+from ..inference._loo import draw_totals
 
 __all__ = ["prior_sensitivity", "plot_prior_sensitivity"]
 
@@ -26,8 +29,9 @@ def prior_sensitivity(fit, var_names=("coef",), threshold: float = THRESHOLD) ->
     Parameters
     ----------
     fit : xarray.DataTree
-        A fit from :meth:`bayesreg.Model.sample` (it has ``log_prior`` and
-        ``log_likelihood`` groups).
+        A fit from :meth:`bayesreg.Model.sample` (it has a ``log_prior`` group; without
+        a ``log_likelihood`` group, the per-draw total log-likelihood that likelihood
+        power-scaling needs is computed from the draws in blocks of observations).
     var_names : sequence of str
     threshold : float
         Sensitivity at or above which a parameter is flagged.
@@ -44,6 +48,10 @@ def prior_sensitivity(fit, var_names=("coef",), threshold: float = THRESHOLD) ->
         raise ValueError("prior_sensitivity needs a fit with a log_prior group, as "
                          "Model.sample returns (fits saved by bayesreg 0.1 have none).")
     names = list(var_names)
+    if "log_likelihood" not in fit.children:  # psense sums the group over observations
+        total = draw_totals(fit).expand_dims(obs_id=[0], axis=-1)
+        fit = xr.DataTree.from_dict({**{k: fit[k].to_dataset() for k in fit.children},
+                                     "log_likelihood": xr.Dataset({"y": total})})
     prior = arviz_stats.psense(fit, var_names=names, group="prior")
     like = arviz_stats.psense(fit, var_names=names, group="likelihood")
     rows = []

@@ -130,7 +130,7 @@ def conjugate_form(model, *, purpose: str = "sampler='exact'",
     def fail(why):
         raise ValueError(_NOT_CONJ.format(purpose=purpose, why=why, instead=instead))
 
-    if model.family.name != "gaussian":
+    if not model.family.sufficient_statistics:
         fail(f"family={model.family.name!r} is not gaussian")
     prior = model.prior
     if type(prior) is not Gaussian:

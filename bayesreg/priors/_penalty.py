@@ -5,29 +5,24 @@ prior                  penalty weights (``bayesreg.base._penalties``)
 =====================  ==========================================
 ``Gaussian(tau)``      ``l2 = 1 / tau^2``
 ``Laplace(b)``         ``l1 = 1 / b``
-``ElasticNet(b, tau)`` ``l1 = 1 / b``, ``l2 = 1 / tau^2``
+``ElasticNetPrior(b, tau)````l1 = 1 / b``, ``l2 = 1 / tau^2``
 ``StudentT(nu, s)``    ``student_t = (nu, s)``
 ``Flat()``             none
 =====================  ==========================================
 
 A ``scaled_by_sigma=True`` prior uses the scale ``sigma * tau`` at the fixed ``sigma``.
+Each prior computes its own weights (its ``penalty_kind`` names their form); this module
+checks, once for every caller (``Model.map``, the regularization path), that the prior
+has a penalty twin at all. A precision ``1 / scale**k`` that leaves the float64 range is
+taken to its limit: 0 (no shrinkage) when it underflows, ``inf`` (the weight pinned to 0)
+when it overflows.
 """
 
 from __future__ import annotations
 
-from ._priors import ElasticNet, Flat, Gaussian, Laplace, Prior, StudentT
+from ._priors import Prior, effective_scale
 
 __all__ = ["prior_penalty", "effective_scale"]
-
-
-def effective_scale(prior: Prior, field: str, sigma: float | None) -> float:
-    """A fixed prior scale, times ``sigma`` when the prior is ``scaled_by_sigma``."""
-    value = float(getattr(prior, field))
-    if getattr(prior, "scaled_by_sigma", False):
-        if sigma is None:
-            raise ValueError(f"{prior!r} is scaled by sigma, but the model has no fixed sigma.")
-        return value * float(sigma)
-    return value
 
 
 def prior_penalty(prior: Prior, sigma: float | None = None, *, what: str = "coefficient prior"
@@ -44,27 +39,22 @@ def prior_penalty(prior: Prior, sigma: float | None = None, *, what: str = "coef
             f"prior scale is degenerate (it collapses to 0), so there is no MAP estimate. "
             f"Fix {names} to a number for MAP, or sample the posterior with model.sample()."
         )
-    if isinstance(prior, Flat):
-        return 0.0, 0.0, None
+    if prior.penalty_kind == "none":
+        return prior._penalty_weights(sigma)
     if not prior.has_mode:
         raise ValueError(f"The {what} {prior!r} has no proper mode; sample the "
                          f"posterior with model.sample() instead.")
-    loc = getattr(prior, "loc", 0.0)
+    loc = prior.location
     if loc != 0.0:
         raise ValueError(
             f"The {what} {prior!r} has loc={loc}; MAP supports only loc=0 (penalties "
             f"shrink towards zero). Shift the data instead (e.g. y - X @ loc for the "
             f"gaussian family) or sample the posterior with model.sample()."
         )
-    if isinstance(prior, Gaussian):
-        return 0.0, 1.0 / effective_scale(prior, "scale", sigma) ** 2, None
-    if isinstance(prior, Laplace):
-        return 1.0 / effective_scale(prior, "scale", sigma), 0.0, None
-    if isinstance(prior, ElasticNet):
-        return 1.0 / float(prior.l1_scale), 1.0 / float(prior.l2_scale) ** 2, None
-    if isinstance(prior, StudentT):
-        return 0.0, 0.0, (float(prior.nu), effective_scale(prior, "scale", sigma))
-    raise ValueError(
-        f"MAP is not available for the {what} {type(prior).__name__}; supported: "
-        f"Gaussian, Laplace, ElasticNet, StudentT, Flat. Sample with model.sample() instead."
-    )
+    if prior.penalty_kind is None:
+        raise ValueError(
+            f"MAP is not available for the {what} {type(prior).__name__}; supported: "
+            f"Gaussian, Laplace, ElasticNet, StudentT, Flat. Sample with model.sample() "
+            f"instead."
+        )
+    return prior._penalty_weights(sigma)

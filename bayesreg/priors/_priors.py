@@ -8,16 +8,24 @@ Any numeric parameter of a prior may itself be a prior (a hyperprior), e.g.
 Location-scale priors whose scale is random are sampled non-centred by default:
 ``coef = loc + scale * z`` with ``z`` drawn from the standard member of the family.
 
+Each prior carries its own behaviour, so that no code above this layer asks which prior
+it holds: its density (:meth:`Prior.logpdf`, :meth:`Prior.logpdf_derivs`), its penalty
+twin (:attr:`Prior.penalty_kind`; the weights through
+:func:`bayesreg.priors._penalty.prior_penalty`), whether it is improper, sparse or
+scaled by the noise ``sigma``, the parameters that set its width
+(:attr:`Prior.scale_fields`) and its JSON form (:meth:`Prior.to_dict`, read back by
+:func:`bayesreg.priors.prior_from_dict`).
+
 Penalty twins (negative log density, up to a constant), for a weight ``w``:
 
-=================  ==========================================  =======================
-prior              density p(w)                                penalty twin
-=================  ==========================================  =======================
-Gaussian(tau)      exp(-w**2 / (2 tau**2)) / sqrt(2 pi tau**2)  L2: w**2 / (2 tau**2)
-Laplace(b)         exp(-|w| / b) / (2 b)                        L1: |w| / b
-ElasticNet(b, tau) exp(-|w|/b - w**2/(2 tau**2)) / Z(b, tau)    |w|/b + w**2/(2 tau**2)
-StudentT(nu, s)    t density                                    (nu+1)/2 log(1 + w**2/(nu s**2))
-=================  ==========================================  =======================
+=======================  ============================================  ================================
+prior                    density p(w)                                  penalty twin
+=======================  ============================================  ================================
+Gaussian(tau)            exp(-w**2 / (2 tau**2)) / sqrt(2 pi tau**2)   L2: w**2 / (2 tau**2)
+Laplace(b)               exp(-|w| / b) / (2 b)                         L1: |w| / b
+ElasticNetPrior(b, tau)  exp(-|w|/b - w**2/(2 tau**2)) / Z(b, tau)     |w|/b + w**2/(2 tau**2)
+StudentT(nu, s)          t density                                     (nu+1)/2 log(1 + w**2/(nu s**2))
+=======================  ============================================  ================================
 """
 
 from __future__ import annotations
@@ -25,20 +33,21 @@ from __future__ import annotations
 import abc
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import numpy as np
 from scipy import special, stats
 
-from ..utils._validation import POSITIVE, InstanceOf, Interval, check_param
+from ..base._penalties import student_t_penalty_derivs
+from ..utils._validation import POSITIVE, InstanceOf, Interval, check_bool, check_param
 
 __all__ = [
     "Prior",
     "Gaussian",
     "Laplace",
-    "ElasticNet",
+    "ElasticNetPrior",
     "StudentT",
     "Flat",
     "HalfNormal",
@@ -51,6 +60,9 @@ __all__ = [
     "HalfFlat",
     "log_prior_terms",
     "improper_part",
+    "effective_scale",
+    "half_t_logpdf",
+    "elastic_net_log_normalizer",
 ]
 
 def _check_positive(prior: Prior, *names: str) -> None:
@@ -67,6 +79,39 @@ def _check_positive(prior: Prior, *names: str) -> None:
                                                         POSITIVE, _POSITIVE_PRIOR))
 
 
+def _check_flags(prior: Prior, *names: str) -> None:
+    """Each flag is a bool: ``scaled_by_sigma="no"`` would be truthy."""
+    for name in names:
+        object.__setattr__(prior, name, check_bool(getattr(prior, name), name,
+                                                   type(prior).__name__))
+
+
+def _precision(scale: float, power: int) -> float:
+    """``1 / scale**power``, taken to its float64 limit where it leaves the float range (a
+    precision that underflows is 0: no shrinkage; one that overflows is ``inf``: the
+    weight is pinned to 0)."""
+    try:
+        return 1.0 / float(scale) ** power
+    except (OverflowError, ZeroDivisionError):
+        with np.errstate(over="ignore", divide="ignore", under="ignore"):
+            return float(1.0 / np.float64(scale) ** power)
+
+
+def effective_scale(prior: Prior, field: str, sigma: float | None) -> float:
+    """A fixed prior scale, times ``sigma`` when the prior is ``scaled_by_sigma``."""
+    value = float(getattr(prior, field))
+    if prior.scaled_by_sigma:
+        if sigma is None:
+            raise ValueError(f"{prior!r} is scaled by sigma, but the model has no fixed sigma.")
+        return value * float(sigma)
+    return value
+
+
+def half_t_logpdf(x, nu, scale):
+    """Log density of the half Student-t ``2 t_nu(x | 0, scale)`` on ``x >= 0`` (NumPy)."""
+    return np.where(x >= 0, math.log(2.0) + stats.t.logpdf(x, nu, 0.0, scale), -np.inf)
+
+
 def _check_finite(prior: Prior, *names: str) -> None:
     """Each parameter is a finite float, or a prior."""
     for name in names:
@@ -78,11 +123,67 @@ def _check_finite(prior: Prior, *names: str) -> None:
 
 @dataclass(frozen=True)
 class Prior(abc.ABC):
-    """Base class of all priors. Subclasses are frozen dataclasses."""
+    """Base class of all priors. Subclasses are frozen dataclasses.
 
+    A prior answers every question code above this layer asks of it (so nothing there
+    dispatches on prior classes): the class attributes below, the properties
+    :attr:`location`, :attr:`has_scale` and :attr:`reparameterizable`, the methods
+    :meth:`at_sigma`, :meth:`at_zero`, :meth:`logpdf`, :meth:`logpdf_derivs` and
+    :meth:`to_dict`, and its penalty twin through
+    :func:`bayesreg.priors._penalty.prior_penalty`.
+    """
+
+    #: a prior on positive values (scales, noise)
     positive: ClassVar[bool] = False
     #: whether the prior has a proper, finite mode (needed for a MAP estimate)
     has_mode: ClassVar[bool] = True
+    #: an improper prior (``Flat``, ``HalfFlat``): it cannot be drawn from, it has no
+    #: evidence, and under it the posterior may be improper
+    improper: ClassVar[bool] = False
+    #: a global-local shrinkage prior (:class:`bayesreg.priors.ShrinkagePrior`): its
+    #: coefficients are built with latent scales, and it has no MAP
+    sparse: ClassVar[bool] = False
+    #: the form of the penalty twin: ``"none"`` (``Flat``), ``"l2"`` (``Gaussian``),
+    #: ``"l1"`` (``Laplace``), ``"elastic_net"``, ``"student_t"``; ``None`` for a prior
+    #: without one (priors on positive values, sparse priors)
+    penalty_kind: ClassVar[str | None] = None
+    #: the positive parameters that set the prior's width (a compiled sampler takes their
+    #: fixed values as data, a scale grid replaces ``scale``)
+    scale_fields: ClassVar[tuple[str, ...]] = ()
+    #: the scale is multiplied by the model's noise scale ``sigma`` (a class attribute
+    #: here; the location-scale priors make it a field)
+    scaled_by_sigma = False
+
+    # -- what callers ask --------------------------------------------------
+    @property
+    def location(self):
+        """The prior's location ``loc`` (0 for priors without one)."""
+        return 0.0
+
+    @property
+    def has_scale(self) -> bool:
+        """True when the prior has one ``scale`` parameter (a scale grid varies it)."""
+        return "scale" in self.scale_fields
+
+    @property
+    def reparameterizable(self) -> bool:
+        """True when a hyperprior of this prior may be sampled centred or non-centred
+        (the ``noncentered`` flag of the location-scale priors)."""
+        return False
+
+    def at_sigma(self, sigma: float | None) -> Prior:
+        """This prior with ``scaled_by_sigma`` resolved at a fixed noise scale ``sigma``
+        (``scale -> sigma * scale``); the prior itself when it is not scaled by sigma."""
+        return self
+
+    def at_zero(self) -> Prior:
+        """This prior with its location moved to 0 (itself when it has none)."""
+        return self
+
+    def _penalty_weights(self, sigma: float | None) -> tuple[float, float, Any]:
+        """``(l1, l2, student_t)`` of the penalty twin at fixed parameters and ``loc = 0``
+        (see :func:`bayesreg.priors._penalty.prior_penalty`, which checks those first)."""
+        raise ValueError(f"{type(self).__name__} has no penalty twin.")
 
     # -- hyperparameters -------------------------------------------------
     @property
@@ -98,7 +199,8 @@ class Prior(abc.ABC):
 
     # -- serialization (JSON-safe dicts, never pickle) -------------------
     def to_dict(self) -> dict[str, Any]:
-        """JSON-serializable description; inverse of :func:`prior_from_dict`."""
+        """JSON-serializable description; inverse of
+        :func:`bayesreg.priors.prior_from_dict`."""
         out: dict[str, Any] = {"type": type(self).__name__}
         for f in fields(self):
             value = getattr(self, f.name)
@@ -106,14 +208,29 @@ class Prior(abc.ABC):
         return out
 
     # -- NumPy density -----------------------------------------------------
-    def logpdf(self, x):
-        """Log density at ``x`` (NumPy); only for priors without hyperpriors."""
+    def _check_density(self) -> None:
+        """Raise ValueError when the prior has no density of its own (a hyperprior)."""
         if not self.is_fixed:
             raise ValueError(
                 f"{self!r} has a hyperprior, so it has no fixed density; evaluate the "
                 f"conditional density by fixing its parameters."
             )
+
+    def logpdf(self, x):
+        """Log density at ``x`` (NumPy); only for priors without hyperpriors."""
+        self._check_density()
         return self._logpdf(np.asarray(x, dtype=float), self)
+
+    def logpdf_derivs(self, x) -> tuple[np.ndarray, np.ndarray]:
+        """Gradient and curvature ``-d2/dx2`` of the log density at ``x``, elementwise
+        (NumPy); only for priors without hyperpriors. Raises ValueError for a prior
+        without closed-form derivatives."""
+        self._check_density()
+        return self._logpdf_derivs(np.asarray(x, dtype=float))
+
+    def _logpdf_derivs(self, x):
+        raise ValueError(f"{type(self).__name__} has no closed-form derivatives of its "
+                         f"log density.")
 
     @abc.abstractmethod
     def _logpdf(self, x, p):
@@ -127,17 +244,37 @@ _POSITIVE_PRIOR = InstanceOf(type(None), "a positive Prior")
 
 @dataclass(frozen=True)
 class LocationScale(Prior):
-    """Location-scale prior, non-centred when its scale is random."""
+    """Location-scale prior, non-centred when its scale is random.
 
-    def logpdf(self, x):
+    Subclasses have the fields ``scale``, ``loc``, ``noncentered`` and
+    ``scaled_by_sigma``."""
+
+    scale_fields: ClassVar[tuple[str, ...]] = ("scale",)
+
+    @property
+    def location(self):
+        return self.loc
+
+    @property
+    def reparameterizable(self) -> bool:
+        return not self.is_fixed
+
+    def at_sigma(self, sigma):
+        if not self.scaled_by_sigma:
+            return self
+        return replace(self, scale=effective_scale(self, "scale", sigma),
+                       scaled_by_sigma=False)
+
+    def at_zero(self):
+        return replace(self, loc=0.0)
+
+    def _check_density(self):
         if self.scaled_by_sigma:
             raise ValueError(
                 f"{self!r} is scaled by the noise sigma, so its density is conditional on "
                 f"sigma; use a copy with scaled_by_sigma=False and scale=scale*sigma."
             )
-        return super().logpdf(x)
-
-    _extra_params: ClassVar[tuple[str, ...]] = ()
+        super()._check_density()
 
 
 @dataclass(frozen=True)
@@ -153,6 +290,7 @@ class _ScaleLocation(LocationScale):
     def __post_init__(self):
         _check_positive(self, "scale")
         _check_finite(self, "loc")
+        _check_flags(self, "noncentered", "scaled_by_sigma")
 
 
 @dataclass(frozen=True)
@@ -179,8 +317,17 @@ class Gaussian(_ScaleLocation):
         fixed ``sigma`` is then ``Ridge(alpha=1 / scale**2)``.
     """
 
+    penalty_kind: ClassVar[str | None] = "l2"
+
     def _logpdf(self, x, p):
         return stats.norm.logpdf(x, p.loc, p.scale)
+
+    def _logpdf_derivs(self, x):
+        s2 = self.scale**2
+        return -(x - self.loc) / s2, np.full_like(x, 1.0 / s2)
+
+    def _penalty_weights(self, sigma):
+        return 0.0, _precision(effective_scale(self, "scale", sigma), 2), None
 
 
 @dataclass(frozen=True)
@@ -204,8 +351,17 @@ class Laplace(_ScaleLocation):
         lasso of Park & Casella uses this, which keeps the posterior unimodal).
     """
 
+    penalty_kind: ClassVar[str | None] = "l1"
+
     def _logpdf(self, x, p):
         return stats.laplace.logpdf(x, p.loc, p.scale)
+
+    def _logpdf_derivs(self, x):
+        """Smooth away from ``loc`` only: the kink there has no curvature."""
+        return -np.sign(x - self.loc) / self.scale, np.zeros_like(x)
+
+    def _penalty_weights(self, sigma):
+        return _precision(effective_scale(self, "scale", sigma), 1), 0.0, None
 
 
 @dataclass(frozen=True)
@@ -234,31 +390,38 @@ class StudentT(LocationScale):
     loc: Any = 0.0
     noncentered: bool = True
     scaled_by_sigma: bool = False
-    _extra_params: ClassVar[tuple[str, ...]] = ("nu",)
+    penalty_kind: ClassVar[str | None] = "student_t"
 
     def __post_init__(self):
         _check_positive(self, "nu", "scale")
         _check_finite(self, "loc")
+        _check_flags(self, "noncentered", "scaled_by_sigma")
 
     def _logpdf(self, x, p):
         return stats.t.logpdf(x, p.nu, p.loc, p.scale)
 
+    def _logpdf_derivs(self, x):
+        grad, hess = student_t_penalty_derivs(x - self.loc, self.nu, self.scale)
+        return -grad, hess
 
-def elastic_net_log_normalizer(l1_scale, l2_scale, xp=np):
-    r"""``log Z`` of the elastic-net density.
+    def _penalty_weights(self, sigma):
+        return 0.0, 0.0, (float(self.nu), effective_scale(self, "scale", sigma))
+
+
+def elastic_net_log_normalizer(l1_scale, l2_scale):
+    r"""``log Z`` of the elastic-net density (NumPy).
 
     .. math:: Z = \int e^{-|w|/b - w^2/(2\tau^2)}\,dw
               = 2\tau\sqrt{\pi/2}\;\mathrm{erfcx}\!\left(\frac{\tau}{b\sqrt{2}}\right)
 
-    ``xp`` is ``numpy`` (default) or ``pytensor.tensor``.
+    The PyTensor twin of this expression is in :mod:`bayesreg.backends._pymc_model`.
     """
     a = l2_scale / (l1_scale * math.sqrt(2.0))
-    erfcx = special.erfcx if xp is np else xp.erfcx
-    return xp.log(2.0 * l2_scale) + 0.5 * math.log(math.pi / 2.0) + xp.log(erfcx(a))
+    return np.log(2.0 * l2_scale) + 0.5 * math.log(math.pi / 2.0) + np.log(special.erfcx(a))
 
 
 @dataclass(frozen=True)
-class ElasticNet(Prior):
+class ElasticNetPrior(Prior):
     r"""Elastic-net prior: one density with both an L1 and an L2 term.
 
     .. math:: p(w) = \frac{1}{Z(b, \tau)} \exp\left(-\frac{|w|}{b} - \frac{w^2}{2\tau^2}\right),
@@ -285,9 +448,14 @@ class ElasticNet(Prior):
 
     l1_scale: Any = 1.0
     l2_scale: Any = 1.0
+    penalty_kind: ClassVar[str | None] = "elastic_net"
+    scale_fields: ClassVar[tuple[str, ...]] = ("l1_scale", "l2_scale")
 
     def __post_init__(self):
         _check_positive(self, "l1_scale", "l2_scale")
+
+    def _penalty_weights(self, sigma):
+        return _precision(self.l1_scale, 1), _precision(self.l2_scale, 2), None
 
     def _logpdf(self, x, p):
         b, tau = p.l1_scale, p.l2_scale
@@ -316,9 +484,17 @@ class Flat(Prior):
     """
 
     has_mode: ClassVar[bool] = True
+    improper: ClassVar[bool] = True
+    penalty_kind: ClassVar[str | None] = "none"
 
     def _logpdf(self, x, p):
         return np.zeros_like(x)
+
+    def _logpdf_derivs(self, x):
+        return np.zeros_like(x), np.zeros_like(x)
+
+    def _penalty_weights(self, sigma):
+        return 0.0, 0.0, None
 
 
 # ---------------------------------------------------------------------------
@@ -332,6 +508,7 @@ class _PositiveScale(Prior):
 
     scale: Any = 1.0
     positive: ClassVar[bool] = True
+    scale_fields: ClassVar[tuple[str, ...]] = ("scale",)
 
     def __post_init__(self):
         _check_positive(self, "scale")
@@ -352,13 +529,13 @@ class HalfStudentT(Prior):
     nu: Any = 3.0
     scale: Any = 1.0
     positive: ClassVar[bool] = True
+    scale_fields: ClassVar[tuple[str, ...]] = ("scale",)
 
     def __post_init__(self):
         _check_positive(self, "nu", "scale")
 
     def _logpdf(self, x, p):
-        return np.where(x >= 0, np.log(2.0) + stats.t.logpdf(x, p.nu, 0.0, p.scale),
-                        -np.inf)
+        return half_t_logpdf(x, p.nu, p.scale)
 
 
 @dataclass(frozen=True)
@@ -434,14 +611,10 @@ class HalfFlat(Prior):
     """Improper uniform prior on ``(0, inf)``."""
 
     positive: ClassVar[bool] = True
+    improper: ClassVar[bool] = True
 
     def _logpdf(self, x, p):
         return np.where(x > 0, 0.0, -np.inf)
-
-
-_REGISTRY = {cls.__name__: cls for cls in (
-    Gaussian, Laplace, ElasticNet, StudentT, Flat, HalfNormal, HalfStudentT, HalfCauchy,
-    Exponential, Gamma, InverseGamma, InverseGammaVariance, HalfFlat)}
 
 
 def improper_part(prior) -> str | None:
@@ -449,7 +622,7 @@ def improper_part(prior) -> str | None:
     hyperpriors, or ``None`` when every part is proper (or ``prior`` is not a Prior)."""
     if not isinstance(prior, Prior):
         return None
-    if isinstance(prior, (Flat, HalfFlat)):
+    if prior.improper:
         return type(prior).__name__
     for sub in prior.hyperpriors.values():
         found = improper_part(sub)
@@ -484,20 +657,8 @@ def log_prior_terms(prior: Prior, name: str, draws: Mapping[str, np.ndarray], *,
             params[f.name] = lift(draws[sub])
         else:
             params[f.name] = value
-    if getattr(prior, "scaled_by_sigma", False):
+    if prior.scaled_by_sigma:
         params["scale"] = params["scale"] * lift(sigma)
     with np.errstate(divide="ignore", invalid="ignore"):
         terms[name] = np.broadcast_to(prior._logpdf(x, SimpleNamespace(**params)), x.shape)
     return terms
-
-
-def prior_from_dict(spec: dict[str, Any]) -> Prior:
-    """Rebuild a prior from :meth:`Prior.to_dict` output."""
-    spec = dict(spec)
-    cls = _REGISTRY.get(spec.pop("type", None))
-    if cls is None:
-        raise ValueError(f"Unknown prior type in spec {spec!r}; known: {sorted(_REGISTRY)}")
-    kwargs = {k: prior_from_dict(v) if isinstance(v, dict) else v for k, v in spec.items()}
-    return cls(**kwargs)
-
-

@@ -51,13 +51,12 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy import stats
 
+from ..families._family import get_family
 from ..utils._validation import POSITIVE, PROBABILITY, check_param
-from . import _priors
-from ._priors import Prior
+from ._priors import Prior, half_t_logpdf
 
 __all__ = ["ShrinkagePrior", "Horseshoe", "RegularizedHorseshoe", "HorseshoePlus", "R2D2",
-           "ShrinkageScales", "shrinkage_scales", "pseudo_sigma", "effective_nonzero_prior",
-           "SHRINKAGE_PRIORS"]
+           "ShrinkageScales", "shrinkage_scales", "pseudo_sigma", "effective_nonzero_prior"]
 
 
 # --------------------------------------------------------------------------- scales
@@ -81,43 +80,46 @@ class ShrinkageScales:
     n: float
 
 
-def pseudo_sigma(family: str, y, sample_weight=None) -> float:
+def pseudo_sigma(family, y, sample_weight=None, **aux) -> float:
     """Piironen & Vehtari's pseudo standard deviation of a family without a noise scale.
 
-    ``1 / sqrt(mu (1 - mu))`` (bernoulli) or ``1 / sqrt(mu)`` (poisson) at the weighted
-    mean ``mu`` of ``y``, kept at least ``1 / (2 n)`` away from the boundary.
+    ``family.pseudo_sigma(mu)`` (e.g. ``1 / sqrt(mu (1 - mu))`` for bernoulli,
+    ``1 / sqrt(mu)`` for poisson, ``sqrt((1 + dispersion mu) / mu)`` for the negative
+    binomial) at the weighted mean ``mu`` of ``y``, kept at least ``1 / (2 n)`` away from
+    the boundary of the mean's domain. ``family`` is a family or its name; ``aux`` its
+    fixed parameters (a negative binomial without a fixed ``dispersion`` takes the
+    Poisson limit, ``dispersion = 0``).
     """
+    family = get_family(family)
+    if family.has_sigma:
+        raise ValueError(f"family={family.name!r} has a noise scale sigma; no pseudo sigma "
+                         f"needed.")
     y = np.asarray(y, dtype=float)
     n = float(len(y) if sample_weight is None else np.sum(sample_weight))
     mu = float(np.average(y, weights=sample_weight))
-    eps = 0.5 / max(n, 1.0)
-    if family == "bernoulli":
-        mu = min(max(mu, eps), 1.0 - eps)
-        return 1.0 / math.sqrt(mu * (1.0 - mu))
-    if family == "poisson":
-        return 1.0 / math.sqrt(max(mu, eps))
-    raise ValueError(f"family={family!r} has a noise scale sigma; no pseudo sigma needed.")
+    mu = family.clip_mean(mu, 0.5 / max(n, 1.0))
+    return float(family.pseudo_sigma(mu, **aux))
 
 
-def shrinkage_scales(prior, *, family, y, sample_weight, sigma, n_features) -> ShrinkageScales:
+def shrinkage_scales(prior, *, family, y, sample_weight, sigma, n_features,
+                     aux=None) -> ShrinkageScales:
     """Resolve the data-dependent scales of ``prior`` for a model.
 
     ``family`` is a :class:`bayesreg.families._family.Family`, ``sigma`` the model's noise
-    scale (a float, a Prior, or None for families without one).
+    scale (a float, a Prior, or None for families without one), ``aux`` the family's
+    other parameters by name (its fixed floats enter the pseudo sigma; priors are left out).
     """
     n = float(len(y) if sample_weight is None else np.sum(sample_weight))
     if family.has_sigma:
         noise = None if isinstance(sigma, Prior) else float(sigma)
     else:
-        noise = pseudo_sigma(family.name, y, sample_weight)
+        fixed = {k: float(v) for k, v in (aux or {}).items()
+                 if v is not None and not isinstance(v, Prior)}
+        noise = pseudo_sigma(family, y, sample_weight, **fixed)
     return ShrinkageScales(global_scale=prior.global_scale(n_features, n), noise=noise, n=n)
 
 
 # --------------------------------------------------------------------------- base
-def _half_t_logpdf(x, df, scale):
-    return np.where(x >= 0, math.log(2.0) + stats.t.logpdf(x, df, 0.0, scale), -np.inf)
-
-
 def _half_t_draws(rng, df, size):
     return np.abs(rng.standard_cauchy(size) if df == 1 else rng.standard_t(df, size))
 
@@ -127,6 +129,7 @@ class ShrinkagePrior(Prior):
     """Base of the global-local shrinkage priors (a scale mixture of normals)."""
 
     has_mode: ClassVar[bool] = False
+    sparse: ClassVar[bool] = True
     #: latent variables ``coef_<name>``, per feature or not, in the order they are built
     latent: ClassVar[dict[str, bool]] = {}
 
@@ -135,7 +138,7 @@ class ShrinkagePrior(Prior):
         """Always False: the latent scales are random (the prior is hierarchical)."""
         return False
 
-    def logpdf(self, x):
+    def _check_density(self):
         raise ValueError(
             f"{type(self).__name__} has no closed-form marginal density; its log prior is "
             f"evaluated conditionally on its latent scales (a fit's log_prior group), and "
@@ -231,7 +234,7 @@ class _HorseshoeBase(ShrinkagePrior):
         return p0 / (n_features - p0) / math.sqrt(n)
 
     def _tau_logpdf(self, tau, noise, scales):
-        return _half_t_logpdf(tau, self.df_global, scales.global_scale * noise)
+        return half_t_logpdf(tau, self.df_global, scales.global_scale * noise)
 
 
 @dataclass(frozen=True)
@@ -266,7 +269,7 @@ class Horseshoe(_HorseshoeBase):
 
     def latent_logpdf(self, lat, noise, scales):
         return {"tau": self._tau_logpdf(lat["tau"], noise, scales),
-                "lambda": _half_t_logpdf(lat["lambda"], self.df_local, 1.0)}
+                "lambda": half_t_logpdf(lat["lambda"], self.df_local, 1.0)}
 
     def latent_draws(self, rng, size, n_features, scales):
         return {"tau": scales.global_scale * _half_t_draws(rng, self.df_global, size),
@@ -324,7 +327,7 @@ class RegularizedHorseshoe(_HorseshoeBase):
     def latent_logpdf(self, lat, noise, scales):
         nu, s = float(self.slab_df), float(self.slab_scale)
         return {"tau": self._tau_logpdf(lat["tau"], noise, scales),
-                "lambda": _half_t_logpdf(lat["lambda"], self.df_local, 1.0),
+                "lambda": half_t_logpdf(lat["lambda"], self.df_local, 1.0),
                 "c2": stats.invgamma.logpdf(lat["c2"], nu / 2, scale=nu * s**2 / 2)}
 
     def latent_draws(self, rng, size, n_features, scales):
@@ -354,8 +357,8 @@ class HorseshoePlus(_HorseshoeBase):
 
     def latent_logpdf(self, lat, noise, scales):
         return {"tau": self._tau_logpdf(lat["tau"], noise, scales),
-                "eta": _half_t_logpdf(lat["eta"], self.df_local, 1.0),
-                "lambda": _half_t_logpdf(lat["lambda"], self.df_local, 1.0)}
+                "eta": half_t_logpdf(lat["eta"], self.df_local, 1.0),
+                "lambda": half_t_logpdf(lat["lambda"], self.df_local, 1.0)}
 
     def latent_draws(self, rng, size, n_features, scales):
         return {"tau": scales.global_scale * _half_t_draws(rng, self.df_global, size),
@@ -423,11 +426,6 @@ class R2D2(ShrinkagePrior):
                 "g": rng.gamma(float(self.concentration), 1.0, (size, n_features))}
 
 
-#: the shrinkage priors by name (for :func:`bayesreg.priors._priors.prior_from_dict`)
-SHRINKAGE_PRIORS = {cls.__name__: cls for cls in (Horseshoe, RegularizedHorseshoe,
-                                                  HorseshoePlus, R2D2)}
-
-
 def effective_nonzero_prior(prior: ShrinkagePrior, n_features: int, n: float, *,
                             x_var=1.0, size: int = 4000, random_seed=None) -> np.ndarray:
     r"""Prior draws of the effective number of non-zero coefficients.
@@ -442,6 +440,3 @@ def effective_nonzero_prior(prior: ShrinkagePrior, n_features: int, n: float, *,
     v = prior.variance_draws(n_features, n, size=size, random_seed=random_seed)
     kappa = 1.0 / (1.0 + n * np.asarray(x_var, dtype=float) * v)
     return np.sum(1.0 - kappa, axis=-1)
-
-
-_priors._REGISTRY.update(SHRINKAGE_PRIORS)  # so that prior_from_dict reads them back

@@ -1,8 +1,9 @@
 """The machinery shared by the scikit-learn estimators of :mod:`bayesreg.sklearn._estimators`.
 
 One base class, :class:`BayesLinearModel`, does what every estimator does the same way:
-validate ``X, y, sample_weight`` as scikit-learn does (``validate_data``,
-``_check_sample_weight``), build the :class:`bayesreg.Model` from the scikit-learn twin
+check the hyperparameters against ``_parameter_constraints`` (bayesreg's constraint
+classes, with scikit-learn's error sentence), validate ``X, y`` as scikit-learn does
+(``validate_data``) and ``sample_weight`` as bayesreg does, build the :class:`bayesreg.Model` from the scikit-learn twin
 of the estimator's hyperparameters through :func:`bayesreg.from_sklearn` (the exact
 translation; nothing is re-derived here), then either take its MAP (``method="map"``)
 or sample its posterior (``method="sample"``) and summarize the draws. Predictions are
@@ -13,28 +14,54 @@ a fitted estimator predicts the same thing every time.
 from __future__ import annotations
 
 import dataclasses
-from numbers import Integral, Real
+import math
+import numbers
 from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 import xarray as xr
-from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn import config_context, get_config
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..base._penalties import Penalty
 from ..occam._alpha import implied_alpha
-from ..families._family import get_family
+from ..families._family import Family, GaussianFamily
 from ..priors._priors import Prior
-from ..utils._validation import SAMPLERS, check_aligned
+from ..inference._arguments import SAMPLERS
+from ..utils._validation import (
+    BOOLEAN,
+    InstanceOf,
+    Interval,
+    StrOptions,
+    check_aligned,
+    check_param,
+    check_sample_weight,
+)
 from ._twins import sklearn_from_penalty
 from ._translate import from_sklearn
 
-__all__ = ["BayesLinearModel", "BayesRegressor", "docs", "expected_failed_checks"]
+__all__ = ["BayesLinearModel", "BayesRegressor", "docs", "expected_failed_checks",
+           "NONE", "PRIOR", "float_range", "int_range"]
 
 _CHUNK_BYTES = 32 * 2**20  # memory for one (rows x draws) block of the linear predictor
+
+
+def float_range(left, right=math.inf, closed="left") -> Interval:
+    """Floats (ints too, bools not) in an interval, written as scikit-learn writes it:
+    ``float_range(0)`` is "a float in the range [0.0, inf)"."""
+    return Interval("float", left, right, closed, notation="range")
+
+
+def int_range(left, right=math.inf, closed="left") -> Interval:
+    """Ints in an interval: ``int_range(1)`` is "an int in the range [1, inf)"."""
+    return Interval("int", left, right, closed, notation="range")
+
+
+NONE = InstanceOf(type(None), "None")
+PRIOR = InstanceOf(Prior, "an instance of 'bayesreg.Prior'")
 
 
 _COMMON = """fit_intercept : bool, default=True
@@ -101,23 +128,28 @@ def docs(cls):
 class BayesLinearModel(BaseEstimator):
     """Base class: a bayesreg model fitted through the scikit-learn estimator API.
 
-    Subclasses set ``_family``, ``_strength`` (``"alpha"`` or ``"C"``) and
+    Subclasses set ``_family`` (a family object), ``_strength`` (``"alpha"`` or ``"C"``) and
     ``_twin(strength)``, the unfitted scikit-learn estimator with the same objective.
     """
 
-    _family: ClassVar[str] = "gaussian"
+    _family: ClassVar[Family] = GaussianFamily()
     _strength: ClassVar[str] = "alpha"
+    #: the constraints on each hyperparameter (bayesreg's constraint classes; checked by
+    #: ``fit`` with :func:`bayesreg.utils._validation.check_param`)
     _parameter_constraints: ClassVar[dict] = {
-        "fit_intercept": ["boolean"],
-        "method": [StrOptions({"map", "sample"})],
-        "sampler": [StrOptions(set(SAMPLERS))],
-        "draws": [Interval(Integral, 1, None, closed="left")],
-        "tune": [Interval(Integral, 0, None, closed="left")],
-        "chains": [Interval(Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
-        "ci_prob": [Interval(Real, 0, 1, closed="neither")],
-        "progressbar": ["boolean"],
-        "sampler_kwargs": [dict, None],
+        "fit_intercept": [BOOLEAN],
+        "method": [StrOptions(("map", "sample"))],
+        "sampler": [StrOptions(SAMPLERS)],
+        "draws": [int_range(1)],
+        "tune": [int_range(0)],
+        "chains": [int_range(1)],
+        "random_state": [int_range(0, 2**32 - 1, "both"),
+                         InstanceOf(np.random.RandomState,
+                                    "an instance of 'numpy.random.mtrand.RandomState'"),
+                         NONE],
+        "ci_prob": [float_range(0, 1, "neither")],
+        "progressbar": [BOOLEAN],
+        "sampler_kwargs": [InstanceOf(dict, "an instance of 'dict'"), NONE],
     }
 
     # ------------------------------------------------------------------ hooks
@@ -131,24 +163,44 @@ class BayesLinearModel(BaseEstimator):
         return X, y, sample_weight
 
     # ---------------------------------------------------------------- fitting
+    def _check_params(self) -> None:
+        """Check every hyperparameter against ``_parameter_constraints``; the error reads
+        "The 'alpha' parameter of BayesLasso must be a float in the range [0.0, inf) or an
+        instance of 'bayesreg.Prior'. Got -1.0 instead." (an ``InvalidParameterError``,
+        both a ``ValueError`` and a ``TypeError``, as scikit-learn's)."""
+        owner = type(self).__name__
+        for name, value in self.get_params(deep=False).items():
+            check_param(value, name, owner, *self._parameter_constraints[name],
+                        listing="series")
+
     def _fit(self, X, y, sample_weight):
-        """Validate the data, build the model and fit it; ``fit`` wraps this."""
+        """``fit``: check the hyperparameters (unless scikit-learn's
+        ``skip_parameter_validation`` is set), then fit with the validation of the
+        scikit-learn functions called inside skipped, as scikit-learn's own ``fit``."""
+        if not get_config()["skip_parameter_validation"]:
+            self._check_params()
+        with config_context(skip_parameter_validation=True):
+            return self._fit_checked(X, y, sample_weight)
+
+    def _fit_checked(self, X, y, sample_weight):
+        """Validate the data, build the model and fit it."""
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
             delattr(self, name)  # a refit (other method, other alpha) keeps nothing stale
-        is_classifier = self._family == "bernoulli"
+        is_classifier = self._family.outcome == "binary"
         check_aligned(X, y, sample_weight)  # pandas inputs are paired by position here
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=not is_classifier,
                              ensure_min_samples=2)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64,
-                                                 ensure_non_negative=True)
+            if isinstance(sample_weight, numbers.Real):  # a number weighs every row alike
+                sample_weight = np.full(X.shape[0], sample_weight, dtype=np.float64)
+            sample_weight = check_sample_weight(sample_weight, X.shape[0], allow_zero=True)
             keep = sample_weight > 0  # a zero weight is the same as no observation
             X, y, sample_weight = X[keep], y[keep], sample_weight[keep]
         X, y, sample_weight = self._prepare(X, y, sample_weight)
         data = (pd.DataFrame(X, columns=list(self.feature_names_in_))
                 if hasattr(self, "feature_names_in_") else X)
         strength = getattr(self, self._strength)
-        gaussian = self._family == "gaussian"
+        gaussian = self._family.has_sigma
         sigma = getattr(self, "sigma", None)
         if isinstance(sigma, Prior) and not isinstance(strength, Prior):
             raise ValueError(
@@ -189,15 +241,15 @@ class BayesLinearModel(BaseEstimator):
                 f"{name}({self._strength}={hyper!r}) puts a hyperprior on the prior scale, "
                 f"which has no MAP (the joint mode collapses the scale to zero); use "
                 f"method='sample'.")
-        gaussian = self._family == "gaussian"
+        gaussian = self._family.has_sigma
         base = from_sklearn(self._twin(1.0), data, y, sample_weight=sample_weight,
                             sigma=1.0 if gaussian else None)
-        if "scale" not in {f.name for f in dataclasses.fields(base.prior)}:
+        if not base.prior.has_scale:
             raise ValueError(
                 f"{name} with a hyperprior needs a one-scale prior (Gaussian or Laplace); "
                 f"its prior is {type(base.prior).__name__}, whose two scales are tied by "
                 f"l1_ratio. Use l1_ratio 0 or 1, or build a bayesreg.Model with "
-                f"ElasticNet(l1_scale=..., l2_scale=...) yourself.")
+                f"ElasticNetPrior(l1_scale=..., l2_scale=...) yourself.")
         noncentered = getattr(self, "noncentered", "auto")
         if noncentered == "auto":
             noncentered = base.n_samples < 10 * base.n_features
@@ -249,13 +301,13 @@ class BayesLinearModel(BaseEstimator):
 
     def _strength_draws(self, model, idata):
         """Posterior draws of the scikit-learn strength implied by a hyperprior fit."""
-        if model.family.name == "gaussian":
+        if model.family.sufficient_statistics:  # Ridge/Lasso: implied_alpha's algebra
             return implied_alpha(idata).values.ravel()
         scale = _flat(idata.posterior["coef_scale"])
-        laplace = type(model.prior).__name__ == "Laplace"
+        laplace = model.prior.penalty_kind == "l1"
         precision = 1.0 / scale if laplace else 1.0 / scale**2
         unit = sklearn_from_penalty(
-            Penalty(model.family.name, float(laplace), float(not laplace),
+            Penalty(model.family, float(laplace), float(not laplace),
                     model.fit_intercept), model.n_samples, model.sample_weight)
         if self._strength == "C":
             return unit.C / precision
@@ -276,17 +328,17 @@ class BayesLinearModel(BaseEstimator):
         ``v``: ``sigma^2`` (gaussian), ``mu`` (poisson), ``mu (1 - mu)`` (bernoulli).
         Without draws (``method="map"``) the mean is ``mu`` at the MAP and no variance.
         """
-        family = get_family(self._family)
+        family = self._family
         if not self._sampled():
             return family.inverse_link(X @ self.coef_ + self.intercept_), None
         post = self.idata_.posterior
         coef = _flat(post["coef"])                        # (n_draws, n_features)
         b = (_flat(post["intercept"]) if "intercept" in post.data_vars
              else np.zeros(coef.shape[0]))
-        noise = None
+        aux = {}
         if family.has_sigma:
-            noise = (_flat(post["sigma"]) ** 2 if "sigma" in post.data_vars
-                     else np.full(coef.shape[0], self.sigma_**2))
+            aux["sigma"] = (_flat(post["sigma"]) if "sigma" in post.data_vars
+                            else np.full(coef.shape[0], self.sigma_))
         mean = np.empty(X.shape[0])
         var = np.empty(X.shape[0])
         step = max(1, _CHUNK_BYTES // (8 * coef.shape[0]))
@@ -294,13 +346,7 @@ class BayesLinearModel(BaseEstimator):
             sl = slice(start, start + step)
             mu = family.inverse_link(X[sl] @ coef.T + b)  # (rows, n_draws)
             mean[sl] = mu.mean(axis=1)
-            if noise is not None:
-                within = noise.mean()
-            elif family.name == "poisson":
-                within = mu.mean(axis=1)
-            else:
-                within = (mu * (1.0 - mu)).mean(axis=1)
-            var[sl] = mu.var(axis=1) + within
+            var[sl] = predictive_variance(family, mu.var(axis=1), mu, **aux)
         return mean, var
 
     def sample_posterior_predictive(self, X, random_state=None) -> xr.DataArray:
@@ -368,7 +414,6 @@ class BayesRegressor(RegressorMixin, BayesLinearModel):
         self.progressbar = progressbar
         self.sampler_kwargs = sampler_kwargs
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model: its MAP (``method="map"``) or its posterior (``"sample"``).
 
@@ -416,6 +461,28 @@ class BayesRegressor(RegressorMixin, BayesLinearModel):
         raise ValueError(
             f"predict(return_std=True) needs the posterior, and {type(self).__name__} was "
             f"fitted with method='map' (a point estimate). Refit with method='sample'.")
+
+
+def predictive_variance(family, mu_var, mu, **aux) -> np.ndarray:
+    """The posterior predictive variance of ``y``, by the law of total variance:
+    ``Var[y | x] = Var_post[mu(x)] + E_post[v(mu(x))]`` with the family's variance
+    function ``v`` (:meth:`bayesreg.families.Family.variance`: ``sigma^2`` gaussian,
+    ``mu`` poisson, ``mu (1 - mu)`` bernoulli). The one formula behind every
+    ``predict(return_std=True)``.
+
+    Parameters
+    ----------
+    family : bayesreg.families.Family
+    mu_var : ndarray of shape (n,)
+        ``Var_post[mu(x)]``: over the draws, or in closed form (``x' Cov x``).
+    mu : ndarray of shape (n, n_draws) or (n,)
+        Draws of ``mu(x)`` (``v`` is averaged over them), or one value per row when ``v``
+        is the same for every draw (fixed noise).
+    **aux
+        The family's parameters (``sigma``): draws of shape (n_draws,), or floats.
+    """
+    v = np.asarray(family.variance(mu, **aux))
+    return mu_var + (v.mean(axis=-1) if v.ndim > np.ndim(mu_var) else v)
 
 
 def _flat(da: xr.DataArray) -> np.ndarray:

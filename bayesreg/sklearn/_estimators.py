@@ -23,28 +23,37 @@ hyperprior on the coefficient prior's scale, so the strength is learned from the
 
 from __future__ import annotations
 
-from numbers import Real
+import math
 
 import numpy as np
 from scipy import special
-from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.base import ClassifierMixin
 from sklearn.linear_model import ElasticNet, Lasso, LogisticRegression, PoissonRegressor, Ridge
 from sklearn.metrics import d2_tweedie_score
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
+from ..families._family import BernoulliFamily, PoissonFamily
 from ..occam._empirical import empirical_bayes
-from ..priors._priors import Prior
-from ._base import BayesLinearModel, BayesRegressor, docs, expected_failed_checks
+from ..utils._validation import BOOLEAN, StrOptions
+from ._base import (
+    NONE,
+    PRIOR,
+    BayesLinearModel,
+    BayesRegressor,
+    docs,
+    expected_failed_checks,
+    float_range,
+    predictive_variance,
+)
 from ._translate import from_sklearn
 
 __all__ = ["BayesRidge", "BayesLasso", "BayesElasticNet", "BayesLogisticRegression",
            "BayesPoissonRegressor", "expected_failed_checks"]
 
-_STRENGTH = [Interval(Real, 0, None, closed="left"), Prior]
-_NONCENTERED = ["boolean", StrOptions({"auto"})]
+_STRENGTH = [float_range(0), PRIOR]
+_NONCENTERED = [BOOLEAN, StrOptions(("auto",))]
 _GAUSSIAN_CONSTRAINTS = {**BayesLinearModel._parameter_constraints, "alpha": _STRENGTH,
-                         "sigma": [Interval(Real, 0, None, closed="neither"), Prior, None],
+                         "sigma": [float_range(0, closed="neither"), PRIOR, NONE],
                          "noncentered": _NONCENTERED}
 
 
@@ -108,7 +117,7 @@ class BayesRidge(BayesRegressor):
     """
 
     _parameter_constraints = {**_GAUSSIAN_CONSTRAINTS,
-                              "alpha": _STRENGTH + [StrOptions({"evidence"})]}
+                              "alpha": _STRENGTH + [StrOptions(("evidence",))]}
 
     def _twin(self, strength):
         return Ridge(alpha=strength, fit_intercept=self.fit_intercept)
@@ -120,10 +129,10 @@ class BayesRidge(BayesRegressor):
                              f"{self.sigma!r}.")
         base = from_sklearn(self._twin(1.0), data, y, sample_weight=sample_weight, sigma=1.0)
         res, tuned = empirical_bayes(base)
-        self.noise_precision_ = float(res.alpha)
-        self.weight_precision_ = float(res.lambda_)
-        self.alpha_ = float(res.lambda_ / res.alpha)
-        self.coef_cov_ = np.asarray(res.sigma)
+        self.noise_precision_ = float(res.noise_precision)
+        self.weight_precision_ = float(res.prior_precision)
+        self.alpha_ = float(res.prior_precision / res.noise_precision)
+        self.coef_cov_ = np.asarray(res.posterior_cov)
         self.scores_ = np.asarray(res.scores)
         self.n_iter_ = int(res.n_iter)
         self.X_offset_ = (np.average(base.X, axis=0, weights=base.sample_weight)
@@ -133,10 +142,14 @@ class BayesRidge(BayesRegressor):
     def _map_predictive_var(self, X):
         if not isinstance(self.alpha, str):
             return super()._map_predictive_var(X)
-        # as BayesianRidge.predict: the coefficients' uncertainty and the noise (the
-        # flat intercept's own variance, sigma^2 / sum(s), is left out, as there)
+        # as BayesianRidge.predict: the coefficients' uncertainty x' Cov x and the noise
+        # 1/alpha_ (the flat intercept's own variance, sigma^2 / sum(s), is left out, as
+        # there); the Normal posterior of mu has that variance in closed form
         Xc = X - self.X_offset_
-        return np.einsum("ij,jk,ik->i", Xc, self.coef_cov_, Xc) + 1.0 / self.noise_precision_
+        return predictive_variance(self._family,
+                                   np.einsum("ij,jk,ik->i", Xc, self.coef_cov_, Xc),
+                                   X @ self.coef_ + self.intercept_,
+                                   sigma=self.noise_precision_ ** -0.5)
 
 
 @docs
@@ -199,7 +212,7 @@ class BayesElasticNet(BayesRegressor):
               - \frac{w_j^2}{2\tau^2}\right), \quad \beta = \frac{\sigma^2}{S\alpha\rho},
               \quad \tau^2 = \frac{\sigma^2}{S\alpha(1 - \rho)},
 
-    (:class:`bayesreg.ElasticNet`, ``Z`` its normalizer), so ``coef_`` equals
+    (:class:`bayesreg.ElasticNetPrior`, ``Z`` its normalizer), so ``coef_`` equals
     ``ElasticNet(alpha, l1_ratio)``'s fit.
 
     Parameters
@@ -207,7 +220,7 @@ class BayesElasticNet(BayesRegressor):
     alpha : float >= 0, default=1.0
         ``ElasticNet``'s strength. (A hyperprior is refused: the two scales are tied
         through ``l1_ratio``, which a bayesreg prior cannot express; use ``BayesLasso``,
-        ``BayesRidge`` or a :class:`bayesreg.Model` with its own ``ElasticNet`` prior.)
+        ``BayesRidge`` or a :class:`bayesreg.Model` with its own ``ElasticNetPrior``.)
     l1_ratio : float in [0, 1], default=0.5
         ``rho``: ``1`` is the lasso, ``0`` the ridge penalty.
     {sigma}
@@ -223,7 +236,7 @@ class BayesElasticNet(BayesRegressor):
 
     _parameter_constraints = {
         **{k: v for k, v in _GAUSSIAN_CONSTRAINTS.items() if k != "noncentered"},
-        "l1_ratio": [Interval(Real, 0, 1, closed="both")]}
+        "l1_ratio": [float_range(0, 1, "both")]}
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, sigma=None,
                  method="map", sampler="auto", draws=1000, tune=1000, chains=4,
@@ -286,7 +299,7 @@ class BayesPoissonRegressor(BayesRegressor):
     {attributes}
     """
 
-    _family = "poisson"
+    _family = PoissonFamily()
     _parameter_constraints = {**BayesLinearModel._parameter_constraints, "alpha": _STRENGTH,
                               "noncentered": _NONCENTERED}
 
@@ -376,11 +389,11 @@ class BayesLogisticRegression(ClassifierMixin, BayesLinearModel):
     Binary problems only: ``fit`` raises ``ValueError`` for more classes.
     """
 
-    _family = "bernoulli"
+    _family = BernoulliFamily()
     _strength = "C"
     _parameter_constraints = {**BayesLinearModel._parameter_constraints,
-                              "C": [Interval(Real, 0, None, closed="right"), Prior],
-                              "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+                              "C": [float_range(0, math.inf, "right"), PRIOR],
+                              "l1_ratio": [float_range(0, 1, "both")],
                               "noncentered": _NONCENTERED}
 
     def __init__(self, *, C=1.0, l1_ratio=0.0, fit_intercept=True, noncentered="auto",
@@ -416,7 +429,6 @@ class BayesLogisticRegression(ClassifierMixin, BayesLinearModel):
                              f"have one class: {self.classes_[0]!r}.")
         return X, (y == self.classes_[1]).astype(np.float64), sample_weight
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model: its MAP (``method="map"``) or its posterior (``"sample"``).
 

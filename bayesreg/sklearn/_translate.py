@@ -11,11 +11,11 @@ estimator              prior on each coefficient
 =====================  ====================================================
 Ridge(alpha)           ``Gaussian(tau)``, ``alpha = sigma^2 / tau^2``
 Lasso(alpha)           ``Laplace(b)``, ``alpha = sigma^2 / (S b)``
-ElasticNet(alpha, rho) ``ElasticNet(b, tau)``, ``b = sigma^2 / (S alpha rho)``,
+ElasticNet(alpha, rho) ``ElasticNetPrior(b, tau)``, ``b = sigma^2 / (S alpha rho)``,
                        ``tau^2 = sigma^2 / (S alpha (1 - rho))``
 LogisticRegression(C)  L2 (``rho = 0``): ``Gaussian(tau)``, ``tau^2 = C``;
                        L1 (``rho = 1``): ``Laplace(b)``, ``b = C``;
-                       elastic net: ``ElasticNet(C / rho, sqrt(C / (1 - rho)))``
+                       elastic net: ``ElasticNetPrior(C / rho, sqrt(C / (1 - rho)))``
 PoissonRegressor       ``Gaussian(tau)``, ``tau^2 = 1 / (S alpha)``
 =====================  ====================================================
 
@@ -52,7 +52,7 @@ from ..inference._map import MapEstimate, map_estimate, map_penalty
 from ..inference._model import Model
 from ..base._penalties import Penalty
 from ..base._solvers import kkt_violation, map_objective
-from ..priors._priors import ElasticNet, Flat, Gaussian, Laplace
+from ..priors._priors import ElasticNetPrior, Flat, Gaussian, Laplace
 from ..inference._standardize import Standardization
 from ..utils._validation import (
     check_aligned,
@@ -78,11 +78,28 @@ __all__ = ["from_sklearn", "to_sklearn", "compare_map", "MapComparison", "residu
 # -------------------------------------------------------------------------------------
 # sklearn -> Model
 # -------------------------------------------------------------------------------------
+def _check_hyperparameters(step) -> None:
+    """Refuse invalid hyperparameters of a scikit-learn estimator with its own message
+    ("The 'alpha' parameter of Ridge must be ... Got -1.0 instead.").
+
+    Through public API only: scikit-learn's ``fit`` checks the hyperparameters before it
+    looks at the data, so a clone is fitted to zero rows. Its parameter error (a
+    ``ValueError`` that is also a ``TypeError``) propagates; the error about the empty
+    data that follows valid hyperparameters is the expected outcome.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            clone(step).fit(np.empty((0, 1)), np.empty(0))
+        except TypeError:
+            raise
+        except ValueError:
+            pass
 
 
 def _prior_from_penalty(l1: float, l2: float):
     if l1 > 0 and l2 > 0:
-        return ElasticNet(l1_scale=1.0 / l1, l2_scale=1.0 / math.sqrt(l2))
+        return ElasticNetPrior(l1_scale=1.0 / l1, l2_scale=1.0 / math.sqrt(l2))
     if l1 > 0:
         return Laplace(scale=1.0 / l1)
     if l2 > 0:
@@ -117,11 +134,11 @@ def from_sklearn(estimator, X, y, sample_weight=None, sigma: float | None = None
     * ``Ridge(alpha)`` -> ``Gaussian(tau)`` with ``alpha = sigma^2 / tau^2``, i.e.
       ``tau = sigma / sqrt(alpha)`` (``sum s r^2 + alpha ||w||^2``: a weighted sum).
     * ``Lasso(alpha)`` -> ``Laplace(b)`` with ``alpha = sigma^2 / (S b)``.
-    * ``ElasticNet(alpha, l1_ratio=rho)`` -> ``ElasticNet(b, tau)`` with ``b = sigma^2 /
+    * ``ElasticNet(alpha, l1_ratio=rho)`` -> ``ElasticNetPrior(b, tau)`` with ``b = sigma^2 /
       (S alpha rho)`` and ``tau^2 = sigma^2 / (S alpha (1 - rho))`` (``Laplace`` for
       ``rho = 1``, ``Gaussian`` for ``rho = 0``).
     * ``LogisticRegression(C, l1_ratio=rho)`` (binary) -> ``Gaussian(sqrt(C))`` (L2),
-      ``Laplace(C)`` (L1) or ``ElasticNet(C / rho, sqrt(C / (1 - rho)))``; ``C = inf``
+      ``Laplace(C)`` (L1) or ``ElasticNetPrior(C / rho, sqrt(C / (1 - rho)))``; ``C = inf``
       -> ``Flat()``. ``y`` is recoded to ``y == classes_[1]``.
     * ``PoissonRegressor(alpha)`` -> ``Gaussian(tau)`` with ``tau^2 = 1 / (S alpha)``.
 
@@ -163,7 +180,7 @@ def from_sklearn(estimator, X, y, sample_weight=None, sigma: float | None = None
     kind = estimator_kind(estimator)
     for step in (scaler, estimator):  # invalid hyperparameters (alpha=-1, C=0, l1_ratio=2,
         if step is not None:          # fit_intercept="no") are refused, as fit() would
-            clone(step)._validate_params()
+            _check_hyperparameters(step)
     check_aligned(X, y, sample_weight)
     Xa, _ = check_X(X)
     sw = check_sample_weight(sample_weight, Xa.shape[0])
@@ -203,7 +220,7 @@ def _spec_of(model, sigma=None) -> Penalty:
         raise ValueError(
             "A StudentT coefficient prior has no scikit-learn counterpart (the penalty "
             "log(1 + w^2/(nu s^2)) is not available there); use Gaussian, Laplace or "
-            "ElasticNet priors for to_sklearn/compare_map."
+            "ElasticNetPrior priors for to_sklearn/compare_map."
         )
     if pen.intercept_l1 or pen.intercept_l2:
         raise ValueError(
@@ -223,7 +240,7 @@ def to_sklearn(model, *, sigma: float | None = None, **estimator_kwargs):
     * gaussian + ``Gaussian(tau)`` -> ``Ridge(alpha = sigma^2 / tau^2)``;
       ``Flat()`` -> ``Ridge(alpha=0)`` (least squares);
     * gaussian + ``Laplace(b)`` -> ``Lasso(alpha = sigma^2 / (S b))``;
-    * gaussian + ``ElasticNet(b, tau)`` -> ``ElasticNet(alpha = sigma^2 (l1 + l2) / S,
+    * gaussian + ``ElasticNetPrior(b, tau)`` -> ``ElasticNet(alpha = sigma^2 (l1 + l2) / S,
       l1_ratio = l1 / (l1 + l2))``;
     * bernoulli -> ``LogisticRegression(C = 1 / (l1 + l2), l1_ratio = l1 / (l1 + l2))``
       (``C = inf`` for Flat; ``solver='saga'`` by default when ``l1 > 0``); ``penalty``
@@ -266,25 +283,6 @@ def to_sklearn(model, *, sigma: float | None = None, **estimator_kwargs):
 # -------------------------------------------------------------------------------------
 # comparison
 # -------------------------------------------------------------------------------------
-
-_TIGHT = {
-    "Ridge": dict(solver="cholesky"),
-    "Lasso": dict(tol=1e-12, max_iter=100_000),
-    "ElasticNet": dict(tol=1e-12, max_iter=100_000),
-    "PoissonRegressor": dict(solver="newton-cholesky", tol=1e-12, max_iter=1_000),
-}
-
-
-def _tight_kwargs(spec: Penalty) -> dict:
-    if spec.family == "gaussian":
-        kind = "Ridge" if spec.l1 == 0 else ("Lasso" if spec.l2 == 0 else "ElasticNet")
-        return dict(_TIGHT[kind])
-    if spec.family == "poisson":
-        return dict(_TIGHT["PoissonRegressor"])
-    if spec.l1 > 0:
-        return dict(solver="saga", tol=1e-12, max_iter=100_000)
-    return dict(solver="newton-cholesky", tol=1e-12, max_iter=1_000)
-
 
 @dataclass(frozen=True)
 class MapComparison:
@@ -384,9 +382,8 @@ def compare_map(model, *, sigma: float | None = None, tol: float = 1e-12,
     MapComparison
     """
     spec = _spec_of(model, sigma)
-    kw = _tight_kwargs(spec)
-    kw.update(sklearn_kwargs)
-    est = sklearn_from_penalty(spec, model.n_samples, model.sample_weight, **kw)
+    est = sklearn_from_penalty(spec, model.n_samples, model.sample_weight, tight=True,
+                               **sklearn_kwargs)
     twin = est if model.standardization is None else \
         standardized_pipeline(est, model.fit_intercept)
     with warnings.catch_warnings(record=True) as caught:
@@ -401,7 +398,7 @@ def compare_map(model, *, sigma: float | None = None, tol: float = 1e-12,
         est.intercept_)
     kw_obj = dict(family=spec.family, l1=spec.l1, l2=spec.l2,
                   sigma=1.0 if spec.sigma is None else spec.sigma,
-                  sample_weight=model.sample_weight)
+                  sample_weight=model.sample_weight, aux=spec.aux)
     X, y, s = model.X, model.y, model.sample_weight
     return MapComparison(
         estimator=twin,

@@ -1,16 +1,17 @@
 """One validation mechanism, applied where values enter bayesreg; inner code trusts them.
 
 The bottom layer (NumPy and pandas only). Parameters are checked against constraints
-(the model is scikit-learn's ``_parameter_constraints``) and every failure reads the same:
+(the model is scikit-learn's ``_parameter_constraints``; the scikit-learn estimators of
+bayesreg declare theirs with these classes) and every failure reads the same:
 
-    The 'draws' parameter of Model.sample must be an int in the range [1, inf). Got 0 instead.
+    The 'draws' parameter of Model.sample must be an int >= 1. Got 0 instead.
+    The 'draws' parameter of BayesRidge must be an int in the range [1, inf). Got 0 instead.
 
 Data (``X``, ``y``, ``sample_weight``) get messages that name the problem and the fix.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import numbers
 from dataclasses import dataclass
@@ -19,7 +20,11 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
-from ._imports import quiet_import
+__all__ = ["INVALID", "Interval", "OneOf", "StrOptions", "InstanceOf", "InvalidParameterError",
+           "BOOLEAN", "POSITIVE", "POSITIVE_INT", "NON_NEGATIVE_INT", "PROBABILITY",
+           "check_param", "check_positive_array", "check_X", "check_y", "check_aligned",
+           "check_sample_weight", "check_bool", "check_random_seed", "rng_from",
+           "check_positive_float", "check_features"]
 
 
 # --------------------------------------------------------------------------- parameters
@@ -27,34 +32,59 @@ from ._imports import quiet_import
 INVALID = object()
 
 
+class InvalidParameterError(ValueError, TypeError):
+    """A parameter of the wrong type or value (a ``ValueError`` and a ``TypeError``, as
+    scikit-learn's parameter errors)."""
+
+
 @dataclass(frozen=True)
 class Interval:
     """Numbers of ``kind`` (``"int"`` or ``"float"``) in an interval; ``closed`` is one of
-    ``"both"``, ``"left"``, ``"right"``, ``"neither"``. Floats must be finite unless the
-    interval is unbounded on that side (``inf`` is never accepted)."""
+    ``"both"``, ``"left"``, ``"right"``, ``"neither"``. Bools are not numbers here.
+
+    ``notation="words"`` describes it in words ("an int >= 1", "a positive finite
+    float") and accepts finite floats only. ``notation="range"`` writes the interval as
+    scikit-learn does ("an int in the range [1, inf)", "a float in the range (0.0, inf]")
+    and accepts an infinite float where the interval is closed at that infinite bound.
+    NaN is never accepted.
+    """
 
     kind: str
     left: float = -math.inf
     right: float = math.inf
     closed: str = "both"
+    notation: str = "words"
 
     def convert(self, value):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
             return INVALID
+        left_closed = self.closed in ("both", "left")
+        right_closed = self.closed in ("both", "right")
         if self.kind == "int":
             if not isinstance(value, numbers.Integral):
                 return INVALID
             value = int(value)
         else:
             value = float(value)
-            if not math.isfinite(value):
+            if math.isnan(value):
                 return INVALID
-        lo_ok = value >= self.left if self.closed in ("both", "left") else value > self.left
-        hi_ok = value <= self.right if self.closed in ("both", "right") else value < self.right
+            if math.isinf(value) and not (
+                    self.notation == "range"
+                    and ((value == self.right and right_closed)
+                         or (value == self.left and left_closed))):
+                return INVALID
+        lo_ok = value >= self.left if left_closed else value > self.left
+        hi_ok = value <= self.right if right_closed else value < self.right
         return value if (lo_ok and hi_ok) else INVALID
 
     def __str__(self) -> str:
         noun = "an int" if self.kind == "int" else "a float"
+        if self.notation == "range":
+            fmt = (lambda v: "inf" if v == math.inf else "-inf" if v == -math.inf
+                   else str(int(v)) if self.kind == "int" else str(float(v)))
+            lo = "[" if self.closed in ("both", "left") else "("
+            hi = "]" if self.closed in ("both", "right") else ")"
+            return f"{noun} in the range {lo}{fmt(self.left)}, {fmt(self.right)}{hi}"
         left_closed = self.closed in ("both", "left")
         if self.right == math.inf and self.left == -math.inf:
             return "an int" if self.kind == "int" else "a finite float"
@@ -85,6 +115,20 @@ class OneOf:
 
 
 @dataclass(frozen=True)
+class StrOptions:
+    """One of a fixed set of strings, described as scikit-learn does ("a str among
+    {'map', 'sample'}")."""
+
+    options: tuple
+
+    def convert(self, value):
+        return value if isinstance(value, str) and value in self.options else INVALID
+
+    def __str__(self) -> str:
+        return "a str among {" + ", ".join(repr(o) for o in self.options) + "}"
+
+
+@dataclass(frozen=True)
 class InstanceOf:
     """An instance of a type (described by ``what``)."""
 
@@ -99,22 +143,32 @@ class InstanceOf:
 
 
 #: frequent constraints
+BOOLEAN = InstanceOf((bool, np.bool_), "an instance of 'bool' or an instance of 'numpy.bool'")
 POSITIVE = Interval("float", 0.0, math.inf, "neither")
 POSITIVE_INT = Interval("int", 1, math.inf, "left")
 NON_NEGATIVE_INT = Interval("int", 0, math.inf, "left")
 PROBABILITY = Interval("float", 0.0, 1.0, "neither")
 
 
-def check_param(value, name: str, owner: str, *constraints):
-    """``value`` converted by the first constraint it satisfies; else ``ValueError``:
-    "The {name!r} parameter of {owner} must be {constraints}. Got {value!r} instead."."""
+def check_param(value, name: str, owner: str, *constraints, listing: str = "or"):
+    """``value`` converted by the first constraint it satisfies.
+
+    Otherwise :class:`InvalidParameterError` (a ``ValueError``): "The {name!r} parameter
+    of {owner} must be {constraints}. Got {value!r} instead.", the constraints joined by
+    " or " (``listing="or"``) or, as scikit-learn lists them, by commas and a final "or"
+    (``listing="series"``: "a, b or c").
+    """
     for constraint in constraints:
         converted = constraint.convert(value)
         if converted is not INVALID:
             return converted
-    wanted = " or ".join(str(c) for c in constraints)
-    raise ValueError(f"The {name!r} parameter of {owner} must be {wanted}. "
-                     f"Got {value!r} instead.")
+    texts = [str(c) for c in constraints]
+    if listing == "series" and len(texts) > 2:
+        wanted = ", ".join(texts[:-1]) + " or " + texts[-1]
+    else:
+        wanted = " or ".join(texts)
+    raise InvalidParameterError(f"The {name!r} parameter of {owner} must be {wanted}. "
+                                f"Got {value!r} instead.")
 
 
 def check_positive_array(values, name: str, owner: str) -> np.ndarray:
@@ -133,10 +187,6 @@ def _is_numeric(values) -> bool:
     except (TypeError, ValueError):
         return False
     return True
-
-SAMPLERS = ("auto", "pymc", "nutpie", "numpyro", "blackjax", "exact")
-_EXTRA = {"nutpie": "nutpie", "numpyro": "numpyro", "blackjax": "blackjax"}
-_MODULES = {"nutpie": ("nutpie",), "numpyro": ("numpyro", "jax"), "blackjax": ("blackjax", "jax")}
 
 
 def check_X(X, *, name: str = "X", min_samples: int = 1) -> tuple[np.ndarray, list[str]]:
@@ -299,12 +349,24 @@ def check_y(y, n_samples: int | None = None, *, name: str = "y") -> np.ndarray:
     return arr
 
 
-def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray | None:
-    """Return positive finite weights of length ``n_samples``, or None."""
+def check_sample_weight(sample_weight, n_samples: int, *,
+                        allow_zero: bool = False) -> np.ndarray | None:
+    """Return positive finite weights of length ``n_samples``, or None.
+
+    With ``allow_zero`` zero weights pass as well (the scikit-learn estimators drop
+    their rows), unless all are zero; negative weights never do.
+    """
     if sample_weight is None:
         return None
     w = check_y(sample_weight, n_samples, name="sample_weight")
-    if (w <= 0).any():
+    if allow_zero:
+        if (w < 0).any():
+            raise ValueError(f"sample_weight must be non-negative; got {int((w < 0).sum())} "
+                             f"negative value(s).")
+        if w.size and not w.any():
+            raise ValueError("sample_weight must contain at least one non-zero weight; all "
+                             "are zero.")
+    elif (w <= 0).any():
         raise ValueError("sample_weight must be strictly positive; drop rows with zero weight.")
     return w
 
@@ -332,26 +394,6 @@ def rng_from(random_seed, owner: str) -> np.random.Generator:
 def check_positive_float(value, name: str, owner: str = "Model") -> float:
     """A strictly positive finite float (e.g. a fixed ``sigma``)."""
     return check_param(value, name, owner, POSITIVE)
-
-
-def check_sampler(sampler: str) -> str:
-    """Check the sampler name and that its optional backend is installed.
-
-    Returns the sampler to run: ``"auto"`` resolves, as ``pm.sample`` does, to nutpie
-    when it is installed and to PyMC's own NUTS otherwise.
-    """
-    check_param(sampler, "sampler", "Model.sample", OneOf(SAMPLERS))
-    if sampler == "auto":
-        return "nutpie" if importlib.util.find_spec("nutpie") is not None else "pymc"
-    if sampler in _MODULES:
-        with quiet_import():      # a lazily registered module may be imported to look it up
-            missing = [m for m in _MODULES[sampler] if importlib.util.find_spec(m) is None]
-        if missing:
-            raise ImportError(
-                f"sampler={sampler!r} needs {', '.join(missing)}, which is not installed. "
-                f"Install it with: pip install 'bayesreg[{_EXTRA[sampler]}]'"
-            )
-    return sampler
 
 
 def check_features(X_new, feature_names: list[str]) -> np.ndarray:

@@ -78,7 +78,7 @@ fig = br.plots.plot_regularization_path(path)
 # Gradient descent on the penalty $\lambda w^2$ alone takes the step $w \leftarrow w - \eta \cdot 2\lambda w = (1 - 2\eta\lambda) w$: every weight shrinks by the same *factor*, so large weights lose a lot per step and small ones barely anything, and since the gradient $2\lambda w$ points away from zero on both sides, negative weights are pushed up and positive ones down — always toward zero.
 
 # %%
-steps = br.penalty_steps([-2.0, -0.5, 0.3, 1.5], penalty='l2', eta=0.1, lam=0.5, steps=4)
+steps = br.teaching.penalty_steps([-2.0, -0.5, 0.3, 1.5], penalty='l2', eta=0.1, lam=0.5, steps=4)
 pd.DataFrame(steps, columns=['w0=-2', 'w0=-0.5', 'w0=0.3', 'w0=1.5']).rename_axis('step').round(4)
 
 # %%
@@ -100,7 +100,7 @@ print('change in the first step:', np.round(steps[1] - steps[0], 3), '(proportio
 Xz = X[['bmi', 'bp', 's5']].assign(never_measured=0.0)
 ys = ((y - y.mean()) / y.std()).to_numpy()      # centred (no intercept in the descent), sd units
 w0 = [0.0, 0.0, 0.0, 1.5]                       # the unconstrained weight starts at 1.5
-result = br.unconstrained_weight(Xz.to_numpy(), ys, 3, w0=w0, eta=0.2, lam=0.02, steps=300,
+result = br.teaching.unconstrained_weight(Xz.to_numpy(), ys, 3, w0=w0, eta=0.2, lam=0.02, steps=300,
                                  prior_scale=1.0, sigma=0.75)
 pd.Series(result.summary()).round(4)
 

@@ -61,12 +61,12 @@ fig = br.plots.plot_shrinkage(fit, map_estimate=est)
 # For one weight with a Gaussian likelihood centred on the data's estimate $m$ (standard error $s$), the Laplace posterior is a mixture of two truncated normals; `laplace_posterior_1d` gives its mode, mean, median and sd exactly. The mode is the soft threshold: exactly 0 for $|m| \le s^2/b$. The mean and the median move smoothly through zero.
 
 # %%
-one = br.laplace_posterior_1d([0.0, 0.5, 0.99, 1.5, 3.0], se=1.0, scale=1.0)
+one = br.teaching.laplace_posterior_1d([0.0, 0.5, 0.99, 1.5, 3.0], se=1.0, scale=1.0)
 pd.DataFrame({'estimate m': one.estimate, 'MAP': one.map, 'posterior mean': one.mean,
               'posterior median': one.median, 'posterior sd': one.sd}).round(4)
 
 # %%
-fig = br.plots.plot_laplace_posterior(br.laplace_posterior_1d(np.linspace(-3, 3, 241), se=1.0, scale=1.0))
+fig = br.plots.plot_laplace_posterior(br.teaching.laplace_posterior_1d(np.linspace(-3, 3, 241), se=1.0, scale=1.0))
 
 # %% [markdown]
 # A posterior summary that *is* sparse has to come from a decision (threshold the posterior, or select variables from it), not from the prior itself. Shrinkage priors designed for sparsity (horseshoe, R2D2) concentrate mass near zero while leaving large effects alone; the Laplace prior does neither well.
@@ -77,8 +77,8 @@ fig = br.plots.plot_laplace_posterior(br.laplace_posterior_1d(np.linspace(-3, 3,
 
 # %%
 kw = dict(eta=0.1, lam=0.5, steps=12)
-sub = br.penalty_steps([0.33, 1.0], penalty='l1_subgradient', **kw)
-prox = br.penalty_steps([0.33, 1.0], penalty='l1_prox', **kw)
+sub = br.teaching.penalty_steps([0.33, 1.0], penalty='l1_subgradient', **kw)
+prox = br.teaching.penalty_steps([0.33, 1.0], penalty='l1_prox', **kw)
 pd.DataFrame({'subgradient (w0=0.33)': sub[:, 0], 'prox (w0=0.33)': prox[:, 0],
               'subgradient (w0=1)': sub[:, 1], 'prox (w0=1)': prox[:, 1]}).rename_axis('step').round(3)
 
@@ -91,8 +91,8 @@ fig = br.plots.plot_seed_ideas()
 # %%
 yc = (y - y.mean()).to_numpy()
 lam = 2.0
-ista = br.penalty_steps(np.zeros(10), penalty='l1_prox', eta=0.2, lam=lam, steps=5000, X=X.to_numpy(), y=yc)
-subg = br.penalty_steps(np.zeros(10), penalty='l1_subgradient', eta=0.2, lam=lam, steps=5000, X=X.to_numpy(), y=yc)
+ista = br.teaching.penalty_steps(np.zeros(10), penalty='l1_prox', eta=0.2, lam=lam, steps=5000, X=X.to_numpy(), y=yc)
+subg = br.teaching.penalty_steps(np.zeros(10), penalty='l1_subgradient', eta=0.2, lam=lam, steps=5000, X=X.to_numpy(), y=yc)
 ref = Lasso(alpha=lam, tol=1e-12, max_iter=100_000).fit(X, y)
 print('ISTA  - Lasso: max |dcoef| =', f'{np.abs(ista[-1] - ref.coef_).max():.1e}',
       '| zeros:', int((ista[-1] == 0).sum()), 'of 10, Lasso:', int((ref.coef_ == 0).sum()))

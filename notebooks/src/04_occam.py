@@ -58,8 +58,8 @@ choices.round(3)
 # %%
 ref = BayesianRidge().fit(X, y)
 # the differences are rounding error (~1e-13); their exact digits depend on the BLAS build
-print('lambda_ equal to 1e-9 (relative):', np.isclose(eb.result.lambda_, ref.lambda_, rtol=1e-9, atol=0))
-print('alpha_  equal to 1e-9 (relative):', np.isclose(eb.result.alpha, ref.alpha_, rtol=1e-9, atol=0))
+print('lambda_ equal to 1e-9 (relative):', np.isclose(eb.result.prior_precision, ref.lambda_, rtol=1e-9, atol=0))
+print('alpha_  equal to 1e-9 (relative):', np.isclose(eb.result.noise_precision, ref.alpha_, rtol=1e-9, atol=0))
 print('coef_   equal to 1e-9 (absolute):', np.allclose(eb.result.coef, ref.coef_, rtol=0, atol=1e-9))
 
 # %% [markdown]
