@@ -219,16 +219,35 @@ class SufficientStats:
                              f"SufficientStats.centered); these are raw.")
 
     @classmethod
-    def from_data(cls, D, y, sample_weight=None, chunk_rows: int = CHUNK_ROWS
-                  ) -> SufficientStats:
-        """Accumulate the statistics over row chunks of ``D`` and ``y``."""
+    def from_data(cls, D, y, sample_weight=None, chunk_rows: int = CHUNK_ROWS, *,
+                  shift=None, intercept: bool = False) -> SufficientStats:
+        r"""Accumulate the statistics over row chunks of the design and ``y``.
+
+        The design is ``D`` itself, or, with ``shift`` (a length-``k`` vector, e.g. the
+        weighted column means) and/or ``intercept=True``, the design
+        :math:`[\mathbf 1,\ D - \mathbf 1 m^\top]` (the column of ones first). That
+        design is built one chunk at a time, so the only temporaries are ``chunk_rows``
+        rows long whatever ``n`` is, and the statistics are those of the materialized
+        design to the last bit (the same numbers in the same order of summation).
+        """
         D = np.asarray(D, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        n, k = D.shape
+        shift = None if shift is None else np.asarray(shift, dtype=np.float64)
+        n = D.shape[0]
+        k = D.shape[1] + (1 if intercept else 0)
+
+        def design(start):
+            Dc = D[start:start + chunk_rows]
+            if shift is not None:
+                Dc = Dc - shift
+            if intercept:
+                Dc = np.column_stack([np.ones(Dc.shape[0]), Dc])
+            return Dc
+
         xtx, xty, yty = np.zeros((k, k)), np.zeros(k), 0.0
         for start in range(0, n, chunk_rows):
-            Dc, yc = D[start:start + chunk_rows], y[start:start + chunk_rows]
+            Dc, yc = design(start), y[start:start + chunk_rows]
             wc = np.ones(len(yc)) if w is None else w[start:start + chunk_rows]
             Dw = Dc * wc[:, None]
             xtx += Dw.T @ Dc
@@ -239,7 +258,7 @@ class SufficientStats:
         beta = stats.beta_hat
         rss = 0.0
         for start in range(0, n, chunk_rows):
-            r = y[start:start + chunk_rows] - D[start:start + chunk_rows] @ beta
+            r = y[start:start + chunk_rows] - design(start) @ beta
             rss += float(r @ r) if w is None else float(w[start:start + chunk_rows] @ (r * r))
         object.__setattr__(stats, "rss", max(rss, 0.0))
         return stats

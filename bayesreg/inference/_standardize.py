@@ -60,7 +60,10 @@ class Standardization:
         X = np.asarray(X, dtype=np.float64)
         n = float(X.shape[0] if sample_weight is None else np.sum(sample_weight))
         mean = np.average(X, axis=0, weights=sample_weight)
-        var = np.average((X - mean) ** 2, axis=0, weights=sample_weight)
+        sq = X - mean  # one n x p temporary, squared in place
+        np.square(sq, out=sq)
+        var = np.average(sq, axis=0, weights=sample_weight)
+        del sq
         eps = np.finfo(np.float64).eps
         constant = var <= n * eps * var + (n * mean * eps) ** 2
         scale = np.where(constant, 1.0, np.sqrt(var))
@@ -68,7 +71,9 @@ class Standardization:
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         """``(X - center) / scale``."""
-        return (np.asarray(X, dtype=np.float64) - self.center) / self.scale
+        out = np.asarray(X, dtype=np.float64) - self.center  # the one n x p result
+        out /= self.scale
+        return out
 
     # The one place where coefficients move between the two scales (the module
     # docstring's identity): MAP estimates, posterior draws (:func:`bayesreg.inference.

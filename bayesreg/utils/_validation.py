@@ -263,15 +263,20 @@ def _check_dtype(arr: np.ndarray, name: str) -> None:
 
 
 def _check_finite(arr: np.ndarray, name: str) -> None:
-    bad = ~np.isfinite(arr)
-    if bad.any():
+    # two reductions, no temporary the size of ``arr``: NaN propagates through min and
+    # max, and an inf is one of them; only a bad array pays for the mask that locates it
+    if arr.size == 0:
+        return
+    lo, hi = float(np.min(arr)), float(np.max(arr))
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        bad = ~np.isfinite(arr)
         where = np.argwhere(bad)[:3].tolist()
         kind = "NaN" if np.isnan(arr[bad]).any() else "inf"
         raise ValueError(
             f"{name} contains {kind} values ({int(bad.sum())} entries, first at index "
             f"{where}). Remove or impute them before fitting."
         )
-    big = float(np.max(np.abs(arr), initial=0.0))
+    big = max(-lo, hi)
     if big > MAX_MAGNITUDE:
         raise ValueError(
             f"{name} has values of magnitude up to {big:.3g}, beyond {MAX_MAGNITUDE:g}: their "
