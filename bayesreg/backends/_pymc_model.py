@@ -210,12 +210,18 @@ def coef_param_data_names(prior: P.Prior) -> dict[str, str]:
             if not isinstance(getattr(prior, f), P.Prior)}
 
 
+def _x_mean(model) -> np.ndarray | None:
+    """The weighted column means the likelihood centres X by: set under a flat
+    intercept, else ``None``."""
+    if model.fit_intercept and model.intercept_prior.improper:
+        return np.average(model.X, axis=0, weights=model.sample_weight)
+    return None
+
+
 def _design(model) -> tuple[np.ndarray, np.ndarray | None]:
     """The design the likelihood sees: centred X under a flat intercept, and x_mean."""
-    if model.fit_intercept and model.intercept_prior.improper:
-        x_mean = np.average(model.X, axis=0, weights=model.sample_weight)
-        return model.X - x_mean, x_mean
-    return model.X, None
+    x_mean = _x_mean(model)
+    return (model.X, None) if x_mean is None else (model.X - x_mean, x_mean)
 
 
 def model_shrinkage_scales(model) -> S.ShrinkageScales:
@@ -232,16 +238,21 @@ def data_values(model) -> dict[str, Any]:
               for f, name in coef_param_data_names(model.prior).items()}
     if model.prior.sparse:
         values.update(shrinkage_data(model.prior, model_shrinkage_scales(model)))
-    Xd, x_mean = _design(model)
-    if x_mean is not None:
-        values["x_mean"] = x_mean
     if model.family.sufficient_statistics:
-        D = Xd if not model.fit_intercept else np.column_stack([np.ones(model.n_samples), Xd])
-        st = SufficientStats.from_data(D, model.y, model.sample_weight)
+        # the statistics of the design [1, X - x_mean] (or its parts), built chunk by
+        # chunk: no n x p copy of X
+        x_mean = _x_mean(model)
+        if x_mean is not None:
+            values["x_mean"] = x_mean
+        st = SufficientStats.from_data(model.X, model.y, model.sample_weight, shift=x_mean,
+                                       intercept=model.fit_intercept)
         values.update(suffstat_gram=st.xtx, suffstat_beta_hat=st.beta_hat,
                       suffstat_rss_min=np.asarray(st.rss_min),
                       suffstat_sum_w=np.asarray(st.sum_w))
     else:
+        Xd, x_mean = _design(model)
+        if x_mean is not None:
+            values["x_mean"] = x_mean
         values.update(X=Xd, y_obs=model.y)
         if model.sample_weight is not None:
             values["sample_weight"] = model.sample_weight
@@ -266,10 +277,14 @@ def structure_key(model) -> str:
     return json.dumps({"spec": spec, "shapes": shapes}, sort_keys=True)
 
 
-def build_pymc_model(model) -> pm.Model:
-    """The PyMC model of a :class:`bayesreg.Model` (see the module docstring)."""
-    values = data_values(model)
-    coords = {"feature": list(model.feature_names), "obs_id": np.arange(model.n_samples)}
+def build_pymc_model(model, values: dict[str, Any] | None = None) -> pm.Model:
+    """The PyMC model of a :class:`bayesreg.Model` (see the module docstring); ``values``:
+    its :func:`data_values` when the caller has them."""
+    values = data_values(model) if values is None else values
+    coords = {"feature": list(model.feature_names)}
+    if not model.family.sufficient_statistics:
+        # only the observed y has this dimension (PyMC stores a coordinate as n Python ints)
+        coords["obs_id"] = np.arange(model.n_samples)
     with pm.Model(coords=coords) as pmodel:
         data = {name: pm.Data(name, value) for name, value in values.items()}
         aux = {name: _scale_param_var(getattr(model, name), name)

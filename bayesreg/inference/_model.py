@@ -324,7 +324,7 @@ class Model:
         not reach them.
         """
         if "pymc_model" not in self._cache:
-            self._cache["pymc_model"] = build_pymc_model(self)
+            self._cache["pymc_model"] = build_pymc_model(self, self._data_values())
         return self._cache["pymc_model"]
 
     def compile(self, sampler: str = "auto", **options) -> CompiledSampler:
@@ -353,10 +353,21 @@ class Model:
         key = ("compiled", sampler, tuple(sorted(options.items())))
         if key not in self._cache:
             # a PyMC model of its own: no run of it touches self.pymc_model
-            self._cache[key] = compile_sampler(build_pymc_model(self), sampler,
+            values = self._data_values()
+            self._cache[key] = compile_sampler(build_pymc_model(self, values), sampler,
                                                structure=structure_key(self),
-                                               data=data_values(self), **options)
+                                               data=values, **options)
         return self._cache[key]
+
+    def _data_values(self) -> dict[str, Any]:
+        """The values of the PyMC model's data containers. A family sampled on sufficient
+        statistics has small ones, computed once (one pass over X) and kept; any other
+        family's include the n x p design, recomputed on each call rather than held."""
+        if not self.family.sufficient_statistics:
+            return data_values(self)
+        if "data_values" not in self._cache:
+            self._cache["data_values"] = data_values(self)
+        return dict(self._cache["data_values"])
 
     # ------------------------------------------------------------- sampling
     def sample(
@@ -458,7 +469,7 @@ class Model:
         if not iid:
             options = {k: kwargs.pop(k) for k in COMPILE_OPTIONS.get(sampler, ()) if k in kwargs}
             compiled = (compiled or self.compile(sampler, **options)).with_data(
-                **data_values(self))
+                **self._data_values())
         conjugate = not iid and is_conjugate(self)
         # a hyperprior the user can reparameterize (shrinkage priors have their own form)
         hierarchical = self.prior.reparameterizable

@@ -257,15 +257,15 @@ def _log_density(model, kind, coef, b, sig, post) -> np.ndarray:
     """Weighted log-likelihood + log prior at each draw, from sufficient statistics."""
     X, y, w = model.X, model.y, model.sample_weight
     sum_w = float(X.shape[0] if w is None else w.sum())
-    D = np.column_stack([np.ones(X.shape[0]), X])
     beta = np.column_stack([b if model.fit_intercept else np.zeros(len(sig)), coef])
-    if D.shape[0] <= D.shape[1]:
+    if X.shape[0] <= X.shape[1] + 1:
         # p >= n: the residuals themselves are cheaper than a least-squares solution of
         # the singular Gram matrix
+        D = np.column_stack([np.ones(X.shape[0]), X])
         resid = y[:, None] - D @ beta.T
         quad = (resid**2 * (1.0 if w is None else w[:, None])).sum(axis=0)
     else:
-        stats = SufficientStats.from_data(D, y, w)
+        stats = SufficientStats.from_data(X, y, w, intercept=True)  # of [1, X], by chunks
         d = beta - stats.beta_hat
         quad = stats.rss_min + ((d @ stats.xtx) * d).sum(axis=1)
     lp = -sum_w * np.log(sig) - 0.5 * sum_w * _LOG_2PI - quad / (2.0 * sig**2)
