@@ -33,6 +33,7 @@ that broadcast against ``eta``.
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -54,7 +55,7 @@ def softplus(eta):
 
 
 @dataclass(frozen=True)
-class Family:
+class Family(abc.ABC):
     """A GLM family with a fixed link (the protocol every family implements).
 
     Class attributes
@@ -112,30 +113,30 @@ class Family:
         """The link ``g(mu)`` (inverse of :meth:`inverse_link`)."""
         return mu
 
+    @abc.abstractmethod
     def variance(self, mu, **aux):
         """``Var(y | mu)`` (the variance function times any dispersion)."""
-        raise NotImplementedError  # every concrete family overrides it
 
     # -- data checks -------------------------------------------------------------
     def check_y(self, y: np.ndarray) -> None:
         """Raise ``ValueError`` when ``y`` is outside the family's support."""
 
     # -- likelihood ---------------------------------------------------------------
+    @abc.abstractmethod
     def logpdf(self, y, eta, **aux):
         """Pointwise log-likelihood ``log p(y | eta, aux)`` (closed form, broadcasting)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def nll(self, y, eta, **aux):
         """Pointwise negative log-likelihood up to terms free of ``eta`` (unweighted)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def nll_derivs(self, y, eta, **aux):
         """First and second derivative of :meth:`nll` with respect to ``eta``."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def deviance(self, y, eta, **aux):
         """Pointwise unit deviance ``2 (log p(y | saturated) - log p(y | eta))``."""
-        raise NotImplementedError
 
     def intercept_start(self, y, sample_weight=None) -> float:
         """The intercept-only fit with all coefficients 0: the link of the weighted mean
@@ -151,12 +152,14 @@ class Family:
     def pseudo_sigma(self, mu: float, **aux) -> float:
         """The pseudo standard deviation ``1 / sqrt(-d2 log p / d eta2)`` at ``mu``, for
         families without a noise scale (Piironen & Vehtari 2017, sec. 3.5)."""
-        raise NotImplementedError
+        raise ValueError(f"family={self.name!r} has a noise scale sigma, which the shrinkage "
+                         f"priors use directly; a pseudo sigma is defined only for families "
+                         f"without one.")
 
     # -- simulation -----------------------------------------------------------------
+    @abc.abstractmethod
     def simulate(self, eta, rng: np.random.Generator, **aux):
         """Draw ``y`` given ``eta`` (and the auxiliary parameters); shape of ``eta``."""
-        raise NotImplementedError
 
 
 @dataclass(frozen=True)
