@@ -43,6 +43,7 @@ All scales are on the scale of the design the prior sees: with unstandardized co
 
 from __future__ import annotations
 
+import abc
 import math
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -153,13 +154,13 @@ class ShrinkagePrior(Prior):
         return None
 
     # -- subclass API --------------------------------------------------------
+    @abc.abstractmethod
     def variance(self, latent: dict, noise, scales: ShrinkageScales):
         """Prior variance ``v_j`` of each coefficient from the latent draws (NumPy)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def latent_logpdf(self, latent: dict, noise, scales: ShrinkageScales) -> dict:
         """Log density of each latent variable given the draws (NumPy), one array each."""
-        raise NotImplementedError
 
     def latent_draws(self, rng, size: int, n_features: int, scales: ShrinkageScales) -> dict:
         """``size`` prior draws of each latent variable with ``noise = 1``."""
