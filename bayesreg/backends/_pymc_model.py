@@ -44,7 +44,7 @@ from ..families._family import (
 from ..priors import _priors as P
 from ..priors import _shrinkage as S
 from ._marginal import MARGINAL_MAX_FEATURES, marginal_coef
-from ._registry import registered
+from ..utils._registry import registered
 from ._shrinkage import shrinkage_data, shrinkage_scale, shrinkage_variable
 
 __all__ = ["build_pymc_model", "PYMC_PRIORS", "prior_variable", "data_values",

@@ -2,7 +2,8 @@
 structure, that takes new data or new prior scales without recompiling.
 
 :func:`compile_sampler` builds it from a PyMC model (``"pymc"``, ``"nutpie"``,
-``"numpyro"``, ``"blackjax"``; ``"exact"`` needs no compilation); ``with_data(**values)``
+``"numpyro"``, ``"blackjax"``; ``"gibbs"`` builds its program from the model and
+compiles nothing, :mod:`bayesreg.backends._gibbs`; ``"exact"`` needs no program); ``with_data(**values)``
 returns a new value with other values of the model's data containers (see
 :mod:`bayesreg.backends._pymc_model`: the fixed coefficient-prior scale, the sufficient
 statistics, ...), as nutpie's ``with_data``; :meth:`CompiledSampler.run` samples and
@@ -46,6 +47,7 @@ from ..base._random import seed_sequence_int
 from ..utils._imports import quiet_import
 from ..utils._validation import Interval, check_param
 from ..priors._conjugate import exact_draws
+from ._gibbs import GibbsProgram
 from ._jax import JaxProgram, sample_jax
 from ._marginal import register_jax
 from ..utils._datatree import datatree, group, group_names
@@ -158,7 +160,7 @@ class CompiledSampler:
 
     Attributes
     ----------
-    sampler : {"pymc", "nutpie", "numpyro", "blackjax"}
+    sampler : {"pymc", "nutpie", "numpyro", "blackjax", "gibbs"}
     structure : str
         What the program was compiled for (the model structure, without the data values);
         :meth:`bayesreg.Model.sample` refuses a compiled sampler of another structure.
@@ -201,6 +203,10 @@ class CompiledSampler:
         if self.sampler == "pymc":
             return _sample_pymc(self.program, dict(self.data), draws=draws, tune=tune,
                                 chains=chains, seed=seed, progressbar=progressbar, **kwargs)
+        if self.sampler == "gibbs":
+            check_sampler_options("gibbs", kwargs)
+            return self.program.run(self.data, draws=draws, tune=tune, chains=chains,
+                                    seed=seed)
         if self.sampler == "nutpie":
             data = dict(self.data)
             if self.frozen_data is not None:
@@ -226,13 +232,14 @@ COMPILE_OPTIONS = {"nutpie": ("backend", "gradient_backend")}
 
 
 def compile_sampler(pm_model, sampler: str, *, structure: str, data: Mapping[str, Any],
-                    **options) -> CompiledSampler:
+                    model=None, **options) -> CompiledSampler:
     """Compile ``sampler`` for a PyMC model whose data containers hold ``data``.
 
     The compiled sampler owns ``pm_model``: the ``"pymc"`` sampler runs it and sets its
     data containers at every run (nutpie's JAX backend sets them once, here). Pass a
     model nobody else holds, e.g. a fresh ``build_pymc_model(model)``, so that no run
-    changes what another model holds.
+    changes what another model holds. ``"gibbs"`` needs the :class:`bayesreg.Model`
+    (``model``) and compiles nothing.
     """
     unknown = sorted(set(options) - set(COMPILE_OPTIONS.get(sampler, ())))
     if unknown:
@@ -252,6 +259,8 @@ def compile_sampler(pm_model, sampler: str, *, structure: str, data: Mapping[str
         program = JaxProgram(pm_model)
     elif sampler == "pymc":
         program = pm_model
+    elif sampler == "gibbs":
+        program = GibbsProgram.from_model(model, pm_model)
     else:
         raise ValueError(f"sampler={sampler!r} has no compiled form.")
     elapsed = 0.0 if sampler == "pymc" else time.perf_counter() - t0
@@ -322,10 +331,11 @@ def _nutpie_takes(name: str) -> bool:
 def check_sampler_options(sampler: str, options: Mapping[str, Any]) -> None:
     """Refuse, before anything is compiled or run, sampler options that ``sampler`` does
     not take (e.g. a misspelled ``target_acept``) and a ``target_accept`` outside (0, 1)."""
-    if sampler == "exact":
+    if sampler in ("exact", "gibbs"):
         if options:
-            raise TypeError(f"sampler='exact' takes no sampler options; got {sorted(options)}. "
-                            f"Options such as target_accept are for the NUTS samplers.")
+            raise TypeError(f"sampler={sampler!r} takes no sampler options; got "
+                            f"{sorted(options)}. Options such as target_accept are for the "
+                            f"NUTS samplers.")
         return
     if options.get("target_accept") is not None:
         check_param(options["target_accept"], "target_accept", "Model.sample",

@@ -24,7 +24,7 @@ import pymc as pm
 import pytensor.tensor as pt
 
 from ..priors import _shrinkage as S
-from ._registry import registered
+from ..utils._registry import registered
 
 __all__ = ["shrinkage_variable", "shrinkage_scale", "shrinkage_data", "FORMS",
            "SHRINKAGE_SCALES"]

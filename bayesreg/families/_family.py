@@ -175,8 +175,12 @@ class GaussianFamily(Family):
         return np.broadcast_to(np.asarray(sigma, dtype=float) ** 2, np.shape(mu))
 
     def logpdf(self, y, eta, *, sigma, **aux):
-        z = (y - eta) / sigma
-        return -0.5 * z * z - np.log(sigma) - 0.5 * np.log(2.0 * np.pi)
+        z = np.subtract(y, eta, dtype=float)
+        z /= sigma  # in place: one temporary of the broadcast shape, whatever its size
+        z *= z
+        z *= -0.5
+        z -= np.log(sigma) + 0.5 * np.log(2.0 * np.pi)
+        return z
 
     def nll(self, y, eta, *, sigma, **aux):
         r = y - eta

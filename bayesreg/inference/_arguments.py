@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib.util
 import warnings
 
+from ..backends._gibbs import GIBBS_MAX_FEATURES, gibbs_unsupported
 from ..backends._samplers import check_sampler_options
 from ..utils._imports import quiet_import
 from ..utils._validation import (
@@ -36,7 +37,7 @@ from ._model_spec import check_proper_posterior
 __all__ = ["SAMPLERS", "choose_sampler", "sample_arguments"]
 
 #: the values of ``sampler`` (:meth:`bayesreg.Model.sample`, the estimators, the CLI)
-SAMPLERS = ("auto", "pymc", "nutpie", "numpyro", "blackjax", "exact")
+SAMPLERS = ("auto", "pymc", "nutpie", "numpyro", "blackjax", "exact", "gibbs")
 #: the optional modules each sampler needs, and the extra of bayesreg that installs them
 _NEEDS = {"nutpie": ("nutpie",), "numpyro": ("numpyro", "jax"),
           "blackjax": ("blackjax", "jax")}
@@ -53,36 +54,55 @@ def exact_is_better(model) -> bool:
     return model.n_features > model.n_samples and is_conjugate(model)
 
 
+def gibbs_is_better(model) -> bool:
+    """Whether ``sampler="auto"`` samples ``model`` with the Gibbs sampler: a gaussian
+    model with a fixed scale-mixture prior (:func:`bayesreg.backends._gibbs.gibbs_unsupported`
+    finds nothing against it) and at most ``GIBBS_MAX_FEATURES`` (200) features."""
+    return model.n_features <= GIBBS_MAX_FEATURES and gibbs_unsupported(model) is None
+
+
 def choose_sampler(sampler: str, model=None, *, compiled: bool = False,
-                   options=None) -> str:
+                   options=None, compiling: bool = False) -> str:
     """The sampler that runs for ``sampler``: the one rule for ``"auto"``.
 
-    ``"auto"`` is
+    ``"auto"`` is, when neither sampler ``options`` nor a ``compiled`` sampler are given
+    (they are for the NUTS samplers),
 
-    1. ``"exact"`` when ``model`` is given and is conjugate (gaussian family, fixed
-       Gaussian prior, fixed ``sigma`` or the Normal-Inverse-Gamma prior) with more
-       features than observations, and neither sampler ``options`` nor a ``compiled``
-       sampler are given (they are for the NUTS samplers);
-    2. else ``"nutpie"`` when nutpie is installed (as ``pm.sample`` chooses);
-    3. else ``"pymc"``, PyMC's own NUTS.
+    1. ``"exact"`` when ``model`` is conjugate (gaussian family, fixed Gaussian prior,
+       fixed ``sigma`` or the Normal-Inverse-Gamma prior) with more features than
+       observations;
+    2. ``"gibbs"`` when ``model`` is a gaussian model whose coefficient prior is a fixed
+       scale mixture of normals (``Gaussian``, ``Laplace``, ``StudentT``, ``Flat``), with a
+       flat intercept or one with such a prior, ``sigma`` fixed or with a fixed prior, and
+       at most 200 features: a Gibbs sampler on sufficient statistics that needs no
+       compilation (:mod:`bayesreg.backends._gibbs`), so a first fit takes about a
+       second where compiling a NUTS sampler takes 5-20 s;
 
-    Without ``model`` (e.g. :meth:`bayesreg.Model.compile`, which compiles a NUTS
-    sampler) only rules 2 and 3 apply. Another name is returned as it is, once its
+    and otherwise (or with options)
+
+    3. ``"nutpie"`` when nutpie is installed (as ``pm.sample`` chooses);
+    4. else ``"pymc"``, PyMC's own NUTS.
+
+    Without ``model`` only rules 3 and 4 apply; :meth:`bayesreg.Model.compile`
+    (``compiling=True``) skips rule 1. Another name is returned as it is, once its
     optional backend is known to be installed.
 
     Parameters
     ----------
-    sampler : {"auto", "pymc", "nutpie", "numpyro", "blackjax", "exact"}
+    sampler : {"auto", "pymc", "nutpie", "numpyro", "blackjax", "exact", "gibbs"}
     model : bayesreg.Model, optional
     compiled : bool, default False
         Whether a compiled sampler is given.
     options : mapping, optional
         The sampler options (``target_accept``, ...).
+    compiling : bool, default False
+        The caller compiles a sampler (rule 1 does not apply).
 
     Returns
     -------
     str
-        One of ``"pymc"``, ``"nutpie"``, ``"numpyro"``, ``"blackjax"``, ``"exact"``.
+        One of ``"pymc"``, ``"nutpie"``, ``"numpyro"``, ``"blackjax"``, ``"exact"``,
+        ``"gibbs"``.
 
     Raises
     ------
@@ -93,8 +113,11 @@ def choose_sampler(sampler: str, model=None, *, compiled: bool = False,
     """
     check_param(sampler, "sampler", "Model.sample", OneOf(SAMPLERS))
     if sampler == "auto":
-        if model is not None and not compiled and not options and exact_is_better(model):
-            return "exact"
+        if model is not None and not compiled and not options:
+            if not compiling and exact_is_better(model):
+                return "exact"
+            if gibbs_is_better(model):
+                return "gibbs"
         return "nutpie" if _installed("nutpie") else "pymc"
     missing = [m for m in _NEEDS.get(sampler, ()) if not _installed(m)]
     if missing:
@@ -121,7 +144,7 @@ def sample_arguments(model, sampler, *, draws, tune, chains, retry, random_seed,
     max_retries = 2 if retry is True else 0 if retry is False else \
         check_param(retry, "retry", owner, NON_NEGATIVE_INT)
     check_proper_posterior(model, "Sampling the posterior")
-    if sampler != "exact" and not compiled and exact_is_better(model):
+    if sampler not in ("exact", "gibbs") and not compiled and exact_is_better(model):
         warnings.warn(
             f"This model is conjugate (gaussian family, fixed Gaussian prior) with more "
             f"features than observations (p={model.n_features} > n={model.n_samples}): "

@@ -346,7 +346,7 @@ class Model:
         **options
             Compile options (nutpie: ``backend``, ``gradient_backend``).
         """
-        sampler = choose_sampler(sampler)
+        sampler = choose_sampler(sampler, self, options=options, compiling=True)
         if sampler == "exact":
             raise ValueError("sampler='exact' draws from the closed-form posterior and has "
                              "nothing to compile; call model.sample(sampler='exact').")
@@ -356,7 +356,7 @@ class Model:
             values = self._data_values()
             self._cache[key] = compile_sampler(build_pymc_model(self, values), sampler,
                                                structure=structure_key(self),
-                                               data=values, **options)
+                                               data=values, model=self, **options)
         return self._cache[key]
 
     def _data_values(self) -> dict[str, Any]:
@@ -485,13 +485,16 @@ class Model:
                                        conjugate=conjugate, hierarchical=hierarchical)
             if report.ok or attempt == attempts - 1:
                 break
-            target = kwargs.get("target_accept") or 0.8
-            kwargs["target_accept"] = min(0.99, 1.0 - (1.0 - target) / 2.0)
             tune_k = max(2 * tune_k, 200)
+            if sampler == "gibbs":  # no step size: a longer burn-in only
+                change = f"tune={tune_k}"
+            else:
+                target = kwargs.get("target_accept") or 0.8
+                kwargs["target_accept"] = min(0.99, 1.0 - (1.0 - target) / 2.0)
+                change = f"target_accept={kwargs['target_accept']:.3g}, tune={tune_k}"
             warnings.warn(ConvergenceWarning(
-                f"{report.message} Retrying ({attempt + 1}/{max_retries}) with "
-                f"target_accept={kwargs['target_accept']:.3g}, tune={tune_k}.", report),
-                stacklevel=2)
+                f"{report.message} Retrying ({attempt + 1}/{max_retries}) with {change}.",
+                report), stacklevel=2)
         groups["sample_stats"].attrs[CONVERGENCE_ATTR] = report.to_json()
         idata = finish_fit(self, groups, sampler=sampler, log_likelihood=log_likelihood)
         if not report.ok:

@@ -1,4 +1,4 @@
-"""Lookup in a registry keyed by class: the backends' dispatch on priors and families.
+"""Lookup in a registry keyed by class: how the layers above dispatch on priors and families.
 
 Each registry is a plain dict filled by hand in the module that owns it (nothing
 registers itself on import); a class that is not listed uses the entry of its nearest

@@ -1,0 +1,236 @@
+r"""A Gibbs sampler on sufficient statistics: gaussian models with no compilation.
+
+``sampler="gibbs"`` samples the gaussian family with a fixed coefficient prior that is a
+scale mixture of normals (``Gaussian``, ``Laplace``, ``StudentT``, ``Flat``;
+:mod:`bayesreg.priors._mixture`), an intercept that is flat (on the centred design) or
+has such a prior, and ``sigma`` fixed or with any fixed prior. Its state per chain is
+``beta = (intercept, coef)``, the latent variances ``v`` of the mixture priors and
+``s2 = sigma**2``; one sweep is
+
+1. ``beta | v, s2 ~ N(P^{-1} r, P^{-1})`` with ``P = G / s2 + diag(1 / (c v))`` and
+   ``r = G beta_hat / s2 + mu / (c v)`` (``G``, ``beta_hat`` the sufficient statistics
+   of the design, ``c = s2`` for a prior scaled by sigma, else 1), drawn by Cholesky
+   (:func:`bayesreg.base._gibbs.gaussian_block_draw`);
+2. ``v_j | beta_j, s2`` from each prior's mixture conditional;
+3. ``s2 | beta, v``: the likelihood part of its conditional is ``s2^{-A} exp(-B / s2)``
+   with ``A = (S + m) / 2``, ``B = (RSS(beta) + sum_j (beta_j - mu_j)^2 / v_j) / 2`` (sums
+   over the ``m`` coefficients whose prior is scaled by sigma, ``S`` the summed weights),
+   updated by independence Metropolis-Hastings under sigma's prior
+   (:func:`bayesreg.base._gibbs.noise_variance_step`).
+
+A sweep costs ``O(k^3)`` whatever ``n`` (``k`` = number of coefficients), runs in NumPy
+and needs no compiled code: the first fit of a new model costs what its draws cost,
+the way R's ``bayesreg`` (Makalic & Schmidt) samples. The chains are the same draws for
+the same seed, in any process. This is the same posterior as the PyMC model's
+(:mod:`bayesreg.backends._pymc_model`): the mixture integrates to each prior's density.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from ..base._gibbs import gaussian_block_draw, noise_variance_step
+from ..priors._mixture import normal_mixture
+from ..priors._priors import Prior, log_prior_terms
+from ..utils._datatree import datatree
+from ._pymc_model import coef_param_data_names
+
+__all__ = ["GibbsProgram", "GIBBS_MAX_FEATURES", "gibbs_unsupported"]
+
+#: ``sampler="auto"`` uses the Gibbs sampler up to this many features (a sweep costs
+#: O(p^3); beyond this NUTS on the sufficient statistics, O(p^2) per gradient, is cheaper)
+GIBBS_MAX_FEATURES = 200
+
+_LOG_2PI = math.log(2.0 * math.pi)
+#: the PyMC model's variable names the Gibbs sampler reports (it refuses a model with others)
+_KNOWN_NAMES = {"coef", "coef_z", "intercept", "intercept_centered", "sigma", "sigma_sq"}
+
+
+def gibbs_unsupported(model) -> str | None:
+    """Why ``sampler="gibbs"`` cannot sample ``model`` (a sentence), or None when it can."""
+    if not model.family.sufficient_statistics:
+        return (f"the {model.family.name} family has no Gibbs sampler (only the gaussian "
+                f"family, on sufficient statistics)")
+    prior = model.prior
+    if not prior.is_fixed:
+        return f"the coefficient prior {prior!r} has a hyperprior"
+    for what, value in (("coefficient prior", prior),
+                        ("intercept prior", model.intercept_prior if model.fit_intercept
+                         and not model.intercept_prior.improper else None)):
+        if value is None:
+            continue
+        try:
+            normal_mixture(value)
+        except TypeError:
+            return (f"the {what} {type(value).__name__} is not a scale mixture of normals "
+                    f"(Gaussian, Laplace, StudentT and Flat are)")
+        if not value.is_fixed:
+            return f"the {what} {value!r} has a hyperprior"
+    sigma = model.sigma
+    if isinstance(sigma, Prior) and not sigma.is_fixed:
+        return f"the prior of sigma {sigma!r} has a hyperprior"
+    return None
+
+
+@dataclass(frozen=True)
+class GibbsProgram:
+    """What the Gibbs sampler of one model structure needs besides its data values (the
+    analogue of a compiled program; building it compiles nothing)."""
+
+    prior: Prior
+    intercept: str            # "none", "flat" (on the centred design) or "prior"
+    intercept_prior: Prior | None
+    sigma: Any                # a float or a Prior
+    scale_data: tuple         # ((field, data name), ...) of the coefficient prior
+    feature_names: tuple
+    names: tuple              # the PyMC model's variable names, reported the same
+
+    @classmethod
+    def from_model(cls, model, pm_model) -> GibbsProgram:
+        why = gibbs_unsupported(model)
+        if why is not None:
+            raise ValueError(f"sampler='gibbs' cannot sample this model: {why}. Use "
+                             f"sampler='auto' (NUTS) instead.")
+        names = tuple(v.name for v in pm_model.free_RVs + pm_model.deterministics)
+        unknown = sorted(set(names) - _KNOWN_NAMES)
+        if unknown:  # a guard: every supported model has only the known names
+            raise ValueError(f"sampler='gibbs' cannot report the variables {unknown}; use "
+                             f"sampler='auto'.")
+        if not model.fit_intercept:
+            intercept = "none"
+        elif "intercept_centered" in names:
+            intercept = "flat"
+        else:
+            intercept = "prior"
+        return cls(prior=model.prior, intercept=intercept,
+                   intercept_prior=model.intercept_prior if intercept == "prior" else None,
+                   sigma=model.sigma,
+                   scale_data=tuple(sorted(coef_param_data_names(model.prior).items())),
+                   feature_names=tuple(model.feature_names), names=names)
+
+    # ------------------------------------------------------------------ the sampler
+    def run(self, data, *, draws: int, tune: int, chains: int, seed) -> xr.DataTree:
+        """``chains`` chains of ``tune`` discarded and ``draws`` kept sweeps; the
+        ``posterior`` (the PyMC model's variables) and ``sample_stats`` (``lp``, the log
+        posterior density; ``diverging``, all False; ``sigma_accept``, the accepted
+        proposals of the sigma step per sweep) groups."""
+        prior = replace(self.prior, **{f: float(data[name]) for f, name in self.scale_data})
+        G = np.asarray(data["suffstat_gram"], dtype=float)
+        beta_hat = np.asarray(data["suffstat_beta_hat"], dtype=float)
+        rss_min = float(data["suffstat_rss_min"])
+        S = float(data["suffstat_sum_w"])
+        b = G @ beta_hat
+        k = G.shape[0]
+        off = 0 if self.intercept == "none" else 1
+        rng = np.random.default_rng(seed)
+
+        # the prior blocks: (slice, prior, mixture, scaled by sigma)
+        blocks = [(slice(off, k), prior, normal_mixture(prior), bool(prior.scaled_by_sigma))]
+        if self.intercept == "prior":
+            ip = self.intercept_prior
+            blocks.append((slice(0, 1), ip, normal_mixture(ip), bool(ip.scaled_by_sigma)))
+        loc = np.zeros(k)
+        v = np.full((chains, k), np.inf)  # the flat intercept keeps v = inf
+        scaled = np.zeros(k, dtype=bool)
+        for sl, pr, mix, sc in blocks:
+            loc[sl] = float(pr.location)
+            v[:, sl] = mix.initial(pr)
+            scaled[sl] = sc
+        m_scaled = int(scaled.sum())
+
+        random_sigma = isinstance(self.sigma, Prior)
+        if random_sigma:
+            A = 0.5 * (S + m_scaled)
+            if A <= 1.0:
+                raise ValueError(f"sampler='gibbs' needs more than 2 observations (summed "
+                                 f"weights {S:g}) to sample sigma; use sampler='auto'.")
+            sigma_prior = self.sigma
+
+            def log_prior_s2(s2):
+                sd = np.sqrt(s2)
+                with np.errstate(divide="ignore"):
+                    return sigma_prior.logpdf(sd) - np.log(2.0 * sd)
+
+            start = rss_min / max(S - k, 1.0) if rss_min > 0 else 1.0
+            s2 = start * np.exp(rng.uniform(-1.0, 1.0, chains))
+        else:
+            s2 = np.full(chains, float(self.sigma) ** 2)
+
+        total = tune + draws
+        keep_beta = np.empty((chains, draws, k))
+        keep_s2 = np.empty((chains, draws))
+        accept = np.zeros((chains, draws), dtype=np.int8)
+        eye = np.arange(k)
+        for it in range(total):
+            c = np.where(scaled, s2[:, None], 1.0)
+            with np.errstate(divide="ignore"):
+                prec0 = np.where(np.isinf(v), 0.0, 1.0 / (c * v))
+            P = G[None, :, :] / s2[:, None, None]
+            P[:, eye, eye] += prec0
+            r = b[None, :] / s2[:, None] + prec0 * loc
+            beta = gaussian_block_draw(P, r, rng)
+            e = beta - loc
+            for sl, pr, mix, sc in blocks:
+                if mix.latent:
+                    v[:, sl] = mix.draw(pr, e[:, sl] / np.sqrt(c[:, sl]), rng)
+            if random_sigma:
+                d = beta - beta_hat
+                quad = rss_min + np.einsum("ci,ij,cj->c", d, G, d)
+                extra = (e[:, scaled] ** 2 / v[:, scaled]).sum(axis=1) if m_scaled else 0.0
+                B = 0.5 * np.maximum(quad + extra, 1e-300)
+                s2, acc = noise_variance_step(s2, A, B, log_prior_s2, rng)
+            else:
+                acc = 0
+            if it >= tune:
+                keep_beta[:, it - tune] = beta
+                keep_s2[:, it - tune] = s2
+                accept[:, it - tune] = acc
+        return self._tree(keep_beta, np.sqrt(keep_s2), accept, prior, data, G, beta_hat,
+                          rss_min, S, random_sigma)
+
+    # ------------------------------------------------------------------ the output
+    def _tree(self, beta, sig, accept, prior, data, G, beta_hat, rss_min, S, random_sigma):
+        chains, draws, k = beta.shape
+        off = 0 if self.intercept == "none" else 1
+        coef = beta[..., off:]
+        values: dict[str, np.ndarray] = {"coef": coef}
+        if self.intercept == "flat":
+            values["intercept_centered"] = beta[..., 0]
+            values["intercept"] = beta[..., 0] - coef @ np.asarray(data["x_mean"])
+        elif self.intercept == "prior":
+            values["intercept"] = beta[..., 0]
+        if random_sigma:
+            values["sigma"] = sig
+            values["sigma_sq"] = sig**2
+        if "coef_z" in self.names:  # coef = loc + scale * sigma * coef_z
+            values["coef_z"] = (coef - float(prior.location)) / (
+                float(prior.scale) * sig[..., None])
+        dims = {"chain": np.arange(chains), "draw": np.arange(draws)}
+        post = xr.Dataset(
+            {name: ((("chain", "draw", "feature") if values[name].ndim == 3
+                     else ("chain", "draw")), values[name])
+             for name in self.names},
+            coords={**dims, "feature": list(self.feature_names)})
+
+        # the log posterior density of (beta, sigma) on their own scale
+        d = beta - beta_hat
+        quad = rss_min + np.einsum("cdi,ij,cdj->cd", d, G, d)
+        lp = -S * np.log(sig) - 0.5 * S * _LOG_2PI - quad / (2.0 * sig**2)
+        draws_ = {"coef": coef}
+        lp += log_prior_terms(prior, "coef", draws_, sigma=sig)["coef"].sum(axis=-1)
+        if self.intercept == "prior":
+            lp += log_prior_terms(self.intercept_prior, "intercept",
+                                  {"intercept": beta[..., 0]}, sigma=sig)["intercept"]
+        if random_sigma:
+            lp += self.sigma.logpdf(sig)
+        stats = {"lp": (("chain", "draw"), lp),
+                 "diverging": (("chain", "draw"), np.zeros((chains, draws), dtype=bool))}
+        if random_sigma:
+            stats["sigma_accept"] = (("chain", "draw"), accept)
+        return datatree({"posterior": post,
+                         "sample_stats": xr.Dataset(stats, coords=dims)})
