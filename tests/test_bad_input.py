@@ -684,8 +684,9 @@ def test_wide_conjugate_model_is_sampled_exactly():
 
 def test_the_auto_rule(monkeypatch):
     """``sampler="auto"`` is one rule in one place (``choose_sampler``): exact for a wide
-    conjugate model sampled without options or a compiled sampler, else nutpie when it
-    is installed, else pymc; a named sampler stays as it is."""
+    conjugate model sampled without options or a compiled sampler, gibbs for a narrow
+    gaussian model with a fixed scale-mixture prior, else nutpie when it is installed,
+    else pymc; a named sampler stays as it is."""
     Xw = RNG.normal(size=(30, 600))
     wide = br.Model(Xw, Xw[:, 0] + RNG.normal(size=30), prior=G, sigma=1.0)
     narrow = br.Model(Xw[:, :3], Xw[:, 0] + RNG.normal(size=30), prior=G, sigma=1.0)
@@ -697,9 +698,12 @@ def test_the_auto_rule(monkeypatch):
         assert choose("auto", wide) == "exact"
         assert choose("auto", wide, options={"target_accept": 0.9}) == nuts
         assert choose("auto", wide, compiled=True) == nuts
-        assert choose("auto", narrow) == nuts
+        assert choose("auto", narrow) == "gibbs"
+        assert choose("auto", narrow, compiling=True) == "gibbs"   # Model.compile
+        assert choose("auto", wide, compiling=True) == nuts        # p = 600 > 200
+        assert choose("auto", narrow, options={"target_accept": 0.9}) == nuts
         assert choose("auto", hierarchical) == nuts
-        assert choose("auto") == nuts           # Model.compile: a NUTS sampler
+        assert choose("auto") == nuts           # no model: a NUTS sampler
         assert choose("pymc", wide) == "pymc"
     with pytest.raises(ImportError, match=r"pip install 'bayesreg\[nutpie\]'"):
         choose("nutpie", wide)
