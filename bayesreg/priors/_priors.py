@@ -518,8 +518,11 @@ class _PositiveScale(Prior):
 class HalfNormal(_PositiveScale):
     r"""Half-normal prior on a positive quantity: ``p(s) = 2 N(s | 0, scale)``, ``s > 0``."""
 
-    def _logpdf(self, x, p):
-        return stats.halfnorm.logpdf(x, scale=p.scale)
+    def _logpdf(self, x, p):  # closed form: scipy.stats' per-call overhead is ~50 us
+        x = np.asarray(x, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = 0.5 * np.log(2.0 / np.pi) - np.log(p.scale) - 0.5 * (x / p.scale) ** 2
+        return np.where(x >= 0, out, -np.inf)
 
 
 @dataclass(frozen=True)
@@ -543,7 +546,10 @@ class HalfCauchy(_PositiveScale):
     r"""Half-Cauchy prior: ``p(s) = 2 / (pi * scale * (1 + (s/scale)**2))``, ``s > 0``."""
 
     def _logpdf(self, x, p):
-        return stats.halfcauchy.logpdf(x, scale=p.scale)
+        x = np.asarray(x, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = np.log(2.0 / np.pi) - np.log(p.scale) - np.log1p((x / p.scale) ** 2)
+        return np.where(x >= 0, out, -np.inf)
 
 
 @dataclass(frozen=True)
@@ -551,7 +557,10 @@ class Exponential(_PositiveScale):
     r"""Exponential prior with mean ``scale``: ``p(s) = exp(-s / scale) / scale``, ``s > 0``."""
 
     def _logpdf(self, x, p):
-        return stats.expon.logpdf(x, scale=p.scale)
+        x = np.asarray(x, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = -np.log(p.scale) - x / p.scale
+        return np.where(x >= 0, out, -np.inf)
 
 
 @dataclass(frozen=True)
