@@ -3,8 +3,8 @@ structure, that takes new data or new prior scales without recompiling.
 
 :func:`compile_sampler` builds it from a PyMC model (``"pymc"``, ``"nutpie"``,
 ``"numpyro"``, ``"blackjax"``; ``"gibbs"`` builds its program from the model and
-compiles nothing, :mod:`bayesreg.backends._gibbs`; ``"exact"`` needs no program); ``with_data(**values)``
-returns a new value with other values of the model's data containers (see
+compiles nothing, :mod:`bayesreg.backends._gibbs`; ``"exact"`` needs no program);
+``with_data(**values)`` returns a new value with other values of the model's data containers (see
 :mod:`bayesreg.backends._pymc_model`: the fixed coefficient-prior scale, the sufficient
 statistics, ...), as nutpie's ``with_data``; :meth:`CompiledSampler.run` samples and
 returns the ``posterior`` and ``sample_stats`` groups. A scale grid therefore compiles

@@ -4,8 +4,11 @@ run, and the one rule that picks the sampler (:func:`choose_sampler`).
 The samplers are :data:`SAMPLERS`; ``"auto"`` resolves to ``"exact"`` for a conjugate model
 (gaussian family, fixed Gaussian prior, fixed ``sigma`` or the Normal-Inverse-Gamma prior;
 see :mod:`bayesreg.priors._conjugate`) with more features than observations (``p > n``),
-sampled without sampler options or a compiled sampler, and otherwise, as ``pm.sample``
-does, to nutpie when it is installed, else PyMC's own NUTS. On such a model NUTS may need
+to ``"gibbs"`` for a gaussian model with a fixed scale-mixture prior and at most 200
+features (:mod:`bayesreg.backends._gibbs`: no compilation, so the first fit of a new
+model takes about a second), both when sampled without sampler options or a compiled
+sampler, and otherwise, as ``pm.sample`` does, to nutpie when it is installed, else
+PyMC's own NUTS. On such a model NUTS may need
 hundreds of leapfrog steps per draw: ``p = 2000``, ``n = 50``, fixed ``sigma``,
 ``Gaussian(1.0)`` took ~850 under nutpie, because the likelihood pins ``n`` directions
 down to ``sigma / sqrt(eigenvalue)`` while the other ``p - n`` keep the prior scale, a

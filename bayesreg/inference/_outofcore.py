@@ -38,7 +38,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
-from arviz_stats import loo as arviz_loo
 from scipy.special import logsumexp
 
 from ..backends._dask_chunks import (
@@ -53,11 +52,13 @@ from ..backends._dask_chunks import (
     settle_lazy_modules,
     tree_reduce,
 )
+from ..base._psis import psis_loo
 from ..utils._datatree import datatree, group_names
 from ..families._family import family_names, get_family
 from ._map import MapEstimate, map_penalty
 from ._model import Model
 from ._outofcore_glm import glm_map_chunked
+from ._loo import _by_row, _reff
 from ._pointwise import pointwise_loglik
 from ._model_spec import check_coef_prior, check_intercept_prior
 
@@ -144,13 +145,7 @@ def _loo_rows(X, y, w, core: Model, posterior: xr.Dataset, reff):
     n = ll.shape[2]
     if n == 0:
         return 0, 0.0, 0.0, 0.0, -np.inf, 0
-    da = xr.DataArray(ll, dims=("chain", "draw", "obs_id"),
-                      coords={"chain": posterior["chain"].values,
-                              "draw": posterior["draw"].values})
-    tree = datatree({"posterior": posterior, "log_likelihood": xr.Dataset({"y": da})})
-    res = arviz_loo(tree, pointwise=True, reff=reff)
-    e = np.asarray(res.elpd_i).reshape(-1)
-    k = np.asarray(res.pareto_k).reshape(-1)
+    e, k, _ = psis_loo(_by_row(ll), reff)  # arviz-stats' PSIS, vectorized over rows
     lppd = logsumexp(ll.reshape(-1, n), axis=0) - np.log(ll.shape[0] * ll.shape[1])
     m = float(e.mean())
     return n, m, float(((e - m) ** 2).sum()), float(lppd.sum()), float(k.max()), \
@@ -386,13 +381,12 @@ class DaskModel:
         """PSIS-LOO of a fit from :meth:`sample`, one pass over the chunks.
 
         PSIS smooths each observation's importance weights on its own, so each chunk
-        runs :func:`arviz_stats.loo` on its own rows (where they live) and the totals
-        merge: :math:`\\mathrm{elpd} = \\sum_i \\mathrm{elpd}_i`, its standard error
+        runs arviz-stats' PSIS (:func:`bayesreg.base.psis_loo`, vectorized over rows) on
+        its own rows (where they live) and the totals merge: :math:`\\mathrm{elpd} = \\sum_i \\mathrm{elpd}_i`, its standard error
         from the merged variance of the :math:`\\mathrm{elpd}_i`. ``reff`` defaults to 1
         for exact (i.i.d.) draws and to ArviZ's estimate from the posterior otherwise.
         """
-        if reff is None and fit["posterior"].attrs.get("bayesreg_sampler") == "exact":
-            reff = 1.0
+        reff = _reff(fit) if reff is None else float(reff)  # as bayesreg.loo
         core, post, ds = self._shipped(fit)
         parts = map_chunks(_loo_chunk, self.data, core, post, reff)
         n, mean, m2, lppd, kmax, nbad = compute(tree_reduce(parts, _merge_loo))
