@@ -144,10 +144,16 @@ def test_auto_picks_gibbs_only_where_it_applies():
     X, y = _data(n=30, p=3)
     gauss = br.Model(X, y, prior=br.Laplace(1.0), sigma=br.HalfNormal(1.0))
     assert choose_sampler("auto", gauss) == "gibbs"
+    hier = gauss.replace(prior=br.Laplace(br.HalfCauchy(1.0)))
+    assert choose_sampler("auto", hier) == "gibbs"
     assert choose_sampler("auto", gauss, options={"target_accept": 0.9}) != "gibbs"
     others = [
         br.Model(X, y, prior=br.ElasticNetPrior(1.0, 1.0), sigma=br.HalfNormal(1.0)),
-        br.Model(X, y, prior=br.Laplace(br.HalfNormal(1.0)), sigma=br.HalfNormal(1.0)),
+        br.Model(X, y, prior=br.Laplace(1.0, loc=br.Gaussian(1.0)), sigma=br.HalfNormal(1.0)),
+        br.Model(X, y, prior=br.StudentT(br.Gamma(2.0, 0.1), 1.0), sigma=br.HalfNormal(1.0)),
+        br.Model(X, y, prior=br.Laplace(br.HalfNormal(br.HalfNormal(1.0))),
+                 sigma=br.HalfNormal(1.0)),
+        br.Model(X[:, :2], y, prior=br.Laplace(br.HalfNormal(1.0)), sigma=br.HalfNormal(1.0)),
         br.Model(X, (y > 0).astype(float), family="bernoulli", prior=br.Gaussian(1.0)),
         br.Model(X, y, prior=br.Horseshoe(), sigma=br.HalfNormal(1.0)),
         br.Model(X, y, family="student_t", prior=br.Gaussian(1.0), sigma=br.HalfNormal(1.0)),
@@ -189,3 +195,49 @@ def test_same_seed_same_draws_across_processes():
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True).stdout.strip() for _ in range(2)]
     assert runs[0] == runs[1] and runs[0]
+
+
+def _gaussian_random_scale_reference(X, y, sigma, scale_prior):
+    """Posterior means of ``tau`` and of the coefficients for ``coef ~ N(0, tau^2)``,
+    fixed sigma, no intercept: the coefficients integrate out in closed form
+    (``y ~ N(0, sigma^2 I + tau^2 X X^T)``), leaving 1-D quadrature over ``tau``."""
+    n = len(y)
+    taus = np.linspace(1e-3, 8.0, 4000)
+    logw, means = [], []
+    for t in taus:
+        C = sigma**2 * np.eye(n) + t**2 * X @ X.T
+        logw.append(stats.multivariate_normal(np.zeros(n), C).logpdf(y)
+                    + scale_prior.logpdf(t))
+        means.append(t**2 * X.T @ np.linalg.solve(C, y))   # E[coef | tau, y]
+    w = np.exp(np.array(logw) - max(logw))
+    w /= w.sum()
+    return float(w @ taus), w @ np.array(means)
+
+
+def test_random_scale_matches_the_integrated_posterior():
+    X, y = _data(n=25, p=4, seed=8, noise=1.0)
+    scale_prior = br.HalfNormal(1.0)
+    model = br.Model(X, y, prior=br.Gaussian(scale_prior), sigma=1.0, fit_intercept=False)
+    fit = model.sample(sampler="gibbs", draws=3000, random_seed=9, progressbar=False)
+    tau, coef = _gaussian_random_scale_reference(X, y, 1.0, scale_prior)
+    assert set(fit.posterior.data_vars) == {"coef", "coef_scale", "coef_z"}
+    assert _mcse_z(fit.posterior["coef_scale"].values, tau) < 4.0
+    for j in range(4):
+        assert _mcse_z(fit.posterior["coef"].values[..., j], coef[j]) < 4.0
+
+
+def test_laplace_with_a_random_scale_matches_nutpie():
+    """No closed form: the PyMC model sampled by nutpie (an independent implementation
+    of the same density) is the reference, within both runs' Monte Carlo errors."""
+    X, y = _data(n=40, p=4, seed=10)
+    model = br.Model(X, y, prior=br.Laplace(br.HalfCauchy(1.0)), sigma=br.HalfNormal(2.0))
+    g = model.sample(sampler="gibbs", draws=3000, random_seed=1, progressbar=False)
+    ref = model.sample(sampler="nutpie", draws=3000, random_seed=2, progressbar=False,
+                       target_accept=0.99)   # a reference without divergences
+    assert int(ref.sample_stats["diverging"].sum()) == 0
+    for name in ("coef", "coef_scale", "sigma", "intercept"):
+        a = g.posterior[name].values.reshape(4, 3000, -1)
+        r = ref.posterior[name].values.reshape(4, 3000, -1)
+        for j in range(a.shape[-1]):
+            se = np.hypot(float(az.mcse(a[..., j])), float(az.mcse(r[..., j])))
+            assert abs(a[..., j].mean() - r[..., j].mean()) < 4.5 * se, (name, j)

@@ -1,28 +1,35 @@
 r"""A Gibbs sampler on sufficient statistics: gaussian models with no compilation.
 
-``sampler="gibbs"`` samples the gaussian family with a fixed coefficient prior that is a
-scale mixture of normals (``Gaussian``, ``Laplace``, ``StudentT``, ``Flat``;
-:mod:`bayesreg.priors._mixture`), an intercept that is flat (on the centred design) or
-has such a prior, and ``sigma`` fixed or with any fixed prior. Its state per chain is
-``beta = (intercept, coef)``, the latent variances ``v`` of the mixture priors and
-``s2 = sigma**2``; one sweep is
+``sampler="gibbs"`` samples the gaussian family when the coefficient prior is a scale
+mixture of normals (``Gaussian``, ``Laplace``, ``StudentT``, ``Flat``;
+:mod:`bayesreg.priors._mixture`) whose scale is fixed or has a fixed prior of its own
+(``Laplace(HalfNormal(1.0))``), the intercept is flat (on the centred design) or has
+such a prior with fixed parameters, and ``sigma`` is fixed or has any fixed prior. Its
+state per chain is ``beta = (intercept, coef)``, the latent variances ``u`` of the
+mixture priors (in units of the squared prior scale ``s2_prior``), the prior scale when
+it is random, and ``s2 = sigma**2``; one sweep is
 
-1. ``beta | v, s2 ~ N(P^{-1} r, P^{-1})`` with ``P = G / s2 + diag(1 / (c v))`` and
-   ``r = G beta_hat / s2 + mu / (c v)`` (``G``, ``beta_hat`` the sufficient statistics
-   of the design, ``c = s2`` for a prior scaled by sigma, else 1), drawn by Cholesky
+1. ``beta | ... ~ N(P^{-1} r, P^{-1})`` with ``P = G / s2 + diag(1 / V)``,
+   ``r = G beta_hat / s2 + mu / V`` and the prior variances ``V = c s2_prior u``
+   (``G``, ``beta_hat`` the sufficient statistics of the design, ``c = s2`` for a prior
+   scaled by sigma, else 1), drawn by Cholesky
    (:func:`bayesreg.base._gibbs.gaussian_block_draw`);
-2. ``v_j | beta_j, s2`` from each prior's mixture conditional;
-3. ``s2 | beta, v``: the likelihood part of its conditional is ``s2^{-A} exp(-B / s2)``
-   with ``A = (S + m) / 2``, ``B = (RSS(beta) + sum_j (beta_j - mu_j)^2 / v_j) / 2`` (sums
-   over the ``m`` coefficients whose prior is scaled by sigma, ``S`` the summed weights),
-   updated by independence Metropolis-Hastings under sigma's prior
-   (:func:`bayesreg.base._gibbs.noise_variance_step`).
+2. ``u_j | beta_j, ...`` from each prior's mixture conditional;
+3. a random prior scale: ``p(s2_prior | ...) ∝ s2_prior^{-p/2}
+   exp(-sum_j (beta_j - mu)^2 / (c u_j) / (2 s2_prior)) pi(s)``;
+4. ``s2 | ...``: the likelihood part of its conditional is ``s2^{-A} exp(-B / s2)`` with
+   ``A = (S + m) / 2``, ``B = (RSS(beta) + sum_j (beta_j - mu_j)^2 / (s2_prior u_j)) / 2``
+   (sums over the ``m`` coefficients whose prior is scaled by sigma, ``S`` the summed
+   weights);
+
+steps 3 and 4 by independence Metropolis-Hastings under the scale's own prior
+(:func:`bayesreg.base._gibbs.variance_step`).
 
 A sweep costs ``O(k^3)`` whatever ``n`` (``k`` = number of coefficients), runs in NumPy
 and needs no compiled code: the first fit of a new model costs what its draws cost,
 the way R's ``bayesreg`` (Makalic & Schmidt) samples. The chains are the same draws for
 the same seed, in any process. This is the same posterior as the PyMC model's
-(:mod:`bayesreg.backends._pymc_model`): the mixture integrates to each prior's density.
+(:mod:`bayesreg.backends._pymc_model`): each mixture integrates to its prior's density.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..base._gibbs import gaussian_block_draw, noise_variance_step
+from ..base._gibbs import gaussian_block_draw, variance_step
 from ..priors._mixture import normal_mixture
 from ..priors._priors import Prior, log_prior_terms
 from ..utils._datatree import datatree
@@ -48,7 +55,8 @@ GIBBS_MAX_FEATURES = 200
 
 _LOG_2PI = math.log(2.0 * math.pi)
 #: the PyMC model's variable names the Gibbs sampler reports (it refuses a model with others)
-_KNOWN_NAMES = {"coef", "coef_z", "intercept", "intercept_centered", "sigma", "sigma_sq"}
+_KNOWN_NAMES = {"coef", "coef_z", "coef_scale", "intercept", "intercept_centered", "sigma",
+                "sigma_sq"}
 
 
 def gibbs_unsupported(model) -> str | None:
@@ -56,21 +64,27 @@ def gibbs_unsupported(model) -> str | None:
     if not model.family.sufficient_statistics:
         return (f"the {model.family.name} family has no Gibbs sampler (only the gaussian "
                 f"family, on sufficient statistics)")
-    prior = model.prior
-    if not prior.is_fixed:
-        return f"the coefficient prior {prior!r} has a hyperprior"
-    for what, value in (("coefficient prior", prior),
-                        ("intercept prior", model.intercept_prior if model.fit_intercept
-                         and not model.intercept_prior.improper else None)):
+    intercept = (model.intercept_prior if model.fit_intercept
+                 and not model.intercept_prior.improper else None)
+    for what, value in (("coefficient prior", model.prior), ("intercept prior", intercept)):
         if value is None:
             continue
         try:
-            normal_mixture(value)
+            mix = normal_mixture(value)
         except TypeError:
             return (f"the {what} {type(value).__name__} is not a scale mixture of normals "
                     f"(Gaussian, Laplace, StudentT and Flat are)")
-        if not value.is_fixed:
+        random = set(value.hyperpriors)
+        if what == "intercept prior" and random:
             return f"the {what} {value!r} has a hyperprior"
+        if random - {"scale"} or not mix.scaled and random:
+            return (f"the {what} {value!r} has a hyperprior on {sorted(random - {'scale'})}"
+                    f" (only a random scale is sampled by Gibbs)")
+        if random and not value.scale.is_fixed:
+            return f"the hyperprior of the {what} {value!r} has a hyperprior itself"
+        if random and model.n_features < 3:
+            return (f"a random prior scale needs at least 3 coefficients to be drawn by "
+                    f"Gibbs; the model has {model.n_features}")
     sigma = model.sigma
     if isinstance(sigma, Prior) and not sigma.is_fixed:
         return f"the prior of sigma {sigma!r} has a hyperprior"
@@ -135,13 +149,23 @@ class GibbsProgram:
             ip = self.intercept_prior
             blocks.append((slice(0, 1), ip, normal_mixture(ip), bool(ip.scaled_by_sigma)))
         loc = np.zeros(k)
-        v = np.full((chains, k), np.inf)  # the flat intercept keeps v = inf
+        u = np.full((chains, k), np.inf)      # latent variances in units of scale**2
+        s2_prior = np.ones((chains, k))       # squared prior scales (flat: unused)
         scaled = np.zeros(k, dtype=bool)
         for sl, pr, mix, sc in blocks:
             loc[sl] = float(pr.location)
-            v[:, sl] = mix.initial(pr)
+            u[:, sl] = mix.initial
+            if mix.scaled and pr.is_fixed:
+                s2_prior[:, sl] = float(pr.scale) ** 2
             scaled[sl] = sc
         m_scaled = int(scaled.sum())
+        coef = slice(off, k)
+
+        random_scale = not prior.is_fixed     # only "scale" (gibbs_unsupported)
+        if random_scale:
+            scale_prior = prior.scale
+            # any start: the independence proposals of its first step forget it
+            s2_prior[:, coef] = np.exp(rng.uniform(-1.0, 1.0, chains))[:, None]
 
         random_sigma = isinstance(self.sigma, Prior)
         if random_sigma:
@@ -149,13 +173,6 @@ class GibbsProgram:
             if A <= 1.0:
                 raise ValueError(f"sampler='gibbs' needs more than 2 observations (summed "
                                  f"weights {S:g}) to sample sigma; use sampler='auto'.")
-            sigma_prior = self.sigma
-
-            def log_prior_s2(s2):
-                sd = np.sqrt(s2)
-                with np.errstate(divide="ignore"):
-                    return sigma_prior.logpdf(sd) - np.log(2.0 * sd)
-
             start = rss_min / max(S - k, 1.0) if rss_min > 0 else 1.0
             s2 = start * np.exp(rng.uniform(-1.0, 1.0, chains))
         else:
@@ -164,12 +181,13 @@ class GibbsProgram:
         total = tune + draws
         keep_beta = np.empty((chains, draws, k))
         keep_s2 = np.empty((chains, draws))
+        keep_scale2 = np.empty((chains, draws))
         accept = np.zeros((chains, draws), dtype=np.int8)
         eye = np.arange(k)
         for it in range(total):
             c = np.where(scaled, s2[:, None], 1.0)
-            with np.errstate(divide="ignore"):
-                prec0 = np.where(np.isinf(v), 0.0, 1.0 / (c * v))
+            var0 = c * s2_prior * u              # prior variances (inf: flat)
+            prec0 = 1.0 / var0
             P = G[None, :, :] / s2[:, None, None]
             P[:, eye, eye] += prec0
             r = b[None, :] / s2[:, None] + prec0 * loc
@@ -177,24 +195,34 @@ class GibbsProgram:
             e = beta - loc
             for sl, pr, mix, sc in blocks:
                 if mix.latent:
-                    v[:, sl] = mix.draw(pr, e[:, sl] / np.sqrt(c[:, sl]), rng)
+                    u[:, sl] = mix.draw(pr, e[:, sl] / np.sqrt(c[:, sl] * s2_prior[:, sl]),
+                                        rng)
+            if random_scale:   # (s^2)^{-p/2} exp(-sum e^2 / (c u) / (2 s^2)) pi(s)
+                B = 0.5 * (e[:, coef] ** 2 / (c[:, coef] * u[:, coef])).sum(axis=1)
+                new, _ = variance_step(s2_prior[:, off], 0.5 * (k - off),
+                                       np.maximum(B, 1e-300), _log_prior_of_square(scale_prior),
+                                       rng)
+                s2_prior[:, coef] = new[:, None]
             if random_sigma:
                 d = beta - beta_hat
-                quad = rss_min + np.einsum("ci,ij,cj->c", d, G, d)
-                extra = (e[:, scaled] ** 2 / v[:, scaled]).sum(axis=1) if m_scaled else 0.0
+                quad = rss_min + ((d @ G) * d).sum(axis=1)
+                extra = ((e[:, scaled] ** 2 / (s2_prior[:, scaled] * u[:, scaled])).sum(axis=1)
+                         if m_scaled else 0.0)
                 B = 0.5 * np.maximum(quad + extra, 1e-300)
-                s2, acc = noise_variance_step(s2, A, B, log_prior_s2, rng)
+                s2, acc = variance_step(s2, A, B, _log_prior_of_square(self.sigma), rng)
             else:
                 acc = 0
             if it >= tune:
                 keep_beta[:, it - tune] = beta
                 keep_s2[:, it - tune] = s2
+                keep_scale2[:, it - tune] = s2_prior[:, off] if k > off else 1.0
                 accept[:, it - tune] = acc
-        return self._tree(keep_beta, np.sqrt(keep_s2), accept, prior, data, G, beta_hat,
-                          rss_min, S, random_sigma)
+        return self._tree(keep_beta, np.sqrt(keep_s2), np.sqrt(keep_scale2), accept, prior,
+                          data, G, beta_hat, rss_min, S, random_sigma, random_scale)
 
     # ------------------------------------------------------------------ the output
-    def _tree(self, beta, sig, accept, prior, data, G, beta_hat, rss_min, S, random_sigma):
+    def _tree(self, beta, sig, scale, accept, prior, data, G, beta_hat, rss_min, S,
+              random_sigma, random_scale):
         chains, draws, k = beta.shape
         off = 0 if self.intercept == "none" else 1
         coef = beta[..., off:]
@@ -207,9 +235,11 @@ class GibbsProgram:
         if random_sigma:
             values["sigma"] = sig
             values["sigma_sq"] = sig**2
-        if "coef_z" in self.names:  # coef = loc + scale * sigma * coef_z
-            values["coef_z"] = (coef - float(prior.location)) / (
-                float(prior.scale) * sig[..., None])
+        if random_scale:
+            values["coef_scale"] = scale
+        if "coef_z" in self.names:  # coef = loc + scale (* sigma) * coef_z
+            eff = scale * (sig if prior.scaled_by_sigma else 1.0)
+            values["coef_z"] = (coef - float(prior.location)) / eff[..., None]
         dims = {"chain": np.arange(chains), "draw": np.arange(draws)}
         post = xr.Dataset(
             {name: ((("chain", "draw", "feature") if values[name].ndim == 3
@@ -217,12 +247,12 @@ class GibbsProgram:
              for name in self.names},
             coords={**dims, "feature": list(self.feature_names)})
 
-        # the log posterior density of (beta, sigma) on their own scale
+        # the log posterior density of (beta, scale, sigma) on their own scale
         d = beta - beta_hat
         quad = rss_min + np.einsum("cdi,ij,cdj->cd", d, G, d)
         lp = -S * np.log(sig) - 0.5 * S * _LOG_2PI - quad / (2.0 * sig**2)
-        draws_ = {"coef": coef}
-        lp += log_prior_terms(prior, "coef", draws_, sigma=sig)["coef"].sum(axis=-1)
+        terms = log_prior_terms(prior, "coef", values, sigma=sig)
+        lp += terms.pop("coef").sum(axis=-1) + sum(terms.values(), 0.0)
         if self.intercept == "prior":
             lp += log_prior_terms(self.intercept_prior, "intercept",
                                   {"intercept": beta[..., 0]}, sigma=sig)["intercept"]
@@ -234,3 +264,13 @@ class GibbsProgram:
             stats["sigma_accept"] = (("chain", "draw"), accept)
         return datatree({"posterior": post,
                          "sample_stats": xr.Dataset(stats, coords=dims)})
+
+
+def _log_prior_of_square(prior: Prior):
+    """The log prior density of ``t = x**2`` when ``x`` has the prior ``prior``:
+    ``log pi(sqrt(t)) - log(2 sqrt(t))``."""
+    def log_density(t):
+        x = np.sqrt(t)
+        with np.errstate(divide="ignore"):
+            return prior.logpdf(x) - np.log(2.0 * x)
+    return log_density

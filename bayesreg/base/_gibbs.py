@@ -9,9 +9,9 @@ Both are batched over independent chains (the leading axis).
 
 one factorization and two triangular solves, ``O(k^3)``.
 
-:func:`noise_variance_step` updates ``s2 = sigma**2`` given everything else, when the
-likelihood part of its conditional is ``s2^{-A} exp(-B / s2)`` and ``sigma`` has any
-prior density ``pi``: independence Metropolis-Hastings with the proposal
+:func:`variance_step` updates a variance ``s2`` (the noise ``sigma**2``, or the square
+of a prior scale) given everything else, when the likelihood part of its conditional is
+``s2^{-A} exp(-B / s2)`` and its square root has any prior density ``pi``: independence Metropolis-Hastings with the proposal
 ``s2* ~ InvGamma(A - 1, B)`` (the conditional under a flat prior on ``s2``), accepted with
 probability ``min(1, pi_s2(s2*) / pi_s2(s2))`` where ``pi_s2(s2) = pi(sqrt(s2)) / (2
 sqrt(s2))`` is the prior density of ``s2``. With many observations the conditional is
@@ -26,7 +26,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.linalg import lapack
 
-__all__ = ["gaussian_block_draw", "noise_variance_step"]
+__all__ = ["gaussian_block_draw", "variance_step"]
 
 
 def gaussian_block_draw(P: np.ndarray, r: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -56,10 +56,10 @@ def gaussian_block_draw(P: np.ndarray, r: np.ndarray, rng: np.random.Generator) 
     return out
 
 
-def noise_variance_step(s2: np.ndarray, A: float, B: np.ndarray,
+def variance_step(s2: np.ndarray, A: float, B: np.ndarray,
                         log_prior_s2: Callable[[np.ndarray], np.ndarray],
                         rng: np.random.Generator, tries: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    """Metropolis-Hastings updates of ``s2 = sigma**2`` (see the module docstring).
+    """Metropolis-Hastings updates of a variance ``s2`` (see the module docstring).
 
     Parameters
     ----------

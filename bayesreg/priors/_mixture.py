@@ -1,22 +1,28 @@
 r"""Priors as scale mixtures of normals: the latent-variance form a Gibbs sampler draws.
 
-A prior on a weight ``w`` with location ``mu`` is a scale mixture of normals when
+A prior on a weight ``w`` with location ``mu`` and scale ``s`` is a scale mixture of
+normals when
 
 .. math::
 
-    w \mid v \sim N(\mu, c\,v), \qquad v \sim \pi(v),
+    w \mid u \sim N(\mu, c\, s^2 u), \qquad u \sim \pi(u),
 
-with ``c = sigma**2`` for a prior with ``scaled_by_sigma=True`` and ``c = 1`` otherwise.
-Given ``w`` (and ``sigma``) the latent variance has a closed-form conditional
-``v | e`` with ``e = (w - mu) / sqrt(c)``:
+with ``c = sigma**2`` for a prior with ``scaled_by_sigma=True`` and ``c = 1`` otherwise,
+and ``u`` a latent variance in units of ``s**2`` whose law does not involve ``s``. Given
+the standardized deviation ``e = (w - mu) / (sqrt(c) s)``, ``u`` has a closed-form
+conditional:
 
-* ``Gaussian(tau)``: ``v = tau**2``, fixed (no latent variable);
+* ``Gaussian(s)``: ``u = 1`` (no latent variable);
 * ``Laplace(b)`` (Andrews & Mallows 1974; the Bayesian lasso of Park & Casella 2008):
-  ``v ~ Exponential(rate = 1 / (2 b**2))`` gives ``p(w) = exp(-|w - mu| / b) / (2 b)``,
-  and ``1 / v | e ~ InverseGaussian(mean = 1 / (b |e|), shape = 1 / b**2)``;
-* ``StudentT(nu, s)``: ``v = lambda s**2``, ``lambda ~ InvGamma(nu / 2, nu / 2)``, and
-  ``lambda | e ~ InvGamma((nu + 1) / 2, (nu + e**2 / s**2) / 2)``;
-* ``Flat``: ``v = inf`` (zero prior precision).
+  ``u ~ Exponential(mean 2)`` gives ``p(w) = exp(-|w - mu| / b) / (2 b)``, and
+  ``1 / u | e ~ InverseGaussian(mean = 1 / |e|, shape = 1)``;
+* ``StudentT(nu, s)``: ``u ~ InvGamma(nu / 2, nu / 2)``, and
+  ``u | e ~ InvGamma((nu + 1) / 2, (nu + e**2) / 2)``;
+* ``Flat``: ``u = inf`` (zero prior precision).
+
+Because ``u``'s law does not involve ``s``, a random scale has the same conditional for
+every mixture: given the ``m`` weights ``w_j`` and their ``u_j``,
+``p(s^2 | ...) ∝ (s^2)^{-m/2} exp(-sum_j (w_j - mu)^2 / (c u_j) / (2 s^2)) pi(s)``.
 
 :data:`NORMAL_MIXTURES` is the registry (prior class -> :class:`NormalMixture`), filled
 here by hand; :func:`normal_mixture` looks a prior up (its class, then its bases). The
@@ -43,45 +49,41 @@ class NormalMixture:
 
     Attributes
     ----------
-    initial : callable
-        ``initial(prior) -> float``: a starting latent variance (the fixed one for a prior
-        without a latent variable).
+    initial : float
+        A starting value of the latent ``u`` (its fixed value for a prior without one).
     draw : callable or None
-        ``draw(prior, e, rng) -> ndarray``: latent variances drawn from ``v | e``,
-        elementwise (``e`` the standardized deviations ``(w - mu) / sqrt(c)``). ``None``:
-        the variance is fixed at ``initial(prior)``.
+        ``draw(prior, e, rng) -> ndarray``: ``u`` drawn from ``u | e`` elementwise, ``e``
+        the standardized deviations. ``None``: ``u`` is fixed at ``initial``.
+    scaled : bool
+        Whether the prior has a scale ``s`` (``Flat`` has none).
     """
 
-    initial: Callable[[Prior], float]
+    initial: float
     draw: Callable[[Prior, np.ndarray, np.random.Generator], np.ndarray] | None = None
+    scaled: bool = True
 
     @property
     def latent(self) -> bool:
-        """Whether the variance is a latent variable (drawn at each step)."""
+        """Whether ``u`` is a latent variable (drawn at each sweep)."""
         return self.draw is not None
 
 
-def _laplace_variance(prior, e, rng):
-    b = float(prior.scale)
+def _laplace_u(prior, e, rng):
     # |e| = 0 has probability 0; a tiny floor keeps the inverse-Gaussian mean finite
-    mean = 1.0 / (b * np.maximum(np.abs(e), 1e-300))
-    return 1.0 / rng.wald(mean, 1.0 / b**2)
+    return 1.0 / rng.wald(1.0 / np.maximum(np.abs(e), 1e-300), 1.0)
 
 
-def _student_t_variance(prior, e, rng):
-    nu, s = float(prior.nu), float(prior.scale)
-    rate = 0.5 * (nu + (e / s) ** 2)
-    return s**2 * rate / rng.standard_gamma(0.5 * (nu + 1.0), size=np.shape(e))
+def _student_t_u(prior, e, rng):
+    nu = float(prior.nu)
+    return 0.5 * (nu + e * e) / rng.standard_gamma(0.5 * (nu + 1.0), size=np.shape(e))
 
 
 #: Prior class -> its scale-mixture-of-normals form (filled here, by hand).
 NORMAL_MIXTURES = {
-    Gaussian: NormalMixture(initial=lambda prior: float(prior.scale) ** 2),
-    Laplace: NormalMixture(initial=lambda prior: 2.0 * float(prior.scale) ** 2,
-                           draw=_laplace_variance),
-    StudentT: NormalMixture(initial=lambda prior: float(prior.scale) ** 2,
-                            draw=_student_t_variance),
-    Flat: NormalMixture(initial=lambda prior: np.inf),
+    Gaussian: NormalMixture(initial=1.0),
+    Laplace: NormalMixture(initial=2.0, draw=_laplace_u),
+    StudentT: NormalMixture(initial=1.0, draw=_student_t_u),
+    Flat: NormalMixture(initial=np.inf, scaled=False),
 }
 
 
