@@ -4,7 +4,7 @@ run, and the one rule that picks the sampler (:func:`choose_sampler`).
 The samplers are :data:`SAMPLERS`; ``"auto"`` resolves to ``"exact"`` for a conjugate model
 (gaussian family, fixed Gaussian prior, fixed ``sigma`` or the Normal-Inverse-Gamma prior;
 see :mod:`bayesreg.priors._conjugate`) with more features than observations (``p > n``),
-to ``"gibbs"`` for a gaussian model with a fixed scale-mixture prior and at most 200
+to ``"gibbs"`` for a gaussian model with a scale-mixture prior and at most 200
 features (:mod:`bayesreg.backends._gibbs`: no compilation, so the first fit of a new
 model takes about a second), both when sampled without sampler options or a compiled
 sampler, and otherwise, as ``pm.sample`` does, to nutpie when it is installed, else
@@ -59,7 +59,7 @@ def exact_is_better(model) -> bool:
 
 def gibbs_is_better(model) -> bool:
     """Whether ``sampler="auto"`` samples ``model`` with the Gibbs sampler: a gaussian
-    model with a fixed scale-mixture prior (:func:`bayesreg.backends._gibbs.gibbs_unsupported`
+    model with a scale-mixture prior (:func:`bayesreg.backends._gibbs.gibbs_unsupported`
     finds nothing against it) and at most ``GIBBS_MAX_FEATURES`` (200) features."""
     return model.n_features <= GIBBS_MAX_FEATURES and gibbs_unsupported(model) is None
 
@@ -74,10 +74,10 @@ def choose_sampler(sampler: str, model=None, *, compiled: bool = False,
     1. ``"exact"`` when ``model`` is conjugate (gaussian family, fixed Gaussian prior,
        fixed ``sigma`` or the Normal-Inverse-Gamma prior) with more features than
        observations;
-    2. ``"gibbs"`` when ``model`` is a gaussian model whose coefficient prior is a fixed
-       scale mixture of normals (``Gaussian``, ``Laplace``, ``StudentT``, ``Flat``), with a
-       flat intercept or one with such a prior, ``sigma`` fixed or with a fixed prior, and
-       at most 200 features: a Gibbs sampler on sufficient statistics that needs no
+    2. ``"gibbs"`` when ``model`` is a gaussian model whose coefficient prior is a scale
+       mixture of normals (``Gaussian``, ``Laplace``, ``StudentT``, ``Flat``) with a fixed
+       scale or a fixed prior on it, with a flat intercept or one with such a prior,
+       ``sigma`` fixed or with a fixed prior, and at most 200 features: a Gibbs sampler on sufficient statistics that needs no
        compilation (:mod:`bayesreg.backends._gibbs`), so a first fit takes about a
        second where compiling a NUTS sampler takes 5-20 s;
 
