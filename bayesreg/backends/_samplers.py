@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+from collections import OrderedDict
 import inspect
 import logging
 import re
@@ -52,8 +53,8 @@ from ._jax import JaxProgram, sample_jax
 from ._marginal import register_jax
 from ..utils._datatree import datatree, group, group_names
 
-__all__ = ["CompiledSampler", "check_sampler_options", "compile_sampler", "run_sampler",
-           "prior_draws", "quiet_pymc"]
+__all__ = ["CompiledSampler", "check_sampler_options", "compile_cached", "compile_sampler",
+           "run_sampler", "prior_draws", "quiet_pymc"]
 
 #: nutpie uses its low-rank-modified mass matrix by default up to this many features
 LOW_RANK_MAX_P = 2000
@@ -269,6 +270,40 @@ def compile_sampler(pm_model, sampler: str, *, structure: str, data: Mapping[str
     return CompiledSampler(sampler=sampler, structure=structure, data=data,
                            compile_time=elapsed, options=tuple(sorted(options.items())),
                            program=program, frozen_data=frozen)
+
+
+#: at most this many compiled samplers are kept for the process (least recently used out)
+COMPILED_CACHE_SIZE = 16
+#: only the samplers of models whose data values take at most this many bytes are kept
+#: (a nutpie program holds the data it was compiled with)
+COMPILED_CACHE_DATA_BYTES = 64 * 2**20
+_COMPILED: OrderedDict = OrderedDict()
+
+
+def compile_cached(key, data: Mapping[str, Any], build) -> CompiledSampler:
+    """The compiled sampler of ``key`` (a model structure, sampler and compile options)
+    with ``data``: from the process's cache when a model of the same structure was
+    compiled before, else ``build()``, kept for later models.
+
+    A new :class:`bayesreg.Model` of a structure seen before (a notebook cell run again,
+    the same model on new data of the same shapes) then samples without compiling. Kept:
+    the compiled samplers of models whose data take at most
+    :data:`COMPILED_CACHE_DATA_BYTES`, :data:`COMPILED_CACHE_SIZE` at most; not kept:
+    ``"pymc"`` (it compiles in every run, and sets its model's data containers) and
+    nutpie's JAX backend (it compiled its data in).
+    """
+    hit = _COMPILED.get(key)
+    if hit is not None:
+        _COMPILED.move_to_end(key)
+        return hit.with_data(**data)
+    compiled = build()
+    size = sum(np.asarray(v).nbytes for v in data.values())
+    if (compiled.sampler != "pymc" and compiled.frozen_data is None
+            and size <= COMPILED_CACHE_DATA_BYTES):
+        _COMPILED[key] = compiled
+        while len(_COMPILED) > COMPILED_CACHE_SIZE:
+            _COMPILED.popitem(last=False)
+    return compiled
 
 
 #: arguments that bayesreg itself gives every sampler (Model.sample's own parameters)

@@ -25,6 +25,7 @@ from ..backends._shrinkage import sampler_defaults as shrinkage_sampler_defaults
 from ..backends._samplers import (
     COMPILE_OPTIONS,
     CompiledSampler,
+    compile_cached,
     compile_sampler,
     prior_draws,
     run_sampler,
@@ -336,7 +337,10 @@ class Model:
         it to :meth:`sample` of another model with the same structure, e.g. the same
         model with another fixed prior scale (``model.replace(prior=Laplace(3.0))``) or,
         for the gaussian family, other data of the same width: that model is then
-        sampled without recompiling (its data values replace the compiled ones).
+        sampled without recompiling (its data values replace the compiled ones). A new
+        model of a structure compiled before in this process (a notebook cell run again)
+        gets that program with its own data, without compiling
+        (:func:`bayesreg.backends._samplers.compile_cached`).
 
         Parameters
         ----------
@@ -352,11 +356,15 @@ class Model:
                              "nothing to compile; call model.sample(sampler='exact').")
         key = ("compiled", sampler, tuple(sorted(options.items())))
         if key not in self._cache:
-            # a PyMC model of its own: no run of it touches self.pymc_model
+            # a PyMC model of its own: no run of it touches self.pymc_model; a model of
+            # the same structure compiled before in this process lends its program
             values = self._data_values()
-            self._cache[key] = compile_sampler(build_pymc_model(self, values), sampler,
-                                               structure=structure_key(self),
-                                               data=values, model=self, **options)
+            structure = structure_key(self)
+            self._cache[key] = compile_cached(
+                (structure,) + key[1:], values,
+                lambda: compile_sampler(build_pymc_model(self, values), sampler,
+                                        structure=structure, data=values, model=self,
+                                        **options))
         return self._cache[key]
 
     def _data_values(self) -> dict[str, Any]:
