@@ -517,9 +517,14 @@ def test_bridge_evidence_agrees_with_smc_for_a_laplace_prior():
 
 
 def test_scale_grid_compiles_once(monkeypatch):
-    """A grid over 4 scales of a non-conjugate model compiles one sampler."""
+    """A grid over 4 scales of a non-conjugate model compiles one sampler, and the path
+    over the same model takes it from the process's cache (``compile_cached``)."""
+    from collections import OrderedDict
+
+    import bayesreg.backends._samplers as samplers_module
     import bayesreg.inference._model as model_module
 
+    monkeypatch.setattr(samplers_module, "_COMPILED", OrderedDict())  # this test's own
     calls = []
     real = model_module.compile_sampler
     monkeypatch.setattr(model_module, "compile_sampler",
@@ -531,7 +536,7 @@ def test_scale_grid_compiles_once(monkeypatch):
         df = br.scale_grid(m, [0.1, 0.3, 1.0, 3.0], random_seed=0, cv=None,
                            sample_kwargs=dict(sampler="nutpie", draws=300, tune=300))
         path = br.regularization_path(m, [0.1, 1.0], sampler="nutpie", random_seed=0)
-    assert len(calls) == 2                              # one for the grid, one for the path
+    assert len(calls) == 1                  # the grid's; the path's model has its structure
     assert list(df["converged"].dtype.name for _ in [0]) == ["bool"]
     assert np.all(np.isfinite(df["log_evidence"])) and np.all(df["log_evidence_se"] > 0)
     # the HDI brackets the posterior mean, per feature and scale

@@ -327,7 +327,8 @@ def _run(args) -> int:
     run_by = choose_sampler(args.sampler, model, options={k: v for k, v in options.items()
                                                           if k == "target_accept"})
     say(f"  sampler: {run_by}, {args.chains} chains x {args.draws} draws"
-        + ("" if run_by == "exact" else f" after {args.tune} tuning steps")
+        + ("" if run_by == "exact" else f" after {args.tune} burn-in sweeps"
+           if run_by == "gibbs" else f" after {args.tune} tuning steps")
         + f", seed {args.seed}", flush=True)
     progress = not args.quiet and sys.stderr.isatty()
     fit = sample_quietly(model, label=Path(args.data).name, progressbar=progress, **options)
