@@ -164,6 +164,43 @@ def test_auto_picks_gibbs_only_where_it_applies():
             m.sample(sampler="gibbs", draws=10, tune=10, progressbar=False)
     wide = br.Model(*_data(n=300, p=201), prior=br.Laplace(1.0), sigma=br.HalfNormal(1.0))
     assert choose_sampler("auto", wide) != "gibbs"
+    # sigma's inverse-gamma proposal needs more than 2 observations: NUTS samples these
+    tiny = br.Model(X[:2], y[:2], prior=br.Laplace(1.0), sigma=br.HalfNormal(1.0))
+    assert choose_sampler("auto", tiny) != "gibbs"
+    with pytest.raises(ValueError, match="more than 2 observations"):
+        tiny.sample(sampler="gibbs", draws=10, tune=10, progressbar=False)
+
+
+def test_the_intercept_only_model_samples():
+    """No columns: the intercept-only model (its MAP is tested in test_bad_input). With a
+    flat intercept, ``b | sigma ~ N(ybar, sigma^2 / n)`` and ``p(sigma | y) ∝
+    sigma^-(n-1) exp(-SS / (2 sigma^2)) pi(sigma)``: means by symmetry and quadrature."""
+    rng = np.random.default_rng(3)
+    y = 2.0 + 0.8 * rng.standard_normal(40)
+    model = br.Model(np.empty((40, 0)), y, prior=br.Laplace(1.0), sigma=br.HalfNormal(2.0))
+    fit = model.sample(draws=2000, random_seed=1, progressbar=False)
+    assert fit.posterior.attrs["bayesreg_sampler"] == "gibbs"
+    s = np.linspace(0.2, 3.0, 20001)
+    ss = ((y - y.mean()) ** 2).sum()
+    logp = -(len(y) - 1) * np.log(s) - ss / (2 * s * s) + br.HalfNormal(2.0).logpdf(s)
+    w = np.exp(logp - logp.max())
+    assert _mcse_z(fit.posterior["intercept"].values, y.mean()) < 4.0
+    assert _mcse_z(fit.posterior["sigma"].values, float((s * w).sum() / w.sum())) < 4.0
+
+
+def test_laplace_latents_stay_finite_when_a_coefficient_sits_at_its_location():
+    """``1 / u | e ~ InverseGaussian(1 / |e|, 1)``: NumPy's ``wald`` returns 0 from a mean
+    of ~1e15 on; the limit law (1 / Z^2) takes over there."""
+    from bayesreg.priors._mixture import normal_mixture
+
+    prior = br.Laplace(1.0)
+    rng = np.random.default_rng(0)
+    e = np.array([1e-3, 1e-9, 1e-20, 1e-200, 0.0] * 2000)
+    u = normal_mixture(prior).draw(prior, e, rng)
+    assert np.all(np.isfinite(u)) and np.all(u > 0)
+    # the limit law: 1 / u ~ 1 / Z^2, whose median is 1 / 0.6745^2 = 2.198
+    inv = 1.0 / u[e < 1e-9]
+    assert abs(np.median(inv) / 2.198 - 1.0) < 0.1
 
 
 @pytest.mark.filterwarnings("ignore::bayesreg.ConvergenceWarning")  # 200 draws: not the point

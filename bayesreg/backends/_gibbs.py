@@ -86,8 +86,13 @@ def gibbs_unsupported(model) -> str | None:
             return (f"a random prior scale needs at least 3 coefficients to be drawn by "
                     f"Gibbs; the model has {model.n_features}")
     sigma = model.sigma
-    if isinstance(sigma, Prior) and not sigma.is_fixed:
-        return f"the prior of sigma {sigma!r} has a hyperprior"
+    if isinstance(sigma, Prior):
+        if not sigma.is_fixed:
+            return f"the prior of sigma {sigma!r} has a hyperprior"
+        S = model.n_samples if model.sample_weight is None else float(model.sample_weight.sum())
+        if S + (model.n_features if model.prior.scaled_by_sigma else 0) <= 2.0:
+            return (f"sigma's step needs more than 2 observations (summed weights {S:g}, "
+                    f"with the coefficients of a prior scaled by sigma)")
     return None
 
 
@@ -170,9 +175,9 @@ class GibbsProgram:
         random_sigma = isinstance(self.sigma, Prior)
         if random_sigma:
             A = 0.5 * (S + m_scaled)
-            if A <= 1.0:
+            if A <= 1.0:  # gibbs_unsupported refuses such models first
                 raise ValueError(f"sampler='gibbs' needs more than 2 observations (summed "
-                                 f"weights {S:g}) to sample sigma; use sampler='auto'.")
+                                 f"weights {S:g}) to sample sigma; use sampler='nutpie'.")
             start = rss_min / max(S - k, 1.0) if rss_min > 0 else 1.0
             s2 = start * np.exp(rng.uniform(-1.0, 1.0, chains))
         else:

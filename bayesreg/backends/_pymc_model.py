@@ -214,6 +214,8 @@ def _x_mean(model) -> np.ndarray | None:
     """The weighted column means the likelihood centres X by: set under a flat
     intercept, else ``None``."""
     if model.fit_intercept and model.intercept_prior.improper:
+        if model.n_features == 0:  # the intercept-only model (np.average divides by 0)
+            return np.zeros(0)
         return np.average(model.X, axis=0, weights=model.sample_weight)
     return None
 

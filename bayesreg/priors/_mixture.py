@@ -68,9 +68,18 @@ class NormalMixture:
         return self.draw is not None
 
 
+#: above this inverse-Gaussian mean, its draw is taken from the limit law (Levy):
+#: NumPy's ``wald`` loses every digit to cancellation from a mean of about 1e15 on
+_WALD_LIMIT = 1e8
+
+
 def _laplace_u(prior, e, rng):
-    # |e| = 0 has probability 0; a tiny floor keeps the inverse-Gaussian mean finite
-    return 1.0 / rng.wald(1.0 / np.maximum(np.abs(e), 1e-300), 1.0)
+    mean = 1.0 / np.maximum(np.abs(e), 1e-300)
+    big = mean > _WALD_LIMIT
+    inv_u = rng.wald(np.where(big, 1.0, mean), 1.0)
+    if np.any(big):  # InvGauss(mean, 1) -> 1 / Z**2 as mean -> inf (e -> 0)
+        inv_u = np.where(big, 1.0 / rng.standard_normal(np.shape(e)) ** 2, inv_u)
+    return 1.0 / inv_u
 
 
 def _student_t_u(prior, e, rng):
