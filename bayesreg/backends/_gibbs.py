@@ -119,7 +119,7 @@ class GibbsProgram:
         unknown = sorted(set(names) - _KNOWN_NAMES)
         if unknown:  # a guard: every supported model has only the known names
             raise ValueError(f"sampler='gibbs' cannot report the variables {unknown}; use "
-                             f"sampler='auto'.")
+                             f"sampler='nutpie'.")
         if not model.fit_intercept:
             intercept = "none"
         elif "intercept_centered" in names:
