@@ -162,9 +162,9 @@ class ShrinkagePrior(Prior):
     def latent_logpdf(self, latent: dict, noise, scales: ShrinkageScales) -> dict:
         """Log density of each latent variable given the draws (NumPy), one array each."""
 
+    @abc.abstractmethod
     def latent_draws(self, rng, size: int, n_features: int, scales: ShrinkageScales) -> dict:
         """``size`` prior draws of each latent variable with ``noise = 1``."""
-        raise NotImplementedError
 
     # -- shared --------------------------------------------------------------
     def log_prior_terms(self, name: str, draws: dict, scales: ShrinkageScales, *,
