@@ -14,6 +14,10 @@ import subprocess
 import sys
 import textwrap
 
+import json
+import warnings
+
+import arviz as az
 import numpy as np
 import pytest
 import xarray as xr
@@ -226,8 +230,10 @@ def test_glm_map_equals_in_memory(client, family, prior):
     assert est.converged and est.n_iter <= 15
     np.testing.assert_allclose(est.coef.values, ref.coef.values, rtol=0, atol=1e-8)
     assert est.intercept == pytest.approx(ref.intercept, abs=1e-8)
-    with pytest.raises(NotImplementedError, match="needs its data in memory"):
-        dm.sample()
+    if not isinstance(prior, br.Gaussian):  # a kinked prior: no independence sampler
+        with pytest.raises(ValueError, match="DaskModel samples a .* model with "
+                                             "sampler='imh'.*Laplace is not smooth"):
+            dm.sample()
     if isinstance(prior, br.Gaussian):  # the Laplace approximation: inverse Hessian at MAP
         assert est.laplace_cov.shape == (p + 1, p + 1)
         assert np.all(np.linalg.eigvalsh(est.laplace_cov) > 0)
@@ -238,6 +244,42 @@ def test_glm_map_equals_in_memory(client, family, prior):
         dm.prior = br.Flat()
     other = dm.replace(prior=br.Flat())  # no pass over the data to build it
     assert other.stats is dm.stats and other.prior == br.Flat()
+
+
+@pytest.mark.parametrize("family", ["bernoulli", "poisson"])
+def test_glm_posterior_out_of_core_matches_the_in_memory_fit(client, family):
+    # three passes over the chunks (MAP iterations aside): Hessian, then the
+    # log-likelihood of every proposal at once; the client never holds X
+    rng = np.random.default_rng(11)
+    n, p = 6000, 4
+    X = rng.normal(size=(n, p)) + 1.0
+    eta = (X - 1.0) @ [0.5, -0.3, 0.0, 0.2] + (-0.3 if family == "bernoulli" else 0.2)
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-eta))).astype(float) \
+        if family == "bernoulli" else rng.poisson(np.exp(eta)).astype(float)
+    Xd, yd, _ = _dask(X, y, rows=1000)
+    kw = dict(prior=br.Gaussian(1.0), family=family)
+    fit = br.DaskModel(Xd, yd, **kw).sample(random_seed=3, progressbar=False)
+    ref = br.Model(X, y, **kw).sample(random_seed=4, progressbar=False)
+    assert fit.posterior.attrs["bayesreg_sampler"] == ref.posterior.attrs["bayesreg_sampler"] \
+        == "imh"
+    assert fit.sample_stats.attrs["bayesreg_imh_pareto_k"] < 0.5
+    assert json.loads(fit.sample_stats.attrs["bayesreg_convergence"])["ok"]
+    assert set(fit.children) == {"posterior", "sample_stats", "log_prior"}
+    for name in ("coef", "intercept", "intercept_centered"):
+        a, b = fit.posterior[name], ref.posterior[name]
+        a, b = (v.values.reshape(4, 1000, -1) for v in (a, b))
+        for j in range(a.shape[-1]):
+            se = np.hypot(float(az.mcse(a[..., j])), float(az.mcse(b[..., j])))
+            assert abs(a[..., j].mean() - b[..., j].mean()) < 4.5 * se, (name, j)
+            assert abs(a[..., j].std() / b[..., j].std() - 1) < 0.1, (name, j)
+    # the same seed gives the same draws
+    with warnings.catch_warnings():  # 50 draws are too few for the gate's ESS
+        warnings.simplefilter("ignore", br.ConvergenceWarning)
+        runs = [br.DaskModel(Xd, yd, **kw).sample(random_seed=9, draws=50, progressbar=False)
+                for _ in range(2)]
+    np.testing.assert_array_equal(*(r.posterior["coef"].values for r in runs))
+    with pytest.raises(ValueError, match="sampler"):
+        br.DaskModel(Xd, yd, **kw).sample(sampler="nutpie")
 
 
 @pytest.mark.parametrize("kw", [dict(prior=br.Laplace(0.05)),

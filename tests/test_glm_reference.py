@@ -18,7 +18,7 @@ from scipy import special
 
 import bayesreg as br
 
-SAMPLERS = [s for s, module in (("nutpie", "nutpie"), ("pymc", "pymc"),
+SAMPLERS = ["imh"] + [s for s, module in (("nutpie", "nutpie"), ("pymc", "pymc"),
                                 ("numpyro", "numpyro"), ("blackjax", "blackjax"))
             if importlib.util.find_spec(module) is not None]
 
@@ -64,7 +64,7 @@ def problem(request):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("sampler", SAMPLERS)
-def test_every_nuts_sampler_matches_the_quadrature_reference(problem, sampler):
+def test_every_sampler_matches_the_quadrature_reference(problem, sampler):
     family, x, y, ref = problem
     model = br.Model(x, y, family=family, prior=br.Gaussian(1.0))
     fit = model.sample(sampler=sampler, draws=1000, chains=4, random_seed=3,

@@ -204,6 +204,29 @@ def _glm_chunk(X, y, w, family, theta: np.ndarray, shift: np.ndarray,
     return f, g, H
 
 
+#: linear predictors computed at once per chunk: at most this many bytes
+_LOGLIK_BLOCK_BYTES = 32 * 2**20
+
+
+def _loglik_columns_chunk(X, y, w, family, theta: np.ndarray, shift: np.ndarray,
+                          fit_intercept: bool) -> np.ndarray:
+    """``sum_i s_i log p(y_i | eta_is)`` of one block for each row ``s`` of ``theta``
+    (``(S, k)``), in sub-blocks of bounded memory."""
+    X, y, w = _arrays(X, y, w)
+    D = X - shift
+    k0 = 1 if fit_intercept else 0
+    S = theta.shape[0]
+    block = max(1, min(S, _LOGLIK_BLOCK_BYTES // (8 * max(X.shape[0], 1))))
+    out = np.empty(S)
+    for a in range(0, S, block):
+        th = theta[a:a + block]
+        eta = D @ th[:, k0:].T
+        if k0:
+            eta += th[:, 0]
+        out[a:a + block] = family.log_likelihood_columns(y, eta, w)
+    return out
+
+
 def _add(a, b):
     return tuple(None if u is None else u + v for u, v in zip(a, b))
 
@@ -242,6 +265,16 @@ def reduce_stats(data: ChunkedData, family) -> tuple[SufficientStats, int]:
     if not data.blocks:
         raise ValueError("X has no rows.")
     return compute(tree_reduce(map_chunks(_stats_chunk, data, family), _merge_stats))
+
+
+def reduce_log_likelihood(data: ChunkedData, family, theta: np.ndarray, shift: np.ndarray,
+                          fit_intercept: bool) -> np.ndarray:
+    r"""The log-likelihood of all blocks at each row of ``theta`` (``(S, k)``; one pass,
+    ``S`` numbers back from each block): :math:`\sum_i s_i \log p(y_i \mid
+    \eta_{is})` with ``eta`` as in :func:`reduce_glm`."""
+    parts = map_chunks(_loglik_columns_chunk, data, family, np.asarray(theta, float),
+                       np.asarray(shift, float), bool(fit_intercept))
+    return compute(tree_reduce(parts, np.add))
 
 
 def reduce_glm(data: ChunkedData, family, theta: np.ndarray, shift: np.ndarray,

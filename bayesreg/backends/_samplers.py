@@ -2,8 +2,9 @@
 structure, that takes new data or new prior scales without recompiling.
 
 :func:`compile_sampler` builds it from a PyMC model (``"pymc"``, ``"nutpie"``,
-``"numpyro"``, ``"blackjax"``; ``"gibbs"`` builds its program from the model and
-compiles nothing, :mod:`bayesreg.backends._gibbs`; ``"exact"`` needs no program);
+``"numpyro"``, ``"blackjax"``; ``"gibbs"`` and ``"imh"`` build their programs from the
+model and compile nothing, :mod:`bayesreg.backends._gibbs` and
+:mod:`bayesreg.backends._imh`; ``"exact"`` needs no program);
 ``with_data(**values)`` returns a new value with other values of the model's data containers (see
 :mod:`bayesreg.backends._pymc_model`: the fixed coefficient-prior scale, the sufficient
 statistics, ...), as nutpie's ``with_data``; :meth:`CompiledSampler.run` samples and
@@ -49,6 +50,7 @@ from ..utils._imports import quiet_import
 from ..utils._validation import Interval, check_param
 from ..priors._conjugate import exact_draws
 from ._gibbs import GibbsProgram
+from ._imh import ImhProgram
 from ._jax import JaxProgram, sample_jax
 from ._marginal import register_jax
 from ..utils._datatree import datatree, group, group_names
@@ -204,8 +206,8 @@ class CompiledSampler:
         if self.sampler == "pymc":
             return _sample_pymc(self.program, dict(self.data), draws=draws, tune=tune,
                                 chains=chains, seed=seed, progressbar=progressbar, **kwargs)
-        if self.sampler == "gibbs":
-            check_sampler_options("gibbs", kwargs)
+        if self.sampler in ("gibbs", "imh"):
+            check_sampler_options(self.sampler, kwargs)
             return self.program.run(self.data, draws=draws, tune=tune, chains=chains,
                                     seed=seed)
         if self.sampler == "nutpie":
@@ -262,6 +264,8 @@ def compile_sampler(pm_model, sampler: str, *, structure: str, data: Mapping[str
         program = pm_model
     elif sampler == "gibbs":
         program = GibbsProgram.from_model(model, pm_model)
+    elif sampler == "imh":
+        program = ImhProgram.from_model(model, pm_model)
     else:
         raise ValueError(f"sampler={sampler!r} has no compiled form.")
     elapsed = 0.0 if sampler == "pymc" else time.perf_counter() - t0
@@ -366,7 +370,7 @@ def _nutpie_takes(name: str) -> bool:
 def check_sampler_options(sampler: str, options: Mapping[str, Any]) -> None:
     """Refuse, before anything is compiled or run, sampler options that ``sampler`` does
     not take (e.g. a misspelled ``target_acept``) and a ``target_accept`` outside (0, 1)."""
-    if sampler in ("exact", "gibbs"):
+    if sampler in ("exact", "gibbs", "imh"):
         if options:
             raise TypeError(f"sampler={sampler!r} takes no sampler options; got "
                             f"{sorted(options)}. Options such as target_accept are for the "

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logsumexp
 
-__all__ = ["psis_tail_size", "gpd_fit", "psis_loo"]
+__all__ = ["psis_tail_size", "gpd_fit", "psis_loo", "pareto_khat"]
 
 _PRIOR_BS = 3.0   # Zhang-Stephens grid: scale of the prior on b
 _PRIOR_K = 10.0   # weak prior on k: 10 pseudo-observations at k = 0.5
@@ -67,6 +67,29 @@ def gpd_fit(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sigma = np.where(np.isnan(kappa), np.nan, sigma)
     kappa = np.where(np.isnan(kappa), np.inf, kappa)
     return np.where(degenerate, np.nan, kappa), np.where(degenerate, np.nan, sigma)
+
+
+def pareto_khat(log_ratios: np.ndarray, r_eff: float = 1.0) -> float:
+    """The Pareto shape ``k`` of the largest importance ratios ``exp(log_ratios)`` (1-D):
+    the reliability diagnostic of importance sampling (Vehtari et al. 2024). ``k < 0.5``:
+    the ratios have a finite variance; ``k <= min(1 - 1 / log10(S), 0.7)``: the estimate
+    is reliable; above it the proposal misses mass of the target.
+
+    Uses the same tail size and Pareto fit as :func:`psis_loo`. Returns ``inf`` when a
+    ratio is not finite, NaN when the tail is constant (all ratios equal: a perfect
+    proposal), as arviz-stats.
+    """
+    log_ratios = np.asarray(log_ratios, dtype=float).ravel()
+    if not np.all(np.isfinite(log_ratios)):
+        return float("inf")
+    S = log_ratios.size
+    M = psis_tail_size(S, r_eff)
+    if M < 5:
+        raise ValueError(f"The Pareto k needs at least 5 tail draws; {S} draws give {M}.")
+    srt = np.sort(log_ratios - log_ratios.max())
+    cutoff, tail = srt[-M - 1], srt[-M:]
+    khat, _ = gpd_fit((np.exp(tail) - np.exp(cutoff))[None, :])
+    return float(khat[0])
 
 
 def psis_loo(log_lik: np.ndarray, r_eff: float = 1.0) -> tuple[np.ndarray, np.ndarray,

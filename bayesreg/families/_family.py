@@ -126,6 +126,14 @@ class Family(abc.ABC):
     def logpdf(self, y, eta, **aux):
         """Pointwise log-likelihood ``log p(y | eta, aux)`` (closed form, broadcasting)."""
 
+    def log_likelihood_columns(self, y, eta, weights=None, **aux):
+        """``sum_i w_i log p(y_i | eta_ij)`` for each column ``j`` of ``eta`` (shape
+        ``(n, m)``: one linear predictor per column); ``eta`` may be overwritten. The
+        same numbers as ``weights @ logpdf(y[:, None], eta)``, with fewer passes where a
+        family has a faster form."""
+        dens = self.logpdf(y[:, None], eta, **aux)
+        return dens.sum(axis=0) if weights is None else weights @ dens
+
     @abc.abstractmethod
     def nll(self, y, eta, **aux):
         """Pointwise negative log-likelihood up to terms free of ``eta`` (unweighted)."""
@@ -266,6 +274,19 @@ class BernoulliFamily(Family):
         # y * eta - log(1 + exp(eta)), stable for large |eta|
         return y * eta - np.logaddexp(0.0, eta)
 
+    def log_likelihood_columns(self, y, eta, weights=None, **aux):
+        # sum_i w_i (y_i eta_ij - softplus(eta_ij)): one product for the linear part,
+        # softplus in place
+        w = np.ones(y.shape[0]) if weights is None else weights
+        linear = (w * y) @ eta
+        pos = np.maximum(eta, 0.0)
+        np.abs(eta, out=eta)
+        np.negative(eta, out=eta)
+        np.exp(eta, out=eta)
+        np.log1p(eta, out=eta)
+        eta += pos
+        return linear - w @ eta
+
     def nll(self, y, eta, **aux):
         return softplus(eta) - y * eta
 
@@ -320,6 +341,14 @@ class PoissonFamily(Family):
         with np.errstate(over="ignore"):
             return y * eta - np.exp(eta) - special.gammaln(y + 1.0)
 
+    def log_likelihood_columns(self, y, eta, weights=None, **aux):
+        # sum_i w_i (y_i eta_ij - exp(eta_ij) - log y_i!): exp in place
+        w = np.ones(y.shape[0]) if weights is None else weights
+        linear = (w * y) @ eta - w @ special.gammaln(y + 1.0)
+        with np.errstate(over="ignore"):
+            np.exp(eta, out=eta)
+        return linear - w @ eta
+
     def nll(self, y, eta, **aux):
         with np.errstate(over="ignore"):
             return np.exp(eta) - y * eta
@@ -370,6 +399,9 @@ class NegativeBinomialFamily(PoissonFamily):
     # bambi's "negativebinomial" is parameterized by alpha = 1 / dispersion: not the same
     # parameter, so projection predictive selection does not take this family
     bambi_name: ClassVar[str] = ""
+
+    # not the Poisson's fast form: the generic sum of logpdf
+    log_likelihood_columns = Family.log_likelihood_columns
 
     def variance(self, mu, *, dispersion, **aux):
         return mu + dispersion * mu * mu

@@ -6,8 +6,10 @@ The samplers are :data:`SAMPLERS`; ``"auto"`` resolves to ``"exact"`` for a conj
 see :mod:`bayesreg.priors._conjugate`) with more features than observations (``p > n``),
 to ``"gibbs"`` for a gaussian model with a scale-mixture prior and at most 200
 features (:mod:`bayesreg.backends._gibbs`: no compilation, so the first fit of a new
-model takes about a second), both when sampled without sampler options or a compiled
-sampler, and otherwise, as ``pm.sample`` does, to nutpie when it is installed, else
+model takes about a second), to ``"imh"`` for a GLM with a smooth prior with fixed
+parameters and at most 200 features (:mod:`bayesreg.backends._imh`: independence
+Metropolis-Hastings from the Laplace approximation), all when sampled without sampler
+options or a compiled sampler, and otherwise, as ``pm.sample`` does, to nutpie when it is installed, else
 PyMC's own NUTS. On such a model NUTS may need
 hundreds of leapfrog steps per draw: ``p = 2000``, ``n = 50``, fixed ``sigma``,
 ``Gaussian(1.0)`` took ~850 under nutpie, because the likelihood pins ``n`` directions
@@ -24,6 +26,7 @@ import importlib.util
 import warnings
 
 from ..backends._gibbs import GIBBS_MAX_FEATURES, gibbs_unsupported
+from ..backends._imh import IMH_MAX_FEATURES, imh_unsupported
 from ..backends._samplers import check_sampler_options
 from ..utils._imports import quiet_import
 from ..utils._validation import (
@@ -40,7 +43,7 @@ from ._model_spec import check_proper_posterior
 __all__ = ["SAMPLERS", "choose_sampler", "sample_arguments"]
 
 #: the values of ``sampler`` (:meth:`bayesreg.Model.sample`, the estimators, the CLI)
-SAMPLERS = ("auto", "pymc", "nutpie", "numpyro", "blackjax", "exact", "gibbs")
+SAMPLERS = ("auto", "pymc", "nutpie", "numpyro", "blackjax", "exact", "gibbs", "imh")
 #: the optional modules each sampler needs, and the extra of bayesreg that installs them
 _NEEDS = {"nutpie": ("nutpie",), "numpyro": ("numpyro", "jax"),
           "blackjax": ("blackjax", "jax")}
@@ -64,6 +67,15 @@ def gibbs_is_better(model) -> bool:
     return model.n_features <= GIBBS_MAX_FEATURES and gibbs_unsupported(model) is None
 
 
+def imh_is_better(model) -> bool:
+    """Whether ``sampler="auto"`` samples ``model`` with the independence sampler from
+    the Laplace approximation: a GLM with a log-concave likelihood and a smooth prior
+    with fixed parameters (:func:`bayesreg.backends._imh.imh_unsupported` finds nothing
+    against it) with at most ``IMH_MAX_FEATURES`` (200) features. A fit whose proposal
+    does not cover the posterior (Pareto k too high) falls back to NUTS."""
+    return model.n_features <= IMH_MAX_FEATURES and imh_unsupported(model) is None
+
+
 def choose_sampler(sampler: str, model=None, *, compiled: bool = False,
                    options=None, compiling: bool = False) -> str:
     """The sampler that runs for ``sampler``: the one rule for ``"auto"``.
@@ -80,19 +92,26 @@ def choose_sampler(sampler: str, model=None, *, compiled: bool = False,
        ``sigma`` fixed or with a fixed prior, and at most 200 features: a Gibbs sampler on sufficient statistics that needs no
        compilation (:mod:`bayesreg.backends._gibbs`), so a first fit takes about a
        second where compiling a NUTS sampler takes 5-20 s;
+    3. ``"imh"`` when ``model`` is a GLM (bernoulli, poisson, negative binomial with a
+       fixed dispersion) with a smooth coefficient prior with fixed parameters
+       (``Gaussian``, ``StudentT``, ``Flat``), a flat intercept or one with such a
+       prior, and at most 200 features: independence Metropolis-Hastings from the
+       Laplace approximation (:mod:`bayesreg.backends._imh`), one likelihood pass per
+       nearly independent draw, nothing compiled; :meth:`bayesreg.Model.sample` falls
+       back to rule 4 when the proposal's Pareto k is too high;
 
     and otherwise (or with options)
 
-    3. ``"nutpie"`` when nutpie is installed (as ``pm.sample`` chooses);
-    4. else ``"pymc"``, PyMC's own NUTS.
+    4. ``"nutpie"`` when nutpie is installed (as ``pm.sample`` chooses);
+    5. else ``"pymc"``, PyMC's own NUTS.
 
-    Without ``model`` only rules 3 and 4 apply; :meth:`bayesreg.Model.compile`
+    Without ``model`` only rules 4 and 5 apply; :meth:`bayesreg.Model.compile`
     (``compiling=True``) skips rule 1. Another name is returned as it is, once its
     optional backend is known to be installed.
 
     Parameters
     ----------
-    sampler : {"auto", "pymc", "nutpie", "numpyro", "blackjax", "exact", "gibbs"}
+    sampler : {"auto", "pymc", "nutpie", "numpyro", "blackjax", "exact", "gibbs", "imh"}
     model : bayesreg.Model, optional
     compiled : bool, default False
         Whether a compiled sampler is given.
@@ -105,7 +124,7 @@ def choose_sampler(sampler: str, model=None, *, compiled: bool = False,
     -------
     str
         One of ``"pymc"``, ``"nutpie"``, ``"numpyro"``, ``"blackjax"``, ``"exact"``,
-        ``"gibbs"``.
+        ``"gibbs"``, ``"imh"``.
 
     Raises
     ------
@@ -121,6 +140,8 @@ def choose_sampler(sampler: str, model=None, *, compiled: bool = False,
                 return "exact"
             if gibbs_is_better(model):
                 return "gibbs"
+            if imh_is_better(model):
+                return "imh"
         return "nutpie" if _installed("nutpie") else "pymc"
     missing = [m for m in _NEEDS.get(sampler, ()) if not _installed(m)]
     if missing:
@@ -147,7 +168,7 @@ def sample_arguments(model, sampler, *, draws, tune, chains, retry, random_seed,
     max_retries = 2 if retry is True else 0 if retry is False else \
         check_param(retry, "retry", owner, NON_NEGATIVE_INT)
     check_proper_posterior(model, "Sampling the posterior")
-    if sampler not in ("exact", "gibbs") and not compiled and exact_is_better(model):
+    if sampler not in ("exact", "gibbs", "imh") and not compiled and exact_is_better(model):
         warnings.warn(
             f"This model is conjugate (gaussian family, fixed Gaussian prior) with more "
             f"features than observations (p={model.n_features} > n={model.n_samples}): "

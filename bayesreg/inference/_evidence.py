@@ -62,11 +62,9 @@ from ..priors._conjugate import ConjugateForm, conjugate_form
 from ..backends._smc import smc_log_evidence
 from .. import base as _cj
 from ..base._random import seed_sequence_int
-from ..base._newton import newton_minimize
-from ..base._solvers import fit_map
+from ..backends._laplace import laplace_mode
 from ..families._family import family_names, get_family
 from ..priors import _priors
-from ..priors._penalty import prior_penalty
 from ..utils._validation import Interval, OneOf, check_param
 from ._bridge_sampling import bridge_log_evidence
 from ._model_spec import check_proper_posterior
@@ -205,12 +203,6 @@ def _prior_terms(prior, x: np.ndarray):
     return float(np.sum(prior.logpdf(x))), grad, curv
 
 
-def _glm_terms(family, y, eta, w, aux):
-    """Weighted log-likelihood, its derivative in ``eta`` and ``-d2/d eta2`` (vectors)."""
-    d1, d2 = family.nll_derivs(y, eta, **aux)
-    return float(w @ family.logpdf(y, eta, **aux)), -w * d1, w * d2
-
-
 def _laplace_evidence(model) -> EvidenceResult:
     fam = model.family
     if not fam.convex:
@@ -245,39 +237,25 @@ def _laplace_evidence(model) -> EvidenceResult:
         if not iprior.is_fixed:
             raise ValueError(f"method='laplace' needs a fixed intercept prior; got {iprior!r}.")
     X, y = model.X, model.y
-    n, p = X.shape
-    w = np.ones(n) if model.sample_weight is None else model.sample_weight
+    p = X.shape[1]
 
     # --- the mode: bayesreg's MAP solver, then Newton on the exact objective
     _prior_terms(prior, np.zeros(1))                # raises the unsupported-prior error
-    # the penalized fit at loc = 0 starts the Newton polish (which handles loc and
-    # intercept priors)
-    l1, l2, student_t = prior_penalty(prior.at_zero())
-    kl = dict(l1=l1, l2=l2, student_t=student_t)
     is_l1 = prior.penalty_kind == "l1"
     if is_l1 and (prior.loc != 0 or icpt == "proper"):
         raise ValueError("method='laplace' with a Laplace prior needs loc=0 and a Flat intercept "
                          "(or none). Use method='smc'.")
     check_proper_posterior(model, "The evidence (method='laplace')")
-    fm = fit_map(X, y, family=fam, sigma=1.0 if sigma is None else sigma,
-                 sample_weight=model.sample_weight, fit_intercept=icpt != "none", aux=aux, **kl)
-    D = np.column_stack([np.ones(n), X]) if icpt != "none" else X
-    k = 1 if icpt != "none" else 0
-    theta = np.concatenate([[fm.intercept], fm.coef]) if k else fm.coef.copy()
-
-    def terms(th):
-        ll, g_eta, h_eta = _glm_terms(fam, y, D @ th, w, aux)
-        lp, gp, cp = _prior_terms(prior, th[k:])
-        if k:
-            lpi, gpi, cpi = _prior_terms(iprior, th[:1])
-            lp, gp, cp = lp + lpi, np.concatenate([gpi, gp]), np.concatenate([cpi, cp])
-        grad = D.T @ g_eta + gp
-        H = (D * h_eta[:, None]).T @ D + np.diag(cp)
-        return ll, lp, grad, H, cp
-
-    ll, lp, grad, H, cp = terms(theta)
+    # the base layer's damped Newton polishes the mode (loc and intercept priors), except
+    # at the kink of a Laplace prior
+    mode = laplace_mode(fam, X, y, prior=prior, sample_weight=model.sample_weight, aux=aux,
+                        fit_intercept=icpt != "none",
+                        intercept_prior=iprior if icpt == "proper" else None,
+                        polish=not is_l1)
+    theta, H, ll, lp, cp, k = (mode.theta, mode.hessian, mode.log_likelihood,
+                               mode.log_prior, mode.prior_curvature, mode.offset)
     if is_l1:
-        zeros = int(np.sum(fm.coef == 0.0))
+        zeros = int(np.sum(theta[k:] == 0.0))
         if zeros:
             raise ValueError(
                 f"The Laplace approximation is undefined at this L1 (Laplace-prior) mode: "
@@ -287,13 +265,6 @@ def _laplace_evidence(model) -> EvidenceResult:
                       "zero (prior curvature 0 away from it); the approximation is poor when "
                       "a coefficient's posterior has mass near 0. Prefer method='smc'.",
                       UserWarning, stacklevel=3)
-    else:  # the base layer's damped Newton polishes the mode (loc and intercept priors)
-        def negative_log_posterior(th):
-            ll, lp, grad, H, cp = terms(th)
-            return -(ll + lp), -grad, H, ll, lp, cp
-
-        theta, (_, _, H, ll, lp, cp) = newton_minimize(negative_log_posterior, theta,
-                                                       max_iter=100, rtol=1e-12)
     prec = cp.copy()
     if k and icpt == "flat":
         prec[0] = 0.0

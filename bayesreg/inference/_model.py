@@ -22,6 +22,7 @@ from ..backends._pymc_model import (
 )
 from ..utils._datatree import datatree, group_names
 from ..backends._shrinkage import sampler_defaults as shrinkage_sampler_defaults
+from ..backends._imh import SAMPLER_NOTE_ATTR, imh_failure
 from ..backends._samplers import (
     COMPILE_OPTIONS,
     CompiledSampler,
@@ -466,6 +467,7 @@ class Model:
                                  "fixed prior scales and data values may differ. Use "
                                  "this model's compile().")
             sampler = compiled.sampler
+        requested = sampler
         sampler, draws, tune, chains, max_retries = sample_arguments(
             self, sampler, draws=draws, tune=tune, chains=chains, retry=retry,
             random_seed=random_seed, compiled=compiled is not None, options=kwargs,
@@ -485,16 +487,31 @@ class Model:
         seeds = [random_seed] + ([None] * max_retries if random_seed is None
                                  else seed_sequence_int(random_seed, attempts)[1:])
         tune_k = int(tune)
+        note = None
         for attempt in range(attempts):
             groups = run_sampler(self, sampler, draws=int(draws), tune=tune_k,
                                  chains=int(chains), random_seed=seeds[attempt],
                                  progressbar=progressbar, compiled=compiled, **kwargs)
             report = check_convergence(datatree(groups), iid=iid, sampler=sampler,
                                        conjugate=conjugate, hierarchical=hierarchical)
+            if sampler == "imh":
+                why = imh_failure(groups, report)
+                if why is not None:  # NUTS instead, from the same seed
+                    fallback = choose_sampler("auto")
+                    note = (f"sampler='imh' fell back to {fallback!r}: {why}")
+                    if requested == "imh":
+                        warnings.warn(note + ".", UserWarning, stacklevel=2)
+                    sampler = fallback
+                    compiled = self.compile(sampler).with_data(**self._data_values())
+                    groups = run_sampler(self, sampler, draws=int(draws), tune=tune_k,
+                                         chains=int(chains), random_seed=seeds[attempt],
+                                         progressbar=progressbar, compiled=compiled, **kwargs)
+                    report = check_convergence(datatree(groups), iid=iid, sampler=sampler,
+                                               conjugate=conjugate, hierarchical=hierarchical)
             if report.ok or attempt == attempts - 1:
                 break
             tune_k = max(2 * tune_k, 200)
-            if sampler == "gibbs":  # no step size: a longer burn-in only
+            if sampler in ("gibbs", "imh"):  # no step size: a longer burn-in only
                 change = f"tune={tune_k}"
             else:
                 target = kwargs.get("target_accept") or 0.8
@@ -505,6 +522,8 @@ class Model:
                 report), stacklevel=2)
         groups["sample_stats"].attrs[CONVERGENCE_ATTR] = report.to_json()
         idata = finish_fit(self, groups, sampler=sampler, log_likelihood=log_likelihood)
+        if note is not None:
+            idata["posterior"].attrs[SAMPLER_NOTE_ATTR] = note
         if not report.ok:
             if strict:
                 raise ConvergenceError(report.message, report=report, idata=idata)

@@ -19,21 +19,24 @@ chunk (:meth:`DaskModel.loo`, :meth:`DaskModel.log_likelihood`).
 
 Bernoulli and Poisson families: no finite statistics exist; the MAP is a proximal-Newton
 loop whose every iteration is one pass over the chunks returning the gradient and the
-Hessian (:mod:`bayesreg.inference._outofcore_glm`). **Full-posterior sampling of a GLM
-needs the data in memory**: every NUTS gradient touches every row, and a distributed
-gradient per leapfrog step would cost thousands of passes over the data. For GLMs that fit
-one GPU's memory, ``Model(...).sample(sampler="numpyro")`` or ``"blackjax"`` runs the whole
-chain on the GPU (JAX, ``pip install "bayesreg[numpyro]"`` with a CUDA jaxlib): in
-BENCHMARKS.md a 200,000-row logistic regression took the same 23 s per warm fit on an
-H200 as a 20,000-row one (latency-bound, not bound by ``n``), more than 4x faster than
-16 CPU cores. Beyond one device's memory, the Laplace approximation at the out-of-core
-MAP, ``N(theta_MAP, H^{-1})`` with the Hessian from one more pass
-(:attr:`DaskMapEstimate.laplace_cov`), is the posterior available.
+Hessian (:mod:`bayesreg.inference._outofcore_glm`). NUTS cannot run out of core (every
+gradient touches every row: thousands of passes). The posterior is sampled by the
+independence sampler of :mod:`bayesreg.backends._imh` instead: with the proposal fixed
+(a multivariate t at the MAP with the inverse Hessian as its scale, one more pass for the
+Hessian), the log-likelihood of **all** ``chains * (draws + burn-in)`` proposals is one
+more pass over the chunks (:func:`bayesreg.backends._dask_chunks.reduce_log_likelihood`:
+``X_chunk @ Theta`` where the chunk lives, ``S`` numbers back from each), and the
+accept/reject steps run in this process on those numbers. Three passes in all, whatever
+the number of draws; the client holds the ``S x (p + 1)`` proposals, never the data.
+The Pareto ``k`` of the proposal's importance ratios says whether to trust it (with
+millions of rows a posterior with a few dozen coefficients is Gaussian to high
+accuracy); a high ``k`` warns, as there is no NUTS to fall back to out of core.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,11 +51,18 @@ from ..backends._dask_chunks import (
     is_dask_collection,
     map_chunks,
     reduce_glm,
+    reduce_log_likelihood,
     reduce_stats,
     settle_lazy_modules,
     tree_reduce,
 )
+from ..backends._imh import SAMPLER_NOTE_ATTR, imh_failure, imh_run
+from ..backends._laplace import smooth_prior_reason
 from ..base._psis import psis_loo
+from ..base._random import seed_sequence_int
+from ..utils._validation import (NON_NEGATIVE_INT, POSITIVE_INT, OneOf, check_bool,
+                                 check_param, check_random_seed)
+from ._diagnostics import CONVERGENCE_ATTR, ConvergenceWarning, check_convergence
 from ..utils._datatree import datatree, group_names
 from ..families._family import family_names, get_family
 from ._map import MapEstimate, map_penalty
@@ -65,11 +75,10 @@ from ._model_spec import check_coef_prior, check_intercept_prior
 __all__ = ["DaskModel", "DaskMapEstimate", "ChunkedLoo"]
 
 _GLM_SAMPLING = (
-    "Full-posterior sampling of a {family} model needs its data in memory: every NUTS "
-    "gradient touches every row. Load the data (bayesreg.Model(X.compute(), y.compute(), "
-    "...)) and sample there, on a GPU with sampler='numpyro' or 'blackjax' (JAX) for "
-    "millions of rows; or use DaskModel.map() and its Laplace approximation "
-    "(DaskModel.map().laplace_cov).")
+    "DaskModel samples a {family} model with sampler='imh' (independence "
+    "Metropolis-Hastings from the Laplace approximation, three passes over the chunks); "
+    "{why}. Load the data into bayesreg.Model(X.compute(), y.compute(), ...) to sample it "
+    "with NUTS.")
 
 
 @dataclass(frozen=True)
@@ -327,13 +336,23 @@ class DaskModel:
 
     def sample(self, draws: int = 1000, tune: int = 1000, chains: int = 4,
                sampler: str = "auto", random_seed=None, progressbar: bool = True, **kwargs):
-        """Posterior draws (gaussian family), as :meth:`bayesreg.Model.sample`.
+        """Posterior draws, as :meth:`bayesreg.Model.sample`.
 
         The fit has the ``posterior``, ``sample_stats`` and ``log_prior`` groups; no data
         groups and no ``log_likelihood`` (``n`` values per draw): use :meth:`loo` or
-        :meth:`log_likelihood`. ``posterior.attrs["bayesreg_out_of_core"]`` records
-        ``n_samples`` and ``sum_w``. GLMs raise NotImplementedError (module docstring).
+        :meth:`log_likelihood` (gaussian family).
+        ``posterior.attrs["bayesreg_out_of_core"]`` records ``n_samples`` and ``sum_w``.
+
+        Gaussian family: every sampler of :class:`bayesreg.Model`, on the sufficient
+        statistics. Bernoulli and Poisson families (a ``Gaussian`` or ``Flat``
+        coefficient prior, a flat intercept or none): ``sampler="imh"`` (the default
+        here), independence Metropolis-Hastings from the Laplace approximation in three
+        passes over the chunks (module docstring); ``tune`` beyond 50 is not used.
         """
+        if self.core is None:
+            return self._sample_glm(draws=draws, tune=tune, chains=chains, sampler=sampler,
+                                    random_seed=random_seed, progressbar=progressbar,
+                                    **kwargs)
         core = self._need_gaussian("sample")
         kwargs.pop("log_likelihood", None)
         fit = core.sample(draws=draws, tune=tune, chains=chains, sampler=sampler,
@@ -343,6 +362,79 @@ class DaskModel:
                   if name not in ("observed_data", "constant_data")}
         groups["posterior"].attrs["bayesreg_out_of_core"] = json.dumps(
             {"n_samples": int(self.n_samples), "sum_w": float(self.stats.sum_w)})
+        return datatree(groups)
+
+    def _sample_glm(self, *, draws, tune, chains, sampler, random_seed, progressbar,
+                    **kwargs):
+        owner = "DaskModel.sample"
+        family = self.family.name
+        check_param(sampler, "sampler", owner, OneOf(("auto", "imh")))
+        if kwargs:
+            raise TypeError(f"sampler='imh' takes no sampler options; got {sorted(kwargs)}.")
+        draws = check_param(draws, "draws", owner, POSITIVE_INT)
+        tune = check_param(tune, "tune", owner, NON_NEGATIVE_INT)
+        chains = check_param(chains, "chains", owner, POSITIVE_INT)
+        check_random_seed(random_seed, owner)
+        check_bool(progressbar, "progressbar", owner)
+        why = smooth_prior_reason(self.prior)
+        if why is None and self.prior.penalty_kind == "student_t":
+            why = "the out-of-core MAP has no StudentT prior"
+        if why is None and self.fit_intercept and not self.intercept_prior.improper:
+            why = "the out-of-core MAP needs a flat intercept"
+        if why is not None:
+            raise ValueError(_GLM_SAMPLING.format(family=family, why=f"here {why}"))
+        pen = map_penalty(self)
+        x_mean = np.asarray(self.stats.x_mean, dtype=float)
+        k = 1 if self.fit_intercept else 0
+        shift = x_mean if k else np.zeros_like(x_mean)
+        w, b, info = glm_map_chunked(self.data, self, pen, x_mean=x_mean,
+                                     y_mean=self.stats.y_mean, tol=1e-10)
+        # the centred parameters (b_c, w), b_c = b + x_mean' w: the Hessian in one pass
+        theta = np.concatenate([[b + shift @ w], w]) if k else np.asarray(w)
+        _, _, H = reduce_glm(self.data, self.family, theta, shift, bool(k), 2)
+        H[k:, k:] += pen.l2 * np.eye(len(w))
+        prior = self.prior
+
+        def log_density(th):
+            ll = reduce_log_likelihood(self.data, self.family, th, shift, bool(k))
+            return ll + prior.logpdf(th[:, k:]).sum(axis=1)
+
+        (seed,) = seed_sequence_int(random_seed)
+        run = imh_run(theta, H, log_density, draws=draws, tune=tune, chains=chains,
+                      rng=np.random.default_rng(seed))
+        coords = {"chain": np.arange(chains), "draw": np.arange(draws),
+                  "feature": self.feature_names}
+        coef = run.draws[..., k:]
+        post = {"coef": (("chain", "draw", "feature"), coef)}
+        if k:
+            post["intercept_centered"] = (("chain", "draw"), run.draws[..., 0])
+            post["intercept"] = (("chain", "draw"), run.draws[..., 0] - coef @ x_mean)
+        posterior = xr.Dataset(post, coords=coords)
+        dims = ("chain", "draw")
+        stats = xr.Dataset({"lp": (dims, run.lp), "accepted": (dims, run.accepted),
+                            "diverging": (dims, np.zeros(run.lp.shape, bool))},
+                           coords={d: coords[d] for d in dims})
+        run.annotate(stats)
+        log_prior = xr.Dataset({"coef": (("chain", "draw", "feature"), prior.logpdf(coef))},
+                               coords=coords)
+        if k:
+            log_prior["intercept"] = (dims, np.zeros(run.lp.shape))
+        groups = {"posterior": posterior, "sample_stats": stats, "log_prior": log_prior}
+        report = check_convergence(datatree(groups), sampler="imh", hierarchical=False)
+        stats.attrs[CONVERGENCE_ATTR] = report.to_json()
+        posterior.attrs["bayesreg_sampler"] = "imh"
+        posterior.attrs["bayesreg_out_of_core"] = json.dumps(
+            {"n_samples": int(self.n_samples), "sum_w": float(self.stats.sum_w),
+             "map_passes": int(info["n_passes"]) + 2})
+        failed = imh_failure(groups, report)
+        if failed is not None:
+            note = (f"DaskModel.sample: the independence sampler's draws are not to be "
+                    f"trusted: {failed}. Out of core there is no NUTS to fall back to; "
+                    f"load the data (or a subset) into bayesreg.Model to sample with NUTS.")
+            posterior.attrs[SAMPLER_NOTE_ATTR] = note
+            warnings.warn(ConvergenceWarning(note, report), stacklevel=2)
+        elif not report.ok:
+            warnings.warn(ConvergenceWarning(report.message, report), stacklevel=2)
         return datatree(groups)
 
     def log_evidence(self, method: str = "exact", **kwargs):
