@@ -1,6 +1,8 @@
 """Newton-type MAP solvers for the smooth convex GLM likelihoods (bernoulli, poisson,
-negative binomial, ...: any family object whose ``nll`` is convex) and the Student-t prior: damped Newton with Hessian reuse, glmnet-style proximal Newton for L1,
-the dual (Woodbury) Newton for p >> n, and L-BFGS for very large p."""
+negative binomial, ...: any family object whose ``nll`` is convex) and the Student-t
+prior: damped Newton with row-subsampled Hessians for the first steps and Hessian reuse
+for the last, glmnet-style proximal Newton for L1, the dual (Woodbury) Newton for
+p >> n, and L-BFGS for very large p."""
 
 from __future__ import annotations
 
