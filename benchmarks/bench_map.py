@@ -18,7 +18,7 @@ Run::
 ``--glm-peers`` times the GLM MAP against the *default* fits of its peers instead:
 logistic L2 and L1, Poisson L2 and L1, each solved by bayesreg's ``fit_map`` at its
 default ``tol`` (what ``Model.map()`` runs), by scikit-learn's default estimator with
-the matching penalty (``LogisticRegression(C)``: lbfgs, ``tol=1e-4``; L1:
+the matching penalty (``LogisticRegression(C)``: lbfgs, ``tol=1e-4``, ``max_iter=100``; L1:
 ``LogisticRegression(C, l1_ratio=1, solver="saga")``, the solver scikit-learn's user
 guide recommends for L1 on large data, since liblinear penalizes the intercept and so
 solves another problem; ``PoissonRegressor(alpha)``: lbfgs, ``tol=1e-4``; scikit-learn
@@ -161,8 +161,11 @@ def glm_peer_cases(n: int):
         ("logistic L2", "bernoulli", 0.0, 1.0, lm.LogisticRegression(), 1.0 / n, 0.0),
         ("logistic L1", "bernoulli", 1.0 / C_l1, 0.0,
          lm.LogisticRegression(C=C_l1, l1_ratio=1.0, solver="saga"), 1.0 / (C_l1 * n), 1.0),
+        # a realistic weak prior (PoissonRegressor's default alpha = 1 is the next row)
         ("Poisson L2", "poisson", 0.0, n * a_pois, lm.PoissonRegressor(alpha=a_pois),
          a_pois, 0.0),
+        # PoissonRegressor() as it comes: alpha = 1, i.e. l2 = n (strong shrinkage here)
+        ("Poisson L2 a=1", "poisson", 0.0, float(n), lm.PoissonRegressor(), 1.0, 0.0),
         ("Poisson L1", "poisson", n * a_pois_l1, 0.0, None, a_pois_l1, 1.0),
     ]
 
@@ -219,11 +222,11 @@ def _run_glm_peers(args):
           f"{sklearn.__version__}, glum {glum.__version__}")
     print(f"n = {args.n}, p = {args.p}, median of {args.repeats} interleaved repeats, "
           f"{args.threads} BLAS thread(s); times in s")
-    print(f"{'case':12s} {'t_br':>7s} {'t_sk':>7s} {'t_glum':>7s} {'br/sk':>6s} "
+    print(f"{'case':14s} {'t_br':>7s} {'t_sk':>7s} {'t_glum':>7s} {'br/sk':>6s} "
           f"{'br/glum':>7s} {'kkt_br':>8s} {'kkt_sk':>8s} {'kkt_glum':>8s} {'dc_br':>8s} "
           f"{'dc_sk':>8s} {'dc_glum':>8s} {'br solver':>11s} {'it':>3s} {'nnz':>4s}")
     for r in rows:
-        print(f"{r['case']:12s} {r['t_bayesreg']:7.3f} {r['t_sklearn']:7.3f} "
+        print(f"{r['case']:14s} {r['t_bayesreg']:7.3f} {r['t_sklearn']:7.3f} "
               f"{r['t_glum']:7.3f} {r['r_sklearn']:6.2f} {r['r_glum']:7.2f} "
               f"{r['kkt_bayesreg']:8.1e} {r['kkt_sklearn']:8.1e} {r['kkt_glum']:8.1e} "
               f"{r['dcoef_bayesreg']:8.1e} {r['dcoef_sklearn']:8.1e} {r['dcoef_glum']:8.1e} "
