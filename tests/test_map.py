@@ -530,3 +530,70 @@ def test_newton_minimize_polishes_to_the_solver_mode():
     np.testing.assert_array_equal(x, [1.0, 0.5])
     assert backtrack(1.0, -1.0, lambda t: (2.0, None)) == (None, None)
     assert backtrack(1.0, -1.0, lambda t: (1.0 - 0.5 * t, t))[0] == 1.0
+
+
+# ----------------------------------------------------------------- subsampled Hessians
+@pytest.fixture
+def subsampled_hessians(monkeypatch):
+    """The row-subsampled Hessians of the first Newton steps (normally only for
+    ``n >= 100 p`` and ``p >= 16``) switched on for the small data sets here; the list
+    collects the row stride of every Newton-type fit."""
+    from bayesreg.base import _newton
+
+    monkeypatch.setattr(_newton, "_SUB_ROWS_PER_COEF", 4)
+    monkeypatch.setattr(_newton, "_SUB_MIN_P", 1)
+    strides = []
+    real = _newton._subsample_stride
+
+    def spy(pb):
+        strides.append(real(pb))
+        return strides[-1]
+
+    monkeypatch.setattr(_newton, "_subsample_stride", spy)
+    return strides
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("kind", ["logistic L2", "logistic L1", "poisson L2"])
+def test_subsampled_newton_start_matches_sklearn(cancer, poisson_data, subsampled_hessians,
+                                                 kind, weighted):
+    """Newton and prox-Newton started with subsampled Hessians end at scikit-learn's
+    tight fit (the last steps use the exact Hessian)."""
+    if kind == "logistic L2":
+        (X, y), seed = cancer, 4
+        est = lm.LogisticRegression(C=1.0, solver="newton-cholesky", tol=1e-12, max_iter=1000)
+    elif kind == "logistic L1":
+        (X, y), seed = cancer, 5
+        est = lm.LogisticRegression(C=0.1, l1_ratio=1.0, solver="liblinear",
+                                    fit_intercept=False, tol=1e-12, max_iter=10_000,
+                                    random_state=0)
+    else:
+        (X, y), seed = poisson_data, 7
+        est = lm.PoissonRegressor(alpha=1e-2, solver="newton-cholesky", tol=1e-12,
+                                  max_iter=1000)
+    sw = _weights(len(y), seed) if weighted else None
+    _check_equal(_fit(est, X, y, sw), from_sklearn(est, X, y, sample_weight=sw),
+                 zeros=kind == "logistic L1")
+    assert subsampled_hessians and min(subsampled_hessians) > 1
+
+
+def test_subsampled_hessian_missing_a_column(cancer, subsampled_hessians, monkeypatch):
+    """A column that is zero on every sampled row (a zero on the subsampled Gram's
+    diagonal, no L2 to fill it): the L1 fit is still certified and equal to the fit
+    without subsampling, zeros included."""
+    from bayesreg.base import _newton
+
+    X, y = cancer
+    X = X.copy()
+    X[::4, 0] = 0.0  # n = 569, p = 30: stride min(8, 569 // (4 * 30)) = 4
+    kw = dict(family=BernoulliFamily(), l1=5.0, tol=1e-12, max_iter=10_000)
+    res = fit_map(X, y, **kw)
+    assert subsampled_hessians == [4]
+    assert res.converged and res.kkt_violation <= 1e-12
+    assert kkt_violation(X, y, res.coef, res.intercept, family=BernoulliFamily(),
+                         l1=5.0) <= 1e-11
+    monkeypatch.setattr(_newton, "_SUB_STRIDE", 1)
+    ref = fit_map(X, y, **kw)
+    assert subsampled_hessians[-1] == 1
+    np.testing.assert_allclose(res.coef, ref.coef, rtol=0, atol=1e-9)
+    np.testing.assert_array_equal(res.coef == 0, ref.coef == 0)

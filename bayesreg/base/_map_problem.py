@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import linalg
+from scipy.linalg import blas
 
 from ._penalties import student_t_penalty_derivs
 
@@ -274,11 +275,18 @@ EXACT_KKT = 1e-6
 
 
 def _finish(pb: _Problem, w: np.ndarray, b0: float, n_iter: int, solver: str,
-            tol: float, exact: bool = False, eta: np.ndarray | None = None) -> MapResult:
+            tol: float, exact: bool = False, eta: np.ndarray | None = None,
+            state: tuple[float, float] | None = None) -> MapResult:
+    """The result at ``(w, b0)``; ``state = (F, absolute KKT violation)`` of a Newton-type
+    solver at ``eta = X0 w + b0`` is reused when ``X0 = X`` (both then hold in the
+    user's parametrization)."""
     if eta is None:
         eta = pb.X0 @ w + b0
-    objective = float(pb.s @ _nll(pb, eta)) + _penalty(pb, w)
-    kkt = _full_kkt(pb, w, b0, eta) / pb.kkt_scale
+    if state is not None and not np.any(pb.x_off):
+        objective, kkt = state[0], state[1] / pb.kkt_scale
+    else:
+        objective = float(pb.s @ _nll(pb, eta)) + _penalty(pb, w)
+        kkt = _full_kkt(pb, w, b0, eta) / pb.kkt_scale
     b = float(b0 - pb.x_off @ w) if pb.fit_intercept else 0.0
     # a NaN or infinite estimate, objective or certificate is never reported as converged
     finite = bool(np.all(np.isfinite(w)) and np.isfinite([b, objective, kkt]).all())
@@ -300,24 +308,44 @@ class _Gram:
 
     For weights ``d`` it holds ``H = X0' D X0``, ``h = X0' d``, ``D = sum(d)``; with an
     intercept the reduced matrix is ``G = H - h h' / D`` (the ``d``-weighted centred
-    Gram), else ``G = H``. ``buf`` is a reusable ``n x p`` work array.
+    Gram), else ``G = H``. ``buf`` is a reusable ``n x p`` work array; ``H`` is one BLAS
+    ``syrk`` on it (half the flops of a general product).
+
+    With ``stride = k > 1`` the Gram is that of the rows ``0, k, 2k, ...`` times ``k``
+    (and ``compute`` takes the weights of all rows): an unbiased, ``k`` times cheaper
+    estimate of the full one, for the early Newton steps (see
+    :class:`bayesreg.base._newton._HessianCache`).
     """
 
-    def __init__(self, pb: _Problem):
+    def __init__(self, pb: _Problem, stride: int = 1):
         self.pb = pb
+        self.stride = int(stride)
+        self.X0 = pb.X0 if self.stride == 1 else np.ascontiguousarray(pb.X0[::self.stride])
         self.buf: np.ndarray | None = None
 
     def compute(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-        X0 = self.pb.X0
+        X0, k = self.X0, self.stride
+        if k > 1:
+            d = k * d[::k]
         if np.all(d == d[0]):
             H = d[0] * (X0.T @ X0)
         else:
             if self.buf is None:
                 self.buf = np.empty(X0.shape)
             np.multiply(X0, np.sqrt(d)[:, None], out=self.buf)
-            H = self.buf.T @ self.buf
+            H = _syrk_upper(self.buf)
+            iu = np.triu_indices_from(H, 1)
+            H.T[iu] = H[iu]
         h = X0.T @ d if self.pb.fit_intercept else np.zeros(X0.shape[1])
         return H, h, float(d.sum())
+
+
+def _syrk_upper(A: np.ndarray) -> np.ndarray:
+    """The upper triangle of ``A' A`` for a C-contiguous ``A`` (one BLAS ``syrk``)."""
+    if A.flags.c_contiguous and A.dtype == np.float64:
+        # A' is Fortran-ordered: syrk(trans=0) forms A' (A')' without a copy
+        return blas.dsyrk(1.0, A.T, trans=0)
+    return A.T @ A
 
 
 def _reduce(H, h, D, cw, cb, fit_intercept):

@@ -1,6 +1,8 @@
 """Newton-type MAP solvers for the smooth convex GLM likelihoods (bernoulli, poisson,
-negative binomial, ...: any family object whose ``nll`` is convex) and the Student-t prior: damped Newton with Hessian reuse, glmnet-style proximal Newton for L1,
-the dual (Woodbury) Newton for p >> n, and L-BFGS for very large p."""
+negative binomial, ...: any family object whose ``nll`` is convex) and the Student-t
+prior: damped Newton with row-subsampled Hessians for the first steps and Hessian reuse
+for the last, glmnet-style proximal Newton for L1, the dual (Woodbury) Newton for
+p >> n, and L-BFGS for very large p."""
 
 from __future__ import annotations
 
@@ -25,6 +27,10 @@ from ._map_problem import (
 )
 
 _REUSE_DETA = 0.1  # keep the Newton Hessian when the last step moved eta by less than this
+_SUB_DETA = 0.5  # row-subsampled Hessians until a step moves eta by less than this
+_SUB_STRIDE = 8  # at most every 8th row in a subsampled Hessian
+_SUB_ROWS_PER_COEF = 50  # ... and at least 50 rows per coefficient
+_SUB_MIN_P = 16  # below this the Gram costs a few gradient passes: no subsampling
 _EPS = np.finfo(np.float64).eps
 
 
@@ -36,10 +42,10 @@ _EPS = np.finfo(np.float64).eps
 class _State:
     """Current iterate and the quantities every Newton-type step needs."""
 
-    def __init__(self, pb: _Problem, w: np.ndarray, b0: float, eta: np.ndarray):
+    def __init__(self, pb: _Problem, w: np.ndarray, b0: float, eta: np.ndarray,
+                 F: float | None = None):
         self.w, self.b0, self.eta = w, b0, eta
-        nll = _nll(pb, eta)
-        self.F = float(pb.s @ nll) + _penalty(pb, w)
+        self.F = float(pb.s @ _nll(pb, eta)) + _penalty(pb, w) if F is None else F
         g1, g2 = _nll_derivs(pb, eta)
         self.g_eta = pb.s * g1
         self.h_eta = pb.s * g2
@@ -82,42 +88,74 @@ def _line_search(pb: _Problem, st: _State, dw: np.ndarray, db: float, slope: flo
     def evaluate(t):
         eta = st.eta + t * deta
         w = st.w + t * dw
-        return float(pb.s @ _nll(pb, eta)) + _penalty(pb, w), (w, eta)
+        F = float(pb.s @ _nll(pb, eta)) + _penalty(pb, w)
+        return F, (w, eta, F)
 
     t, found = backtrack(st.F, slope, evaluate, max_halvings)
     if t is None:
         return None, 0.0
-    w, eta = found
-    return _State(pb, w, st.b0 + t * db, eta), t * float(np.max(np.abs(deta), initial=0.0))
+    w, eta, F = found
+    return (_State(pb, w, st.b0 + t * db, eta, F),
+            t * float(np.max(np.abs(deta), initial=0.0)))
+
+
+def _subsample_stride(pb: _Problem) -> int:
+    """Row stride of the Hessians of the first Newton steps: ``k`` (every ``k``-th row,
+    weighted ``k``) when the Gram dominates the cost (``p >= _SUB_MIN_P``) and ``n / k``
+    rows still leave ``_SUB_ROWS_PER_COEF`` rows per coefficient, else 1 (none)."""
+    if pb.family.sufficient_statistics or pb.p < _SUB_MIN_P:
+        return 1
+    k = min(_SUB_STRIDE, pb.n // (_SUB_ROWS_PER_COEF * pb.p))
+    return k if k >= 2 else 1
 
 
 class _HessianCache:
     """Loss Hessian ``[X0 1]' diag(h_eta) [X0 1]`` with reuse between iterations.
 
-    The expensive part is the ``n p^2`` weighted Gram. It is recomputed when the previous
-    step moved ``eta`` by more than ``_REUSE_DETA`` or a step with a stale Hessian did not
-    reduce the KKT violation fourfold; for a family with sufficient statistics (the
-    gaussian) it is constant.
+    The expensive part is the ``n p^2`` weighted Gram. Far from the optimum a Newton step
+    needs the Hessian only roughly: while the steps are large (some ``|delta eta| >
+    _SUB_DETA``) it is the Gram of every ``k``-th row times ``k`` (``k`` =
+    :func:`_subsample_stride`, up to 8 times cheaper). After the first small step, or
+    when a step along it fails, it is exact from then on (the final steps converge
+    quadratically and the certificate is the exact KKT, whatever Hessian led there).
+    The exact Hessian is recomputed when the previous step moved ``eta`` by more than
+    ``_REUSE_DETA`` or a step with a stale Hessian did not reduce the KKT violation
+    fourfold; for a family with sufficient statistics (the gaussian) it is constant.
+    ``fresh`` says whether the Hessian in use is the exact one at the current iterate
+    (when a step along it fails, the solver stops).
     """
 
     def __init__(self, pb: _Problem):
         self.pb, self.gram = pb, _Gram(pb)
+        stride = _subsample_stride(pb)
+        self.sub = _Gram(pb, stride) if stride > 1 else None
         self.H = None
         self.fresh = False
+        self._reusable = False
+        self._subsampled = False
 
     def get(self, st: _State, force: bool):
-        if self.H is None or force or not self.pb.family.sufficient_statistics \
-                and not self._reusable:
+        if force:
+            self.sub = None
+        if self.sub is not None:
+            H = self.sub.compute(st.h_eta)
+            if np.all(np.diag(H[0]) > 0):  # else a column the sampled rows miss: exact
+                self.H, self.fresh, self._subsampled = H, False, True
+                return self.H
+            self.sub = None
+        if self.H is None or force or self._subsampled or \
+                not self.pb.family.sufficient_statistics and not self._reusable:
             self.H = self.gram.compute(st.h_eta)
-            self.fresh = True
+            self.fresh, self._subsampled = True, False
         else:
             self.fresh = False
         return self.H
 
-    _reusable = False
-
     def after_step(self, deta_max: float, kkt_old: float, kkt_new: float) -> None:
-        if self.fresh:
+        if self._subsampled:
+            if deta_max <= _SUB_DETA:
+                self.sub = None
+        elif self.fresh:
             self._reusable = deta_max <= _REUSE_DETA
         else:
             self._reusable = kkt_new <= 0.25 * kkt_old
@@ -155,7 +193,7 @@ def _newton(pb: _Problem, tol: float, max_iter: int) -> MapResult:
         cache.after_step(deta_max, st.kkt, new.kkt)
         force = False
         st = new
-    return _finish(pb, st.w, st.b0, it, "newton", tol, eta=st.eta)
+    return _finish(pb, st.w, st.b0, it, "newton", tol, eta=st.eta, state=(st.F, st.kkt))
 
 
 def _newton_direction(pb: _Problem, st: _State, H, h, D):
@@ -221,7 +259,8 @@ def _prox_newton(pb: _Problem, tol: float, max_iter: int, newton_max_p: int) -> 
             cache.after_step(deta_max, st.kkt, new.kkt)
         force = False
         st = new
-    return _finish(pb, st.w, st.b0, it, "prox-newton", tol, eta=st.eta)
+    return _finish(pb, st.w, st.b0, it, "prox-newton", tol, eta=st.eta,
+                   state=(st.F, st.kkt))
 
 
 def _prox_model_gram(pb, st, cache, force, inner_tol, max_sweeps):
