@@ -94,7 +94,7 @@ class BayesregHelp(SphinxDirective):
         argv = [*self.arguments, "--help"]
         out = io.StringIO()
         saved = os.environ.get("COLUMNS")
-        os.environ["COLUMNS"] = "88"  # argparse wraps to the terminal width: fix it
+        os.environ["COLUMNS"] = "80"  # argparse wraps to the terminal width: fit the page
         try:
             with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
                 bayesreg.cli.main(argv)
