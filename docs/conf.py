@@ -70,13 +70,20 @@ html_context = {"default_mode": "light"}
 
 
 def _skip_member(app, what, name, obj, skip, options):
-    """Leave out scikit-learn's metadata-routing setters (``set_fit_request``, ...).
+    """Leave out members that are not bayesreg's.
 
-    scikit-learn adds them to every estimator class; their docstrings point into
-    scikit-learn's own documentation (its glossary and labels), which this site does not
-    have, and they are scikit-learn's API, not bayesreg's.
+    scikit-learn adds metadata-routing setters (``set_fit_request``, ...) to every
+    estimator class; their docstrings point into scikit-learn's own documentation (its
+    glossary and labels), which this site does not have, and they are scikit-learn's
+    API, not bayesreg's.
     """
     if name.startswith("set_") and name.endswith("_request"):
+        return True
+    # inherited members are shown (fit, predict, logpdf, ... live in private base
+    # classes), but only bayesreg's own: not object's, Exception's or scikit-learn's
+    # (get_params, score, ...), which are documented where they are defined
+    module = getattr(obj, "__module__", None) or ""
+    if callable(obj) and not module.startswith("bayesreg"):
         return True
     return None
 
