@@ -126,7 +126,10 @@ def test_notebooks_and_cli_help_are_shown(built_site):
     assert proc.returncode == 0, proc.stderr[-3000:]
     # the notebooks are shown with their committed outputs (nothing is executed)
     for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        html = (out / "notebooks" / f"{nb.stem}.html").read_text()
+        page = out / "notebooks" / f"{nb.stem}.html"
+        assert page.is_file(), (f"{nb.name} is not in the documentation: link it into "
+                                f"docs/notebooks/ and list it in docs/notebooks/index.md")
+        html = page.read_text()
         assert "cell_output" in html, f"{nb.stem}: no outputs shown"
     assert "<img" in (out / "notebooks" / "04_occam.html").read_text()
     # the command-line page carries each command's --help, generated from the parser
