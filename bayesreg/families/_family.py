@@ -58,8 +58,8 @@ def softplus(eta):
 class Family(abc.ABC):
     """A GLM family with a fixed link (the protocol every family implements).
 
-    Class attributes
-    ----------------
+    Attributes
+    ----------
     name : str
         The name users pass as ``Model(..., family=name)``.
     link : {"identity", "logit", "log"}

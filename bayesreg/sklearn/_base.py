@@ -114,7 +114,7 @@ _ATTRIBUTES = """coef_ : ndarray of shape (n_features,)
     model_ : bayesreg.Model
         The model that was fitted (``model_.map()``, ``model_.sample(...)``).
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Defined when ``X`` has string column names."""
 
 

@@ -62,7 +62,7 @@ def penalty_steps(w0, *, penalty: str, eta: float, lam: float, steps: int, X=Non
 
     Returns
     -------
-    numpy.ndarray, shape (steps + 1, *w0.shape)
+    numpy.ndarray, shape ``(steps + 1, *w0.shape)``
         ``w_0, w_1, ..., w_steps``.
     """
     check_param(penalty, "penalty", "penalty_steps", OneOf(PENALTIES))
