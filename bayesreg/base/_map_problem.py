@@ -335,7 +335,7 @@ class _Gram:
             np.multiply(X0, np.sqrt(d)[:, None], out=self.buf)
             H = _syrk_upper(self.buf)
             iu = np.triu_indices_from(H, 1)
-            H.T[iu] = H[iu]
+            H[iu[1], iu[0]] = H[iu]  # the lower triangle from the upper
         h = X0.T @ d if self.pb.fit_intercept else np.zeros(X0.shape[1])
         return H, h, float(d.sum())
 

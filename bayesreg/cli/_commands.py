@@ -7,6 +7,7 @@ import json
 import arviz as az
 import pandas as pd
 
+from ..backends._imh import SAMPLER_NOTE_ATTR
 from ..inference import Model
 from .._io import load
 from ..plots import model_variables
@@ -51,6 +52,8 @@ def describe(fit, model) -> list[tuple[str, str]]:
     sampler = post.attrs.get("bayesreg_sampler", "unknown")
     rows.append(("sampler", f"{sampler}, {post.sizes['chain']} chains x "
                             f"{post.sizes['draw']} draws"))
+    if post.attrs.get(SAMPLER_NOTE_ATTR):  # why the sampler is not the one asked for
+        rows.append(("note", post.attrs[SAMPLER_NOTE_ATTR]))
     return rows
 
 
