@@ -296,6 +296,8 @@ def short(value) -> str:
         v = getattr(value, f.name)
         if f.name in _OPTIONS and not isinstance(v, Prior) and v == f.default:
             continue
+        if v is None and f.default is None:  # an option left out (e.g. expected_nonzero)
+            continue
         parts.append(f"{f.name}={short(v)}")
     return f"{type(value).__name__}({', '.join(parts)})"
 

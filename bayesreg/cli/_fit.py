@@ -152,7 +152,13 @@ def _sparse_prior(args):
     library's validation and messages."""
     kw = {name: getattr(args, name) for name, owners in _SPARSE_OPTIONS.items()
           if args.prior in owners and getattr(args, name) is not None}
-    return SPARSE[args.prior](**kw)
+    try:
+        return SPARSE[args.prior](**kw)
+    except ValueError as err:  # the library's message, with the option it is about
+        text = str(err)
+        for name in kw:
+            text = text.replace(f"'{name}' parameter", f"'{name}' parameter ({_FLAG[name]})")
+        raise UsageError(text) from None
 
 
 def _prior_from_scale(args):

@@ -39,7 +39,7 @@ __all__ = ["add_parser", "parse_scales"]
 
 #: the priors with one scale, which the grid varies
 _PRIORS = ("gaussian", "laplace", "studentt")
-_COLUMNS = ["scale", "log_evidence", "log_likelihood_max", "log_occam_factor",
+_COLUMNS = ["scale", "log_evidence", "log_evidence_se", "log_likelihood_max", "log_occam_factor",
             "effective_params", "elpd_loo", "se_elpd_loo", "p_loo", "pareto_k_max",
             "converged"]
 _NUMBER = r"[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?"
@@ -77,7 +77,10 @@ def _best(grid: pd.DataFrame) -> list[str]:
 
 
 def _table(grid: pd.DataFrame) -> pd.DataFrame:
-    table = grid[[c for c in _COLUMNS if c in grid]].copy()
+    # a column the method does not give (bridge sampling: no best fit / Occam split) is
+    # left out rather than shown as NaN
+    table = grid[[c for c in _COLUMNS if c in grid and grid[c].notna().any()
+                  and not (c == "log_evidence_se" and (grid[c] == 0).all())]].copy()
     table["best by"] = _best(grid)
     return table
 
@@ -146,7 +149,9 @@ def _run(args) -> int:
                           progress=advance, **kw)
     for w in caught:
         if issubclass(w.category, UserWarning):
-            warn(" ".join(str(w.message).split()))
+            text = re.sub(r"Run longer, e\.g\. sample_kwargs=.*$", "Run longer: e.g. --draws "
+                          f"{2 * args.draws}.", " ".join(str(w.message).split()))
+            warn(text.removeprefix("scale_grid: "))
     table = _table(grid)
     if args.json:
         print(json.dumps(_document(args, model, grid, method), indent=1))
