@@ -553,3 +553,18 @@ def test_progress_bars_only_on_a_terminal(monkeypatch):
     with progress("steps", 3, enabled=True) as advance:   # draws and advances
         for _ in range(3):
             advance()
+
+
+@pytest.mark.parametrize("argv, prior", [
+    (["--prior", "horseshoe"], br.Horseshoe()),
+    (["--prior", "rhs", "--expected-nonzero", "2", "--slab-scale", "1.5"],
+     br.RegularizedHorseshoe(expected_nonzero=2.0, slab_scale=1.5)),
+    (["--prior", "hsplus", "--expected-nonzero", "1"], br.HorseshoePlus(expected_nonzero=1.0)),
+    (["--prior", "r2d2", "--r2-mean", "0.3", "--r2-precision", "4", "--concentration", "0.2"],
+     br.R2D2(mean_r2=0.3, precision_r2=4.0, concentration=0.2)),
+])
+def test_every_sparse_prior_from_the_shell(data_csv, argv, prior):
+    args = _parser().parse_args(["fit", str(data_csv), "--target", "y", "--features",
+                                 "a,b,c", "--out", "x.nc", *argv])
+    model, est = build_model(pd.read_csv(data_csv), args)
+    assert model.prior == prior and est is None

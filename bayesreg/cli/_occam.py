@@ -85,6 +85,14 @@ def _table(grid: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def _formatters(table: pd.DataFrame) -> dict:
+    """Nats to 2 decimals (differences of a few nats matter), the rest to 4 digits."""
+    nats = {"log_evidence", "log_evidence_se", "log_likelihood_max", "log_occam_factor",
+            "elpd_loo", "se_elpd_loo", "p_loo", "pareto_k_max"}
+    return {c: ("{:.2f}" if c in nats else "{:.4g}").format for c in table.columns
+            if c not in ("converged", "best by")}
+
+
 def _summary(grid: pd.DataFrame) -> list[str]:
     lines = [f"the evidence prefers scale {grid.attrs['evidence_best_scale']:.4g}"]
     if "loo_best_scale" in grid.attrs:
@@ -93,6 +101,14 @@ def _summary(grid: pd.DataFrame) -> list[str]:
     if cv:
         name = {"ridge": "RidgeCV", "lasso": "LassoCV"}.get(cv["estimator"], cv["estimator"])
         lines.append(f"{name} prefers {cv['scale']:.4g} (alpha {cv['alpha']:.4g})")
+    scales = grid["scale"].to_numpy()
+    edge = [what for what, x in (("evidence", grid.attrs["evidence_best_scale"]),
+                                 ("LOO", grid.attrs.get("loo_best_scale")),
+                                 ("CV", (cv or {}).get("scale")))
+            if x is not None and np.isclose(x, [scales[0], scales[-1]], rtol=1e-9).any()]
+    if edge:
+        lines.append(f"the {' and '.join(edge)} choice is at an end of the grid: widen "
+                     f"--scales to see its optimum")
     return lines
 
 
@@ -158,7 +174,7 @@ def _run(args) -> int:
     elif not args.quiet:
         print()
         with pd.option_context("display.width", 200, "display.max_rows", 300):
-            print(table.to_string(index=False, float_format="{:.4g}".format))
+            print(table.to_string(index=False, formatters=_formatters(table)))
         print("\n" + "; ".join(_summary(grid)) + ".")
         print("log_evidence = log_likelihood_max + log_occam_factor (nats); effective_params: "
               "MacKay's gamma;\nelpd_loo: PSIS-LOO expected log predictive density (higher "
