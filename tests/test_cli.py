@@ -568,3 +568,16 @@ def test_every_sparse_prior_from_the_shell(data_csv, argv, prior):
                                  "a,b,c", "--out", "x.nc", *argv])
     model, est = build_model(pd.read_csv(data_csv), args)
     assert model.prior == prior and est is None
+
+
+def test_occam_interrupted_writes_nothing(data_csv, tmp_path, capsys, monkeypatch):
+    import bayesreg.cli._occam as occam_cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(occam_cli, "scale_grid", interrupted)
+    assert main(["occam", str(data_csv), "--target", "y", "--features", "a,b,c", "--sigma",
+                 "1", "--out", str(tmp_path / "g.csv"), "--plot",
+                 str(tmp_path / "o.png")]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

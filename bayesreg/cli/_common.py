@@ -36,7 +36,7 @@ from ..priors import Prior
 __all__ = ["UsageError", "Interrupted", "warn", "output_file", "output_dir", "write_atomic",
            "save_figure", "figure_png", "titled", "sample_quietly", "terminate_as_interrupt",
            "add_sampler_options", "sampler_options", "convergence_line", "stored_convergence",
-           "short", "advice", "show_progress", "progress"]
+           "short", "advice", "show_progress", "progress", "watch_interrupts"]
 
 
 class UsageError(Exception):
@@ -220,6 +220,9 @@ def terminate_as_interrupt():
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+watch_interrupts = _watch_interrupts
 
 
 def sample_quietly(model, *, label: str, draws: int, **kwargs):

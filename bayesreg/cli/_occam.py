@@ -24,6 +24,7 @@ from ..inference._evidence import is_conjugate
 from ..occam import scale_grid
 from ..plots import plot_occam
 from ._common import (
+    Interrupted,
     UsageError,
     output_file,
     progress,
@@ -31,6 +32,7 @@ from ._common import (
     short,
     show_progress,
     warn,
+    watch_interrupts,
     write_atomic,
 )
 from ._fit import add_data_options, build_model, read_csv
@@ -157,12 +159,16 @@ def _run(args) -> int:
              else "; give --sigma for the closed form")
     say(f"  evidence: {method}{noise}", flush=True)
     kw = {} if conjugate else {"sample_kwargs": {"sampler": args.sampler}}
+    # PyMC's and nutpie's samplers return the draws made so far on Ctrl-C: record it, so
+    # that an interrupted grid is never tabulated as if complete
     with progress("scales", len(scales), enabled=show_progress(args)) as advance, \
-            warnings.catch_warnings(record=True) as caught:
+            warnings.catch_warnings(record=True) as caught, watch_interrupts() as hit:
         warnings.simplefilter("always")
         grid = scale_grid(model, scales, loo=not args.no_loo, draws=args.draws,
                           cv=None if args.no_cv else "auto", random_seed=args.seed,
                           progress=advance, **kw)
+    if hit:
+        raise Interrupted()
     for w in caught:
         if issubclass(w.category, UserWarning):
             text = re.sub(r"Run longer, e\.g\. sample_kwargs=.*$", "Run longer: e.g. --draws "
