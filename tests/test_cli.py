@@ -392,6 +392,8 @@ def test_report_shows_the_shrinkage_of_a_sparse_prior(sparse_fit):
     (["--prior", "gaussian", "--scale", "1", "--expected-nonzero", "2"],
      "--expected-nonzero applies to --prior horseshoe or rhs or hsplus"),
     (["--prior", "laplace"], "give one of --scale"),
+    (["--prior", "horseshoe", "--sampler", "gibbs"], "--sampler gibbs cannot sample this "
+                                                     "model: the coefficient prior Horseshoe"),
 ])
 def test_sparse_prior_mistakes_exit_2_before_sampling(data_csv, tmp_path, capsys, no_sampling,
                                                       argv, message):

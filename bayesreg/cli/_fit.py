@@ -17,6 +17,7 @@ from pandas.api.types import is_bool_dtype, is_numeric_dtype
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from ..backends._gibbs import gibbs_unsupported
 from ..inference import Model
 from .._io import save
 from ..plots import model_variables
@@ -366,6 +367,11 @@ def _run(args) -> int:
                              "--prior gaussian with a fixed --scale (or --alpha) and a fixed "
                              "--sigma. Use a NUTS sampler (--sampler auto) for this model."
                              ) from None
+    if args.sampler == "gibbs":  # the sampler's own rule, said in the command's terms
+        why = gibbs_unsupported(model)
+        if why is not None:
+            raise UsageError(f"--sampler gibbs cannot sample this model: {why}. Use a NUTS "
+                             f"sampler (--sampler auto) instead.")
     say = (lambda *a, **k: None) if args.quiet else print
     names = ", ".join(model.feature_names[:8]) + (", ..." if model.n_features > 8 else "")
     say(f"bayesreg fit: {args.data}, {model.n_samples} rows; target {args.target!r} on "
