@@ -118,7 +118,7 @@ def _print(args, model, est, twin, check) -> None:
     print(f"  KKT:        max violation {est.kkt_violation:.2e} ({verdict}: 0 at the exact "
           f"minimum of F)")
     if check is not None:
-        print(f"  check:      refitted {type(check.estimator).__name__}: max |dcoef| = "
+        print(f"  check:      refitted {estimator_label(check.estimator)}: max |dcoef| = "
               f"{check.max_abs_dcoef:.2e}, |dintercept| = {check.abs_dintercept:.2e}, same "
               f"zero set: {'yes' if check.same_zero_set else 'NO'}; its KKT violation "
               f"{check.kkt_violation['sklearn']:.2e}"
