@@ -273,17 +273,21 @@ def test_formula_without_the_feature_says_so(data_csv, tmp_path, capsys, monkeyp
     assert "Model.from_formula" in _one_error_line(capsys.readouterr().err)
 
 
-def test_usage_errors_exit_2(capsys):
-    with pytest.raises(SystemExit) as exc:          # no --scale / --alpha / --C
-        main(["fit", "data.csv", "--target", "y", "--out", "o.nc"])
+def test_usage_errors_exit_2(capsys, tmp_path):
+    # no --scale / --alpha / --C: said before the data are read
+    assert main(["fit", "data.csv", "--target", "y", "--out", str(tmp_path / "o.nc")]) == 2
+    assert "give one of --scale" in _one_error_line(capsys.readouterr().err)
+    with pytest.raises(SystemExit) as exc:          # two strengths at once
+        main(["fit", "data.csv", "--target", "y", "--scale", "1", "--alpha", "1",
+              "--out", "o.nc"])
     assert exc.value.code == 2
-    assert "one of the arguments --scale --alpha --C is required" in capsys.readouterr().err
 
 
 def test_every_option_says_what_it_does():
     parser = _parser()
     subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    assert set(subparsers.choices) == {"demo", "fit", "summary", "plot", "report"}
+    assert set(subparsers.choices) == {"demo", "fit", "summary", "plot", "report", "map",
+                                       "compare", "occam"}
     for name, sub in subparsers.choices.items():
         assert sub.description, name
         for action in sub._actions:
@@ -341,4 +345,241 @@ def test_python_m_bayesreg(tmp_path):
                          capture_output=True, text=True, cwd=tmp_path)
     assert out.returncode == 2
     _one_error_line(out.stderr)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------- sparse priors, map, compare, occam, progress (issue 24)
+@pytest.fixture(scope="module")
+def sparse_fit(data_csv, tmp_path_factory) -> Path:
+    """A regularized horseshoe fitted from the shell, with no scale given."""
+    pytest.importorskip("numpyro")   # compiles faster than nutpie here (23 s vs 37 s)
+    out = tmp_path_factory.mktemp("sparse") / "rhs.nc"
+    assert main(["fit", str(data_csv), "--target", "y", "--features", "a,b,c", "--prior",
+                 "rhs", "--expected-nonzero", "1", "--sampler", "numpyro", "--draws", "100",
+                 "--tune", "200", "--chains", "2", "--quiet", "--out", str(out)]) == 0
+    return out
+
+
+@pytest.mark.slow   # compiles and runs NUTS
+def test_fit_a_sparse_prior_without_a_scale(sparse_fit):
+    fit = br.load(sparse_fit)
+    model = br.Model.from_idata(fit)
+    assert model.prior == br.RegularizedHorseshoe(expected_nonzero=1.0)
+    assert {"coef_tau", "coef_lambda", "coef_c2"} <= set(fit["posterior"].data_vars)
+
+
+@pytest.mark.slow   # the sparse fit
+def test_report_shows_the_shrinkage_of_a_sparse_prior(sparse_fit):
+    from bayesreg.cli._commands import load_fit
+    from bayesreg.cli._figures import fit_figures
+    from bayesreg.cli._report import _inclusion_html
+
+    fit, model = load_fit(sparse_fit)
+    figs = {f.name: f for f in fit_figures(fit, model)}
+    assert "shrinkage_factors.png" in figs and "occam.png" not in figs
+    fig = figs["shrinkage_factors.png"].draw()
+    assert len(fig.axes) == 2
+    table = _inclusion_html(fit, model)
+    kappa = br.inclusion_summary(model, fit)["kappa"]
+    assert "m_eff" in table and "SAVS" in table
+    assert all(f"<td>{k:.3f}</td>" in table for k in kappa)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--prior", "rhs", "--expected-nonzero", "3"], "needs p0 < n_features"),
+    (["--prior", "horseshoe", "--scale", "1"], "sets its own scale"),
+    (["--prior", "r2d2", "--r2-mean", "1.5"], "'mean_r2' parameter (--r2-mean) of R2D2"),
+    (["--prior", "gaussian", "--scale", "1", "--expected-nonzero", "2"],
+     "--expected-nonzero applies to --prior horseshoe or rhs or hsplus"),
+    (["--prior", "laplace"], "give one of --scale"),
+    (["--prior", "horseshoe", "--sampler", "gibbs"], "--sampler gibbs cannot sample this "
+                                                     "model: the coefficient prior Horseshoe"),
+])
+def test_sparse_prior_mistakes_exit_2_before_sampling(data_csv, tmp_path, capsys, no_sampling,
+                                                      argv, message):
+    out = tmp_path / "o.nc"
+    assert main(["fit", str(data_csv), "--target", "y", "--features", "a,b,c", *argv,
+                 "--out", str(out)]) == 2
+    assert message in _one_error_line(capsys.readouterr().err)
+    assert not out.exists()
+
+
+def _map_args(csv, *extra):
+    return ["map", str(csv), "--target", "y", "--features", "a,b,c", *extra]
+
+
+def test_map_is_the_lasso_with_its_certificate(data_csv, tmp_path, capsys):
+    import json
+    assert main(_map_args(data_csv, "--prior", "laplace", "--alpha", "0.1", "--check",
+                          "--json")) == 0
+    doc = json.loads(capsys.readouterr().out)
+    df = pd.read_csv(data_csv)
+    lasso = Lasso(alpha=0.1, tol=1e-12, max_iter=100_000).fit(df[["a", "b", "c"]], df["y"])
+    np.testing.assert_allclose(list(doc["coef"].values()), lasso.coef_, atol=1e-8)
+    assert doc["intercept"] == pytest.approx(lasso.intercept_, abs=1e-8)
+    assert doc["sklearn"] == "Lasso(alpha=0.1)" and doc["converged"]
+    assert doc["kkt_violation"] < 1e-8 and doc["check"]["max_abs_dcoef"] < 1e-8
+    # the text and the CSV say the same
+    out = tmp_path / "lasso.csv"
+    assert main(_map_args(data_csv, "--prior", "laplace", "--alpha", "0.1", "--out",
+                          str(out))) == 0
+    text = capsys.readouterr().out
+    for part in ("Lasso(alpha=0.1) has the same fit", "KKT:", "objective:", "intercept",
+                 "coefficients non-zero"):
+        assert part in text, part
+    table = pd.read_csv(out).set_index("term")["estimate"]
+    np.testing.assert_allclose(table[["a", "b", "c"]], lasso.coef_, atol=1e-8)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lasso.csv"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--prior", "horseshoe"], "has no MAP"),
+    (["--prior", "gaussian", "--scale", "1"], "give --sigma S too"),
+    (["--prior", "laplace", "--scale", "1", "--sigma", "1", "--hyperprior", "halfnormal"],
+     "needs a fixed prior scale"),
+    (["--prior", "studentt", "--scale", "1", "--sigma", "1", "--check"],
+     "has none; leave out --check"),
+    (["--prior", "laplace", "--alpha", "0.1", "--out", "m.txt"], "give a .json or a .csv"),
+    (["--family", "student_t", "--alpha", "0.1"], "has no penalized-fit twin"),
+])
+def test_map_mistakes_exit_2(data_csv, capsys, argv, message):
+    assert main(_map_args(data_csv, *argv)) == 2
+    assert message in _one_error_line(capsys.readouterr().err)
+
+
+@pytest.fixture(scope="module")
+def second_fit(data_csv, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("fit2") / "narrow.nc"
+    argv = _fit_args(data_csv, out)
+    argv[argv.index("--scale") + 1] = "0.05"
+    assert main(argv) == 0
+    return out
+
+
+def test_compare_by_loo_with_and_without_a_stored_log_likelihood(exact_fit, second_fit,
+                                                                  tmp_path, capsys):
+    import json
+    import warnings
+
+    import arviz_stats as azs
+    fit = br.load(exact_fit)
+    del fit["log_likelihood"]
+    bare = tmp_path / "bare.nc"
+    br.save(fit, bare)
+    png = tmp_path / "cmp.png"
+    assert main(["compare", str(exact_fit), str(second_fit), str(bare), "--json",
+                 "--plot", str(png)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    table = doc["compare"]
+    assert set(table) == {"fit", "narrow", "bare"}
+    assert doc["loo"] == {"fit": "stored log-likelihood", "narrow": "stored log-likelihood",
+                          "bare": "computed from the draws and data"}
+    # the on-demand LOO is arviz-stats' LOO of the stored log-likelihood
+    with warnings.catch_warnings():   # Pareto k of a few points: the same in both
+        warnings.simplefilter("ignore", UserWarning)
+        stored = azs.loo(br.load(exact_fit))
+    assert table["bare"]["elpd"] == pytest.approx(stored.elpd, rel=1e-6)
+    assert table["fit"]["elpd"] == pytest.approx(stored.elpd, rel=1e-12)
+    # a prior scale of 0.05 shrinks the true effects (2, -1) away: clearly worse
+    assert table["narrow"]["rank"] == 2 and table["narrow"]["elpd_diff"] < -10
+    assert png.read_bytes()[:8] == PNG
+    assert main(["compare", str(exact_fit), str(second_fit)]) == 0
+    text = capsys.readouterr().out
+    assert "best by LOO" in text and "elpd_diff" in text and "clearly worse" in text
+
+
+def test_compare_mistakes_exit_2(exact_fit, data_csv, tmp_path, capsys):
+    assert main(["compare", str(exact_fit)]) == 2
+    assert "at least two fits" in _one_error_line(capsys.readouterr().err)
+    assert main(["compare", str(exact_fit), str(tmp_path / "none.nc")]) == 2
+    assert "no such file" in _one_error_line(capsys.readouterr().err)
+    assert main(["compare", str(exact_fit), str(exact_fit), "--plot",
+                 str(tmp_path / "c.pdf")]) == 2
+    assert "give a .png" in _one_error_line(capsys.readouterr().err)
+    short = tmp_path / "short.csv"
+    pd.read_csv(data_csv).head(30).to_csv(short, index=False)
+    other = tmp_path / "other.nc"
+    assert main(_fit_args(short, other, "--quiet")) == 0
+    assert main(["compare", str(exact_fit), str(other)]) == 2
+    assert "different observations" in _one_error_line(capsys.readouterr().err)
+
+
+def test_occam_grid_of_a_ridge(data_csv, tmp_path, capsys):
+    import json
+    grid_csv, png = tmp_path / "grid.csv", tmp_path / "occam.png"
+    assert main(["occam", str(data_csv), "--target", "y", "--features", "a,b,c", "--sigma",
+                 "1", "--scales", "0.1:10:5", "--draws", "200", "--json", "--out",
+                 str(grid_csv), "--plot", str(png)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""   # no progress bar when stderr is not a terminal
+    doc = json.loads(captured.out)
+    rows = doc["grid"]
+    assert [r["scale"] for r in rows] == pytest.approx([0.1, 10**-0.5, 1, 10**0.5, 10])
+    df = pd.read_csv(data_csv)
+    model = br.Model(df[["a", "b", "c"]], df["y"], prior=br.Gaussian(1.0), sigma=1.0)
+    assert rows[2]["log_evidence"] == pytest.approx(model.log_evidence().log_evidence,
+                                                    rel=1e-10)
+    assert doc["evidence"].startswith("closed form")
+    assert sum(r["best by"].count("evidence") for r in rows) == 1
+    assert len(pd.read_csv(grid_csv)) == 5 and png.read_bytes()[:8] == PNG
+    assert main(["occam", str(data_csv), "--target", "y", "--features", "a,b,c", "--sigma",
+                 "1", "--scales", "0.1,1,10", "--draws", "200", "--no-loo"]) == 0
+    text = capsys.readouterr().out
+    assert "the evidence prefers scale" in text and "RidgeCV prefers" in text
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--scales", "10:1:5"], "need 0 < LO < HI"),
+    (["--scales", "a:b"], "give LO:HI:N"),
+    (["--scales", "1,1,2"], "lists a scale twice"),
+    (["--plot", "occam.jpg"], "give a .png"),
+    (["--draws", "10"], "--draws must be at least 100"),
+    (["--sampler", "nutpie"], "this model is conjugate"),
+])
+def test_occam_mistakes_exit_2(data_csv, tmp_path, capsys, monkeypatch, no_sampling, argv,
+                               message):
+    monkeypatch.chdir(tmp_path)
+    assert main(["occam", str(data_csv), "--target", "y", "--features", "a,b,c", "--sigma",
+                 "1", *argv]) == 2
+    assert message in _one_error_line(capsys.readouterr().err)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_bars_only_on_a_terminal(monkeypatch):
+    from bayesreg.cli._common import progress, show_progress
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert show_progress(argparse.Namespace(quiet=False))
+    assert not show_progress(argparse.Namespace(quiet=True))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    assert not show_progress(argparse.Namespace(quiet=False))
+    with progress("steps", 3, enabled=True) as advance:   # draws and advances
+        for _ in range(3):
+            advance()
+
+
+@pytest.mark.parametrize("argv, prior", [
+    (["--prior", "horseshoe"], br.Horseshoe()),
+    (["--prior", "rhs", "--expected-nonzero", "2", "--slab-scale", "1.5"],
+     br.RegularizedHorseshoe(expected_nonzero=2.0, slab_scale=1.5)),
+    (["--prior", "hsplus", "--expected-nonzero", "1"], br.HorseshoePlus(expected_nonzero=1.0)),
+    (["--prior", "r2d2", "--r2-mean", "0.3", "--r2-precision", "4", "--concentration", "0.2"],
+     br.R2D2(mean_r2=0.3, precision_r2=4.0, concentration=0.2)),
+])
+def test_every_sparse_prior_from_the_shell(data_csv, argv, prior):
+    args = _parser().parse_args(["fit", str(data_csv), "--target", "y", "--features",
+                                 "a,b,c", "--out", "x.nc", *argv])
+    model, est = build_model(pd.read_csv(data_csv), args)
+    assert model.prior == prior and est is None
+
+
+def test_occam_interrupted_writes_nothing(data_csv, tmp_path, capsys, monkeypatch):
+    import bayesreg.cli._occam as occam_cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(occam_cli, "scale_grid", interrupted)
+    assert main(["occam", str(data_csv), "--target", "y", "--features", "a,b,c", "--sigma",
+                 "1", "--out", str(tmp_path / "g.csv"), "--plot",
+                 str(tmp_path / "o.png")]) == 130
+    assert "interrupted" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []

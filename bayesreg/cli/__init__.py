@@ -11,6 +11,13 @@ Subcommands:
     prior-sensitivity and predictive plots as PNG files (:mod:`.commands`).
 ``report``
     One self-contained HTML page of a saved fit (:mod:`.report`).
+``map``
+    The MAP estimate = the penalized fit, its KKT certificate and scikit-learn twin
+    (:mod:`.map`).
+``compare``
+    The PSIS-LOO comparison of saved fits (:mod:`.compare`).
+``occam``
+    The Occam view: evidence, LOO and CV across prior scales (:mod:`.occam`).
 
 Mistakes in the command line or its input (a missing file or column, an output that
 exists, an unwritable folder) are reported in one line, ``bayesreg: error: ...``, with
@@ -30,6 +37,7 @@ import matplotlib
 
 from .._version import __version__
 from . import _commands as commands, _demo as demo, _fit as fit, _report as report
+from . import _compare as compare, _map as map_, _occam as occam
 from ._common import UsageError, terminate_as_interrupt
 from ._demo import demo_table, map_table
 
@@ -42,9 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         description="Bayesian regularized regression: L2 is a Gaussian prior, L1 a Laplace "
                     "prior, the MAP is the penalized fit, full posteriors from PyMC.",
         epilog="Start with 'bayesreg demo'. A typical session: bayesreg fit data.csv --target "
-               "y --prior laplace --scale 1 --out fit.nc; bayesreg summary fit.nc; bayesreg "
-               "report fit.nc --out report.html. 'bayesreg COMMAND --help' explains each "
-               "command.")
+               "y --prior horseshoe --out hs.nc; bayesreg map data.csv --target y --prior "
+               "laplace --alpha 0.1 --check (the lasso); bayesreg fit data.csv --target y "
+               "--prior laplace --alpha 0.1 --out lasso.nc; bayesreg compare hs.nc lasso.nc; "
+               "bayesreg occam data.csv --target y --sigma 1 --scales 0.01:10:13 --plot "
+               "occam.png; bayesreg report hs.nc --out report.html. 'bayesreg COMMAND "
+               "--help' explains each command.")
     parser.add_argument("--version", action="version",
                         version=f"bayesreg {__version__} (Python "
                                 f"{sys.version.split()[0]})",
@@ -52,8 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo.add_parser(sub)
     fit.add_parser(sub)
+    map_.add_parser(sub)
     commands.add_parsers(sub)
     report.add_parser(sub)
+    compare.add_parser(sub)
+    occam.add_parser(sub)
     return parser
 
 

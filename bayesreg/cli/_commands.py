@@ -16,8 +16,10 @@ from ._common import (
     convergence_line,
     input_file,
     output_dir,
+    progress,
     save_figure,
     short,
+    show_progress,
     stored_convergence,
     warn,
 )
@@ -94,17 +96,20 @@ def _plot(args) -> int:
     fit, model = load_fit(args.fit)
     figs = fit_figures(fit, model, seed=args.seed)
     out = output_dir(args.out, [f.name for f in figs], overwrite=args.overwrite)
-    print(f"plots of {args.fit} in {out}/:")
-    written = 0
-    for fig in figs:
-        try:
-            plot = fig.draw()
-        except (ValueError, ArithmeticError, KeyError) as err:
-            warn(f"skipped {fig.name}: {' '.join(str(err).split())}")
-            continue
-        path = save_figure(plot, out / fig.name)
-        written += 1
-        print(f"  {path.name:<22} {fig.title}")
+    say = (lambda *a, **k: None) if args.quiet else print
+    say(f"plots of {args.fit} in {out}/:")
+    written = []
+    with progress("figures", len(figs), enabled=show_progress(args)) as advance:
+        for fig in figs:
+            try:
+                plot = fig.draw()
+            except (ValueError, ArithmeticError, KeyError) as err:
+                warn(f"skipped {fig.name}: {' '.join(str(err).split())}")
+            else:
+                written.append((save_figure(plot, out / fig.name), fig))
+            advance()
+    for path, fig in written:
+        say(f"  {path.name:<22} {fig.title}")
     return 0 if written else 1
 
 
@@ -113,7 +118,8 @@ def add_parsers(sub) -> None:
         "summary", help="print the posterior table of a saved fit (mean, sd, HDI, ESS, R-hat)",
         description="Print the model, the convergence verdict and, for every parameter, the "
                     "posterior mean, sd, highest-density interval, bulk and tail effective "
-                    "sample size and R-hat (arviz.summary) of a fit saved by 'bayesreg fit'.")
+                    "sample size and R-hat (arviz.summary) of a fit saved by 'bayesreg fit'.",
+        epilog="example: bayesreg summary fit.nc --prob 0.9")
     s.add_argument("fit", metavar="FIT.nc", help="a fit saved by 'bayesreg fit' or "
                                                  "bayesreg.save")
     s.add_argument("--prob", type=float, default=0.94, metavar="P",
@@ -127,7 +133,9 @@ def add_parsers(sub) -> None:
         description="Write the figures of a saved fit into a folder as PNG files: prior vs "
                     "posterior, shrinkage (or a forest plot), prior sensitivity, the "
                     "evidence curve (Gaussian prior with a fixed scale), posterior "
-                    "predictive check, trace, rank and energy plots.")
+                    "predictive check, trace, rank and energy plots; the shrinkage factors "
+                    "of a sparse prior.",
+        epilog="example: bayesreg plot fit.nc --out plots")
     p.add_argument("fit", metavar="FIT.nc", help="a fit saved by 'bayesreg fit' or "
                                                  "bayesreg.save")
     p.add_argument("--out", required=True, metavar="DIR",
@@ -137,4 +145,6 @@ def add_parsers(sub) -> None:
     p.add_argument("--seed", type=int, default=0,
                    help="random seed of the prior and predictive draws (default: "
                         "%(default)s)")
+    p.add_argument("--quiet", action="store_true",
+                   help="print only warnings and errors; no progress bar, no list")
     p.set_defaults(func=_plot)

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..inference import ConvergenceReport, ConvergenceWarning
 from ..inference._arguments import SAMPLERS
@@ -34,7 +36,7 @@ from ..priors import Prior
 __all__ = ["UsageError", "Interrupted", "warn", "output_file", "output_dir", "write_atomic",
            "save_figure", "figure_png", "titled", "sample_quietly", "terminate_as_interrupt",
            "add_sampler_options", "sampler_options", "convergence_line", "stored_convergence",
-           "short", "advice"]
+           "short", "advice", "show_progress", "progress", "watch_interrupts"]
 
 
 class UsageError(Exception):
@@ -155,6 +157,26 @@ def figure_png(plot, *, dpi: int = 90) -> str:
         plt.close(fig)
 
 
+# --------------------------------------------------------------------- progress
+def show_progress(args) -> bool:
+    """Progress bars on a terminal only: none with ``--quiet`` or when stderr is piped."""
+    return not getattr(args, "quiet", False) and sys.stderr.isatty()
+
+
+@contextmanager
+def progress(label: str, total: int, *, enabled: bool):
+    """A progress bar on stderr for ``total`` steps, removed when done; yields the
+    function that advances it by one step (a no-op when not ``enabled``)."""
+    if not enabled:
+        yield lambda *args: None
+        return
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+    with bar:
+        task = bar.add_task(label, total=total)
+        yield lambda *args: bar.advance(task)
+
+
 # --------------------------------------------------------------------- sampling
 @contextmanager
 def _watch_interrupts():
@@ -198,6 +220,9 @@ def terminate_as_interrupt():
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+watch_interrupts = _watch_interrupts
 
 
 def sample_quietly(model, *, label: str, draws: int, **kwargs):
@@ -273,6 +298,8 @@ def short(value) -> str:
     for f in dataclasses.fields(value):
         v = getattr(value, f.name)
         if f.name in _OPTIONS and not isinstance(v, Prior) and v == f.default:
+            continue
+        if v is None and f.default is None:  # an option left out (e.g. expected_nonzero)
             continue
         parts.append(f"{f.name}={short(v)}")
     return f"{type(value).__name__}({', '.join(parts)})"

@@ -23,6 +23,7 @@ from ..plots import (
     plot_ppc,
     plot_prior_sensitivity,
     plot_shrinkage,
+    plot_shrinkage_factors,
 )
 from ..priors import Gamma, Gaussian, HalfNormal
 from ..priors._priors import improper_part
@@ -95,7 +96,12 @@ def _prior_posterior(fit, model, seed):
     prior = _proper_for_prior_draws(model).sample_prior_predictive(1000, random_seed=seed)
     tree = fit.copy()
     tree["prior"] = prior["prior"]
-    names = ["coef"] + [v for v in model_variables(fit) if v.startswith("coef_")]
+    # a sparse prior's local scales (one per feature, heavy-tailed) would fill the figure
+    # with near-flat panels: its global latents only
+    local = {f"coef_{k}" for k, per_feature in getattr(model.prior, "latent", {}).items()
+             if per_feature}
+    names = ["coef"] + [v for v in model_variables(fit) if v.startswith("coef_")
+                        and v not in local]
     n = min(model.n_features, 12) + len(names) - 1
     coords = {"feature": list(model.feature_names[:12])} if model.n_features > 12 else None
     return azp.plot_prior_posterior(tree, var_names=names, coords=coords,
@@ -168,6 +174,15 @@ def fit_figures(fit, model, *, seed: int = 0) -> list[FigureSpec]:
             "forest.png", "Coefficients",
             "Posterior mean and credible intervals of each coefficient, chain by chain.",
             lambda: plot_diagnostics(fit, "forest", var_names=["coef"])))
+    if model.prior.sparse:
+        figs.append(FigureSpec(
+            "shrinkage_factors.png", "Shrinkage factors (sparse prior)",
+            "kappa_j = 1 / (1 + n s_j^2 v_j / sigma^2), the share of the least-squares "
+            "estimate that the prior takes away from coefficient j (0: kept, 1: shrunk to "
+            "0). Left: the posterior mean of each kappa_j; right: the posterior of kappa_j for "
+            "the least shrunk coefficients. The table below lists each coefficient's "
+            "inclusion.",
+            lambda: plot_shrinkage_factors(model, fit)))
     # without a stored log_likelihood group, its per-draw total comes from the data groups
     if "log_prior" in groups and groups & {"log_likelihood", "constant_data"}:
         figs.append(FigureSpec(

@@ -17,6 +17,7 @@ from pandas.api.types import is_bool_dtype, is_numeric_dtype
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from ..backends._gibbs import gibbs_unsupported
 from ..inference import Model
 from .._io import save
 from ..plots import model_variables
@@ -25,12 +26,16 @@ from ..sklearn._twins import twin_estimator, twin_strength
 from ..families import family_names, get_family
 from ..inference._arguments import choose_sampler
 from ..priors import (
+    R2D2,
     ElasticNetPrior,
     Exponential,
     Gaussian,
     HalfCauchy,
     HalfNormal,
+    Horseshoe,
+    HorseshoePlus,
     Laplace,
+    RegularizedHorseshoe,
     StudentT,
 )
 from ..priors._conjugate import conjugate_form
@@ -47,11 +52,23 @@ from ._common import (
     write_atomic,
 )
 
-__all__ = ["add_parser", "read_csv", "build_model"]
+__all__ = ["add_parser", "add_data_options", "add_prior_options", "read_csv", "build_model",
+           "estimator_label", "check_prior_options", "SPARSE"]
 
-PRIORS = ("gaussian", "laplace", "elasticnet", "studentt")
+#: the --prior values of the sparse (global-local shrinkage) priors: they set their own
+#: scale, so they take none of --scale, --alpha, --C
+SPARSE = {"horseshoe": Horseshoe, "rhs": RegularizedHorseshoe, "hsplus": HorseshoePlus,
+          "r2d2": R2D2}
+PRIORS = ("gaussian", "laplace", "elasticnet", "studentt", *SPARSE)
 #: the --prior values with one scale (gaussian: L2, laplace: L1)
 _ONE_SCALE = dict(zip(PRIORS[:2], (Gaussian, Laplace)))
+#: the options of each sparse prior: command-line attribute -> the prior's argument
+_SPARSE_OPTIONS = {"expected_nonzero": ("horseshoe", "rhs", "hsplus"),
+                   "slab_scale": ("rhs",), "mean_r2": ("r2d2",), "precision_r2": ("r2d2",),
+                   "concentration": ("r2d2",)}
+_FLAG = {"expected_nonzero": "--expected-nonzero", "slab_scale": "--slab-scale",
+         "mean_r2": "--r2-mean", "precision_r2": "--r2-precision",
+         "concentration": "--concentration"}
 HYPERPRIORS = {"halfnormal": HalfNormal, "halfcauchy": HalfCauchy, "exponential": Exponential}
 
 
@@ -131,6 +148,20 @@ def _design(df: pd.DataFrame, args):
 
 
 # ----------------------------------------------------------------------- model
+def _sparse_prior(args):
+    """The sparse prior of ``--prior``, built (and so checked) by its own class: the
+    library's validation and messages."""
+    kw = {name: getattr(args, name) for name, owners in _SPARSE_OPTIONS.items()
+          if args.prior in owners and getattr(args, name) is not None}
+    try:
+        return SPARSE[args.prior](**kw)
+    except ValueError as err:  # the library's message, with the option it is about
+        text = str(err)
+        for name in kw:
+            text = text.replace(f"'{name}' parameter", f"'{name}' parameter ({_FLAG[name]})")
+        raise UsageError(text) from None
+
+
 def _prior_from_scale(args):
     if not args.scale > 0 or not math.isfinite(args.scale):
         raise UsageError(f"--scale must be a positive number; got {args.scale:g}.")
@@ -177,9 +208,10 @@ def _sklearn_estimator(args):
                          f"gaussian with --alpha, or give --scale.") from None
 
 
-def _estimator_label(est) -> str:
+def estimator_label(est) -> str:
+    """A scikit-learn estimator as a person writes it, with its strength parameters."""
     if hasattr(est, "steps"):   # make_pipeline(StandardScaler(), estimator)
-        return f"StandardScaler() + {_estimator_label(est.steps[-1][1])}"
+        return f"StandardScaler() + {estimator_label(est.steps[-1][1])}"
     name = type(est).__name__
     if name == "LogisticRegression":
         return f"LogisticRegression(C={est.C:g}, l1_ratio={est.l1_ratio:g})"
@@ -188,7 +220,28 @@ def _estimator_label(est) -> str:
     return f"{name}(alpha={est.alpha:g})"
 
 
+def check_prior_options(args) -> None:
+    """The sparse priors' own options go with their priors; the sparse priors take no
+    strength (they set their own global scale)."""
+    for name, owners in _SPARSE_OPTIONS.items():
+        if getattr(args, name, None) is not None and args.prior not in owners:
+            raise UsageError(f"{_FLAG[name]} applies to --prior {' or '.join(owners)}.")
+    if args.prior in SPARSE:
+        given = [flag for flag, value in (("--scale", args.scale), ("--alpha", args.alpha),
+                                          ("--C", args.C)) if value is not None]
+        if given:
+            raise UsageError(f"--prior {args.prior} sets its own scale from the data (a "
+                             f"global-local shrinkage prior); leave out {given[0]}"
+                             + (" (--expected-nonzero P0 states how many coefficients you "
+                                "expect to be non-zero)." if args.prior != "r2d2" else
+                                " (--r2-mean and --r2-precision set its prior on R^2)."))
+    elif args.scale is None and args.alpha is None and args.C is None:
+        raise UsageError(f"--prior {args.prior} needs its strength: give one of --scale (the "
+                         f"prior's scale), --alpha or --C (scikit-learn's), e.g. --scale 1.")
+
+
 def _check_options(args) -> None:
+    check_prior_options(args)
     if args.l1_ratio is not None:
         if args.prior != "elasticnet" or args.scale is not None:
             raise UsageError("--l1-ratio applies to --prior elasticnet with --alpha or --C "
@@ -269,12 +322,16 @@ def build_model(df: pd.DataFrame, args):
         kw["dispersion"] = args.dispersion
     if args.standardize:
         kw["standardize"] = True
-    if args.scale is not None:
-        prior = _prior_from_scale(args)
+    if args.scale is not None or args.prior in SPARSE:
+        prior = _sparse_prior(args) if args.prior in SPARSE else _prior_from_scale(args)
         if args.formula is not None:
-            return Model.from_formula(args.formula, df, prior=prior, **kw), None
-        X, y = _design(df, args)
-        return Model(X, y, prior=prior, **kw), None
+            model = Model.from_formula(args.formula, df, prior=prior, **kw)
+        else:
+            X, y = _design(df, args)
+            model = Model(X, y, prior=prior, **kw)
+        if args.prior in SPARSE:  # e.g. expected_nonzero >= the number of features
+            model.prior.global_scale(model.n_features, model.n_samples)
+        return model, None
     design = None
     if args.formula is not None:
         design = Model.from_formula(args.formula, df, prior=Gaussian(1.0), family=args.family)
@@ -297,6 +354,7 @@ def build_model(df: pd.DataFrame, args):
 def _run(args) -> int:
     out = output_file(args.out, overwrite=args.overwrite)
     options = sampler_options(args)
+    check_prior_options(args)
     df = read_csv(args.data)
     model, estimator = build_model(df, args)
     if args.sampler == "exact":
@@ -309,6 +367,11 @@ def _run(args) -> int:
                              "--prior gaussian with a fixed --scale (or --alpha) and a fixed "
                              "--sigma. Use a NUTS sampler (--sampler auto) for this model."
                              ) from None
+    if args.sampler == "gibbs":  # the sampler's own rule, said in the command's terms
+        why = gibbs_unsupported(model)
+        if why is not None:
+            raise UsageError(f"--sampler gibbs cannot sample this model: {why}. Use a NUTS "
+                             f"sampler (--sampler auto) instead.")
     say = (lambda *a, **k: None) if args.quiet else print
     names = ", ".join(model.feature_names[:8]) + (", ..." if model.n_features > 8 else "")
     say(f"bayesreg fit: {args.data}, {model.n_samples} rows; target {args.target!r} on "
@@ -323,7 +386,7 @@ def _run(args) -> int:
                   else f", dispersion = {short(model.dispersion)} (fixed)")
     say(f"  family:  {model.family.name}{noise}")
     say(f"  prior:   {short(model.prior)} on each coefficient" +
-        (f" (its MAP is scikit-learn's {_estimator_label(estimator)})" if estimator else ""))
+        (f" (its MAP is scikit-learn's {estimator_label(estimator)})" if estimator else ""))
     run_by = choose_sampler(args.sampler, model, options={k: v for k, v in options.items()
                                                           if k == "target_accept"})
     say(f"  sampler: {run_by}, {args.chains} chains x {args.draws} draws"
@@ -347,23 +410,9 @@ def _run(args) -> int:
     return 0
 
 
-def add_parser(sub) -> None:
-    p = sub.add_parser(
-        "fit", help="sample a model of a CSV file and save the fit (NetCDF)",
-        description="Sample the posterior of a regularized regression of one column of a\n"
-                    "CSV file on others, and save it as one NetCDF file for 'bayesreg\n"
-                    "summary', 'plot' and 'report' (and bayesreg.load in Python). The data,\n"
-                    "the options and the output path are checked before sampling starts.",
-        epilog="examples:\n"
-               "  bayesreg fit data.csv --target y --prior laplace --scale 0.5 --out fit.nc\n"
-               "  bayesreg fit data.csv --target y --prior gaussian --alpha 10 --out ridge.nc\n"
-               "      (the posterior whose MAP is scikit-learn's Ridge(alpha=10))\n"
-               "  bayesreg fit data.csv --target y --features age,bmi --prior laplace \\\n"
-               "      --scale 1 --hyperprior halfnormal --out fit.nc   (the data choose the\n"
-               "      strength)\n"
-               "  bayesreg fit data.csv --target sick --family bernoulli --prior laplace \\\n"
-               "      --C 1 --out logit.nc",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_data_options(p: argparse.ArgumentParser) -> None:
+    """The data options of ``fit``, ``map`` and ``occam``: the CSV file, its columns, the
+    family and the fixed noise parameters."""
     p.add_argument("data", metavar="DATA.csv", help="comma-separated file with a header row")
     d = p.add_argument_group("data")
     d.add_argument("--target", metavar="COL", help="the column to predict (required unless "
@@ -391,12 +440,19 @@ def add_parser(sub) -> None:
     d.add_argument("--dispersion", type=float, metavar="THETA",
                    help="fix the overdispersion of the negative_binomial family, Var(y) = "
                         "mu + THETA mu^2 (glum's theta; default: a HalfNormal(1) prior on it)")
-    pr = p.add_argument_group("prior (give one of --scale, --alpha, --C)")
+
+
+def add_prior_options(p: argparse.ArgumentParser) -> None:
+    """The prior options of ``fit`` and ``map``."""
+    pr = p.add_argument_group(
+        "prior", "gaussian, laplace, elasticnet and studentt need one of --scale, --alpha,\n"
+                 "--C; the sparse priors horseshoe, rhs, hsplus and r2d2 set their own scale.")
     pr.add_argument("--prior", default="gaussian", choices=PRIORS,
                     help="prior on each coefficient: gaussian = L2 (ridge), laplace = L1 "
-                         "(lasso), elasticnet = L1 + L2, studentt = heavy tails (default: "
-                         "%(default)s)")
-    strength = pr.add_mutually_exclusive_group(required=True)
+                         "(lasso), elasticnet = L1 + L2, studentt = heavy tails; sparse: "
+                         "horseshoe, rhs = regularized horseshoe, hsplus = horseshoe+, r2d2 "
+                         "= a prior on R^2 split across coefficients (default: %(default)s)")
+    strength = pr.add_mutually_exclusive_group()
     strength.add_argument("--scale", type=float, metavar="S",
                           help="the prior's scale in units of coefficient: tau of "
                                "gaussian/studentt, b of laplace, the L1 scale of elasticnet; "
@@ -423,6 +479,45 @@ def add_parser(sub) -> None:
     pr.add_argument("--centered", action="store_true",
                     help="with --hyperprior: sample the hierarchy centred, better when many "
                          "observations pin each coefficient down (default: non-centred)")
+    pr.add_argument("--expected-nonzero", type=float, metavar="P0", dest="expected_nonzero",
+                    help="horseshoe, rhs, hsplus: the number of coefficients you expect to be "
+                         "non-zero (< the number of features); sets the global scale tau0 = "
+                         "P0 / (p - P0) / sqrt(n) (default: tau0 = 1)")
+    pr.add_argument("--slab-scale", type=float, metavar="S", dest="slab_scale",
+                    help="rhs: the prior scale of the large coefficients (default: 2)")
+    pr.add_argument("--r2-mean", type=float, metavar="M", dest="mean_r2",
+                    help="r2d2: prior mean of R^2, in (0, 1) (default: 0.5)")
+    pr.add_argument("--r2-precision", type=float, metavar="K", dest="precision_r2",
+                    help="r2d2: prior precision of R^2, R^2 ~ Beta(M K, (1 - M) K); M = 0.5 "
+                         "and K = 2 is uniform (default: 2)")
+    pr.add_argument("--concentration", type=float, metavar="A",
+                    help="r2d2: Dirichlet concentration of the split of R^2 across the "
+                         "coefficients; smaller is sparser (default: 0.5)")
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "fit", help="sample a model of a CSV file and save the fit (NetCDF)",
+        description="Sample the posterior of a regularized regression of one column of a\n"
+                    "CSV file on others, and save it as one NetCDF file for 'bayesreg\n"
+                    "summary', 'plot', 'report' and 'compare' (and bayesreg.load in Python).\n"
+                    "The data, the options and the output path are checked before sampling\n"
+                    "starts.",
+        epilog="examples:\n"
+               "  bayesreg fit data.csv --target y --prior laplace --scale 0.5 --out fit.nc\n"
+               "  bayesreg fit data.csv --target y --prior gaussian --alpha 10 --out ridge.nc\n"
+               "      (the posterior whose MAP is scikit-learn's Ridge(alpha=10))\n"
+               "  bayesreg fit data.csv --target y --features age,bmi --prior laplace \\\n"
+               "      --scale 1 --hyperprior halfnormal --out fit.nc   (the data choose the\n"
+               "      strength)\n"
+               "  bayesreg fit data.csv --target y --prior rhs --expected-nonzero 3 \\\n"
+               "      --out sparse.nc   (regularized horseshoe: no scale needed)\n"
+               "  bayesreg fit data.csv --target y --prior r2d2 --r2-mean 0.3 --out r2d2.nc\n"
+               "  bayesreg fit data.csv --target sick --family bernoulli --prior laplace \\\n"
+               "      --C 1 --out logit.nc",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_data_options(p)
+    add_prior_options(p)
     add_sampler_options(p, draws=1000, tune=1000, chains=4)
     o = p.add_argument_group("output")
     o.add_argument("--out", required=True, metavar="FIT.nc",
@@ -432,4 +527,3 @@ def add_parser(sub) -> None:
     o.add_argument("--quiet", action="store_true",
                    help="print only warnings and errors; no progress bars, no table")
     p.set_defaults(func=_run)
-

@@ -12,9 +12,19 @@ import html
 from pathlib import Path
 
 from .._version import __version__
+from ..inference._selection import effective_nonzero, inclusion_summary
 from ..plots import prior_sensitivity
 from ._commands import check_prob, describe, load_fit, summary_table
-from ._common import advice, figure_png, output_file, stored_convergence, warn, write_atomic
+from ._common import (
+    advice,
+    figure_png,
+    output_file,
+    progress,
+    show_progress,
+    stored_convergence,
+    warn,
+    write_atomic,
+)
 from ._figures import fit_figures
 
 __all__ = ["add_parser", "render_report"]
@@ -117,23 +127,50 @@ def _sensitivity_html(fit) -> str:
             f"<tbody>{rows}</tbody></table>")
 
 
-def render_report(fit, model, *, title: str, seed: int = 0, prob: float = 0.94) -> str:
+def _inclusion_html(fit, model) -> str:
+    """Each coefficient's inclusion under a sparse prior: posterior mean and 90% interval,
+    mean shrinkage factor kappa, P(kappa < 1/2), and the SAVS sparse estimate."""
+    table = inclusion_summary(model, fit)
+    m_eff = effective_nonzero(model, fit)
+    lo, hi = (float(v) for v in m_eff.quantile([0.05, 0.95], ("chain", "draw")).values)
+    rows = "".join(
+        f"<tr><th>{_esc(name)}</th><td>{r['mean']:.4g}</td><td>{r['lower']:.4g}</td>"
+        f"<td>{r['upper']:.4g}</td><td>{r['kappa']:.3f}</td><td>{r['p_signal']:.2f}</td>"
+        f"<td>{r['savs'] + 0.0:.4g}</td><td>{'yes' if r['selected'] else ''}</td></tr>"
+        for name, r in table.iterrows())
+    chosen = int(table["selected"].sum())
+    return (f"<p>Effective number of non-zero coefficients m_eff = &sum;(1 &minus; "
+            f"&kappa;<sub>j</sub>): posterior mean {float(m_eff.mean()):.2f}, 90% interval "
+            f"[{lo:.2f}, {hi:.2f}], of {model.n_features}. SAVS (a sparse point estimate "
+            f"from the posterior mean) keeps {chosen}.</p>"
+            '<table class="summary"><thead><tr><th>coefficient</th><th>mean</th>'
+            "<th>5%</th><th>95%</th><th>&kappa; (mean)</th><th>P(&kappa; &lt; &frac12;)</th>"
+            f"<th>SAVS</th><th>selected</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+def render_report(fit, model, *, title: str, seed: int = 0, prob: float = 0.94,
+                  progressbar: bool = False) -> str:
     """The HTML page of a fit (a string). Figures that cannot be drawn for this fit are
-    replaced by a note saying why."""
+    replaced by a note saying why; ``progressbar`` shows one bar step per figure."""
     report = stored_convergence(fit)
     table = summary_table(fit, prob)
     min_ess = 100 * int(fit["posterior"].sizes["chain"])
     figs, notes = [], []
-    for spec in fit_figures(fit, model, seed=seed):
-        try:
-            png = figure_png(spec.draw())
-        except (ValueError, ArithmeticError, KeyError) as err:
-            msg = " ".join(str(err).split())
-            warn(f"the report leaves out {spec.title.lower()}: {msg}")
-            notes.append(f"{spec.title}: not drawn ({msg})")
-            continue
+    specs = fit_figures(fit, model, seed=seed)
+    with progress("figures", len(specs), enabled=progressbar) as advance:
+        drawn = []
+        for spec in specs:
+            try:
+                drawn.append((spec, figure_png(spec.draw())))
+            except (ValueError, ArithmeticError, KeyError) as err:
+                msg = " ".join(str(err).split())
+                warn(f"the report leaves out {spec.title.lower()}: {msg}")
+                notes.append(f"{spec.title}: not drawn ({msg})")
+            advance()
+    for spec, png in drawn:
         anchor = spec.name.removesuffix(".png")
-        extra = _sensitivity_html(fit) if anchor == "prior_sensitivity" else ""
+        extra = (_sensitivity_html(fit) if anchor == "prior_sensitivity" else
+                 _inclusion_html(fit, model) if anchor == "shrinkage_factors" else "")
         figs.append((anchor, spec.title,
                      f'<h2 id="{anchor}">{_esc(spec.title)}</h2><figure>'
                      f'<img alt="{_esc(spec.title)}" src="data:image/png;base64,{png}">'
@@ -180,9 +217,10 @@ def _run(args) -> int:
     check_prob(args.prob)
     fit, model = load_fit(args.fit)
     page = render_report(fit, model, title=Path(args.fit).name, seed=args.seed,
-                         prob=args.prob)
+                         prob=args.prob, progressbar=show_progress(args))
     write_atomic(out, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
-    print(f"wrote {out} ({len(page) / 1e6:.1f} MB, self-contained: open it in a browser)")
+    if not args.quiet:
+        print(f"wrote {out} ({len(page) / 1e6:.1f} MB, self-contained: open it in a browser)")
     return 0
 
 
@@ -192,8 +230,11 @@ def add_parser(sub) -> None:
         description="Write one HTML page of a saved fit: the model, the convergence "
                     "verdict, the posterior summary table and the figures of 'bayesreg "
                     "plot' (prior vs posterior, shrinkage, prior sensitivity, the evidence "
-                    "curve where it applies, predictive check, trace, rank), embedded as "
-                    "images. No external resources: it opens offline.")
+                    "curve across prior scales for a Gaussian prior with a fixed scale, the "
+                    "shrinkage factors and inclusion table of a sparse prior, predictive "
+                    "check, trace, rank), embedded as images. No external resources: it "
+                    "opens offline.",
+        epilog="example: bayesreg report fit.nc --out report.html")
     p.add_argument("fit", metavar="FIT.nc", help="a fit saved by 'bayesreg fit' or "
                                                  "bayesreg.save")
     p.add_argument("--out", required=True, metavar="REPORT.html",
@@ -206,4 +247,6 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=int, default=0,
                    help="random seed of the prior and predictive draws (default: "
                         "%(default)s)")
+    p.add_argument("--quiet", action="store_true",
+                   help="print only warnings and errors; no progress bar")
     p.set_defaults(func=_run)

@@ -127,7 +127,7 @@ def cv_scale(model, scales, estimator: str = "ridge", *, cv_folds: int = 5,
 
 def scale_grid(model, scales, *, loo: bool = True, draws: int = 1000,
                evidence_method: str | None = None, cv: str | None = "auto",
-               random_seed=None, sample_kwargs: dict | None = None):
+               random_seed=None, sample_kwargs: dict | None = None, progress=None):
     r"""Evidence, Occam factor, effective parameters and PSIS-LOO across prior scales.
 
     For each value of the coefficient prior's ``scale`` (all else as in ``model``):
@@ -162,6 +162,9 @@ def scale_grid(model, scales, *, loo: bool = True, draws: int = 1000,
     random_seed : int, optional
     sample_kwargs : dict, optional
         Options of :meth:`bayesreg.Model.sample` for the MCMC runs.
+    progress : callable, optional
+        Called with no arguments after each scale is done (e.g. to advance a progress
+        bar).
 
     Returns
     -------
@@ -201,6 +204,8 @@ def scale_grid(model, scales, *, loo: bool = True, draws: int = 1000,
             row.update(loo_columns(exact_fit(m, draws, seed), reff=1.0, model=m) if conj
                        else loo_columns(fit, model=m))
         rows.append(row)
+        if progress is not None:
+            progress()
     if failed:
         warnings.warn(unconverged_message(
             "scale_grid", failed, "column 'converged'", "their LOO and evidence may be "
