@@ -28,6 +28,33 @@ every mixture: given the ``m`` weights ``w_j`` and their ``u_j``,
 here by hand; :func:`normal_mixture` looks a prior up (its class, then its bases). The
 Gibbs sampler of the gaussian family (:mod:`bayesreg.backends._gibbs`) draws the
 coefficients given these variances as one Gaussian block.
+
+The global-local (sparse) priors of :mod:`bayesreg.priors._shrinkage` are scale mixtures
+too, ``w_j | v_j ~ N(0, v_j)``, but their latent scales are shared across coefficients
+(the global ``tau``): :data:`GLOBAL_LOCAL_MIXTURES` holds, per prior class, a
+:class:`GlobalLocalMixture` that starts, updates (given all coefficients) and reports
+their latent scales under the names the PyMC model gives them (``tau``, ``lambda``,
+``eta``, ``c2``). With ``A = tau0 * noise`` the scale of ``tau``'s half-Student-t:
+
+* ``Horseshoe`` (Makalic & Schmidt 2016; Wand et al. 2011: ``x ~ half-t(nu, A)`` iff
+  ``x^2 | a ~ InvGamma(nu / 2, nu / a)``, ``a ~ InvGamma(1 / 2, 1 / A^2)``), every step
+  conjugate:
+  ``lambda_j^2 | ... ~ IG((1 + nu_l) / 2, nu_l / a_j + w_j^2 / (2 tau^2))``,
+  ``a_j | ... ~ IG((nu_l + 1) / 2, 1 + nu_l / lambda_j^2)``,
+  ``tau^2 | ... ~ IG((p + nu_g) / 2, nu_g / xi + sum_j w_j^2 / (2 lambda_j^2))``,
+  ``xi | ... ~ IG((nu_g + 1) / 2, 1 / A^2 + nu_g / tau^2)``;
+* ``HorseshoePlus``: the same for ``lambda_j`` and ``eta_j`` (each with its auxiliary),
+  ``w_j^2`` divided by the other local scale's square;
+* ``RegularizedHorseshoe``: ``v_j = c^2 tau^2 lambda_j^2 / (c^2 + tau^2 lambda_j^2)``
+  is not conditionally conjugate. Since ``N(w | 0, v) = N(w | 0, tau^2 lambda^2)
+  N(w | 0, c^2) sqrt(2 pi (tau^2 lambda^2 + c^2))``, ``lambda_j^2`` is drawn by
+  independence Metropolis-Hastings from the horseshoe's conditional above, accepted with
+  probability ``min(1, sqrt((tau^2 lambda*^2 + c^2) / (tau^2 lambda^2 + c^2)))``;
+  ``log tau`` and ``log c^2`` by slice sampling their exact conditionals
+  (:func:`bayesreg.base._gibbs.slice_step`).
+
+``R2D2`` has no entry: its Dirichlet split of the variance has no exact conditional
+draw here (:func:`global_local_mixture` raises TypeError).
 """
 
 from __future__ import annotations
@@ -37,10 +64,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..base._gibbs import inverse_gamma, slice_step
 from ..utils._registry import registered
-from ._priors import Flat, Gaussian, Laplace, Prior, StudentT
+from ._priors import Flat, Gaussian, Laplace, Prior, StudentT, half_t_logpdf
+from ._shrinkage import Horseshoe, HorseshoePlus, RegularizedHorseshoe
 
-__all__ = ["NORMAL_MIXTURES", "NormalMixture", "normal_mixture"]
+__all__ = ["NORMAL_MIXTURES", "NormalMixture", "normal_mixture", "GLOBAL_LOCAL_MIXTURES",
+           "GlobalLocalMixture", "global_local_mixture"]
 
 
 @dataclass(frozen=True)
@@ -100,3 +130,151 @@ def normal_mixture(prior: Prior) -> NormalMixture:
     """The scale-mixture form of ``prior`` (:data:`NORMAL_MIXTURES`); TypeError when it
     has none (e.g. ``ElasticNetPrior``, the sparse priors)."""
     return registered(NORMAL_MIXTURES, prior, "scale-mixture-of-normals form")
+
+
+# --------------------------------------------------------------------------- global-local
+@dataclass(frozen=True)
+class GlobalLocalMixture:
+    """The latent-scale form of a global-local prior (see the module docstring).
+
+    Attributes
+    ----------
+    init : callable
+        ``init(prior, chains, p, A) -> state``: a dict of arrays, the reported latent
+        scales (``tau`` shaped ``(chains,)``, ``lambda`` ... ``(chains, p)``) and any
+        auxiliaries.
+    update : callable
+        ``update(prior, state, w, A, rng)``: one Gibbs sweep over the latent scales given
+        the coefficients ``w`` ``(chains, p)``, in place.
+    variance : callable
+        ``variance(prior, state) -> (chains, p)``: the prior variances ``v_j``.
+    """
+
+    init: Callable
+    update: Callable
+    variance: Callable
+
+
+def _ig_local(nu, aux, w2, scale2, rng):
+    """``lambda^2 | ... ~ IG((1 + nu) / 2, nu / a + w^2 / (2 scale2))``."""
+    return inverse_gamma(0.5 * (1.0 + nu), nu / aux + 0.5 * w2 / scale2, rng)
+
+
+def _ig_aux(nu, lam2, rng, A2=1.0):
+    """``a | lambda^2 ~ IG((nu + 1) / 2, 1 / A^2 + nu / lambda^2)``."""
+    return inverse_gamma(0.5 * (nu + 1.0), 1.0 / A2 + nu / lam2, rng)
+
+
+def _hs_init(prior, chains, p, A):
+    return {"tau": np.full(chains, float(A)), "lambda": np.ones((chains, p)),
+            "lambda_aux": np.ones((chains, p)), "tau_aux": np.ones(chains)}
+
+
+def _global_tau(prior, state, w2_over_local, A, rng):
+    """``tau^2`` and its auxiliary ``xi`` (conjugate), given ``sum_j w_j^2 / local_j^2``."""
+    nu_g = float(prior.df_global)
+    p = w2_over_local.shape[1]
+    tau2 = inverse_gamma(0.5 * (p + nu_g),
+                         nu_g / state["tau_aux"] + 0.5 * w2_over_local.sum(axis=1), rng)
+    state["tau_aux"] = _ig_aux(nu_g, tau2, rng, A2=float(A) ** 2)
+    state["tau"] = np.sqrt(tau2)
+
+
+def _hs_update(prior, state, w, A, rng):
+    nu = float(prior.df_local)
+    w2 = np.maximum(w * w, 1e-300)
+    tau2 = state["tau"][:, None] ** 2
+    lam2 = _ig_local(nu, state["lambda_aux"], w2, tau2, rng)
+    state["lambda_aux"] = _ig_aux(nu, lam2, rng)
+    state["lambda"] = np.sqrt(lam2)
+    _global_tau(prior, state, w2 / lam2, A, rng)
+
+
+def _hs_variance(prior, state):
+    return (state["tau"][:, None] * state["lambda"]) ** 2
+
+
+def _hsp_init(prior, chains, p, A):
+    state = _hs_init(prior, chains, p, A)
+    state.update(eta=np.ones((chains, p)), eta_aux=np.ones((chains, p)))
+    return state
+
+
+def _hsp_update(prior, state, w, A, rng):
+    nu = float(prior.df_local)
+    w2 = np.maximum(w * w, 1e-300)
+    tau2 = state["tau"][:, None] ** 2
+    lam2 = _ig_local(nu, state["lambda_aux"], w2, tau2 * state["eta"] ** 2, rng)
+    state["lambda_aux"] = _ig_aux(nu, lam2, rng)
+    eta2 = _ig_local(nu, state["eta_aux"], w2, tau2 * lam2, rng)
+    state["eta_aux"] = _ig_aux(nu, eta2, rng)
+    state["lambda"], state["eta"] = np.sqrt(lam2), np.sqrt(eta2)
+    _global_tau(prior, state, w2 / (lam2 * eta2), A, rng)
+
+
+def _hsp_variance(prior, state):
+    return (state["tau"][:, None] * state["lambda"] * state["eta"]) ** 2
+
+
+def _rhs_init(prior, chains, p, A):
+    state = _hs_init(prior, chains, p, A)
+    state["c2"] = np.full(chains, float(prior.slab_scale) ** 2)
+    return state
+
+
+def _rhs_log_normal(w2, t2l2, c2):
+    """``sum_j log N(w_j | 0, v_j)`` up to a constant, ``1 / v_j = 1 / t2l2 + 1 / c2``."""
+    prec = 1.0 / t2l2 + 1.0 / c2
+    return 0.5 * (np.log(prec) - w2 * prec).sum(axis=-1)
+
+
+def _rhs_update(prior, state, w, A, rng):
+    nu = float(prior.df_local)
+    w2 = np.maximum(w * w, 1e-300)
+    tau2 = state["tau"][:, None] ** 2
+    c2 = state["c2"][:, None]
+    # lambda_j^2: independence MH from the horseshoe's conditional
+    lam2 = state["lambda"] ** 2
+    prop = _ig_local(nu, state["lambda_aux"], w2, tau2, rng)
+    log_ratio = 0.5 * (np.log(tau2 * prop + c2) - np.log(tau2 * lam2 + c2))
+    take = np.log(rng.uniform(size=lam2.shape)) < log_ratio
+    lam2 = np.where(take, prop, lam2)
+    state["lambda_aux"] = _ig_aux(nu, lam2, rng)
+    state["lambda"] = np.sqrt(lam2)
+    # log tau: slice on its exact conditional
+    nu_g, scale = float(prior.df_global), float(A)
+
+    def log_tau(t):
+        tau = np.exp(t)
+        return (_rhs_log_normal(w2, (tau[:, None] ** 2) * lam2, c2)
+                + half_t_logpdf(tau, nu_g, scale) + t)
+
+    state["tau"] = np.exp(slice_step(np.log(state["tau"]), log_tau, rng))
+    # log c2: slice on its exact conditional (prior InvGamma(nu / 2, nu s^2 / 2))
+    t2l2 = state["tau"][:, None] ** 2 * lam2
+    a, b = 0.5 * float(prior.slab_df), 0.5 * float(prior.slab_df) * float(prior.slab_scale) ** 2
+
+    def log_c2(t):
+        return _rhs_log_normal(w2, t2l2, np.exp(t)[:, None]) - a * t - b * np.exp(-t)
+
+    state["c2"] = np.exp(slice_step(np.log(state["c2"]), log_c2, rng))
+
+
+def _rhs_variance(prior, state):
+    t2l2 = (state["tau"][:, None] * state["lambda"]) ** 2
+    c2 = state["c2"][:, None]
+    return c2 * t2l2 / (c2 + t2l2)
+
+
+#: Global-local prior class -> its latent-scale Gibbs form (filled here, by hand).
+GLOBAL_LOCAL_MIXTURES = {
+    Horseshoe: GlobalLocalMixture(_hs_init, _hs_update, _hs_variance),
+    HorseshoePlus: GlobalLocalMixture(_hsp_init, _hsp_update, _hsp_variance),
+    RegularizedHorseshoe: GlobalLocalMixture(_rhs_init, _rhs_update, _rhs_variance),
+}
+
+
+def global_local_mixture(prior: Prior) -> GlobalLocalMixture:
+    """The latent-scale Gibbs form of a sparse prior (:data:`GLOBAL_LOCAL_MIXTURES`);
+    TypeError when it has none (``R2D2``)."""
+    return registered(GLOBAL_LOCAL_MIXTURES, prior, "global-local Gibbs form")
