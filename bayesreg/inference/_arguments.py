@@ -23,7 +23,7 @@ from __future__ import annotations
 import importlib.util
 import warnings
 
-from ..backends._gibbs import GIBBS_MAX_FEATURES, gibbs_unsupported
+from ..backends._gibbs import gibbs_pays_off, gibbs_unsupported
 from ..backends._samplers import check_sampler_options
 from ..utils._imports import quiet_import
 from ..utils._validation import (
@@ -58,10 +58,12 @@ def exact_is_better(model) -> bool:
 
 
 def gibbs_is_better(model) -> bool:
-    """Whether ``sampler="auto"`` samples ``model`` with the Gibbs sampler: a gaussian
-    model with a scale-mixture prior (:func:`bayesreg.backends._gibbs.gibbs_unsupported`
-    finds nothing against it) and at most ``GIBBS_MAX_FEATURES`` (200) features."""
-    return model.n_features <= GIBBS_MAX_FEATURES and gibbs_unsupported(model) is None
+    """Whether ``sampler="auto"`` samples ``model`` with the Gibbs sampler: one that
+    :func:`bayesreg.backends._gibbs.gibbs_unsupported` finds nothing against and where
+    :func:`bayesreg.backends._gibbs.gibbs_pays_off` (a gaussian model with a
+    scale-mixture prior and at most 200 features; a logistic or negative-binomial model
+    with a sparse prior or a random prior scale)."""
+    return gibbs_unsupported(model) is None and gibbs_pays_off(model)
 
 
 def choose_sampler(sampler: str, model=None, *, compiled: bool = False,
@@ -79,7 +81,10 @@ def choose_sampler(sampler: str, model=None, *, compiled: bool = False,
        scale or a fixed prior on it, with a flat intercept or one with such a prior,
        ``sigma`` fixed or with a fixed prior, and at most 200 features: a Gibbs sampler on sufficient statistics that needs no
        compilation (:mod:`bayesreg.backends._gibbs`), so a first fit takes about a
-       second where compiling a NUTS sampler takes 5-20 s;
+       second where compiling a NUTS sampler takes 5-20 s; and when ``model`` is a
+       logistic or negative-binomial (fixed dispersion) model with a horseshoe-family
+       prior or a scale mixture with a random scale (Pólya-Gamma Gibbs, the same module;
+       where NUTS meets funnels);
 
     and otherwise (or with options)
 

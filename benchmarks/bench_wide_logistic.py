@@ -1,0 +1,81 @@
+"""The wide sparse logistic of issue 22 (item 2): n = 102, p = 2,000, regularized horseshoe.
+
+Data: :func:`bench_sparse.simulate_wide` (gene-expression-like: blocks of 20 correlated
+columns, 5 non-zero coefficients 2, -2, 1.5, -1.5, 1; n = 102, the prostate data's
+shape). Model: ``Model(X, y, family="bernoulli", prior=RegularizedHorseshoe(),
+standardize=True)`` sampled with ``Model.sample()`` at its defaults (4 chains x 1000
+draws after 1000 tuning sweeps, ``sampler="auto"``, which picks the Pólya-Gamma Gibbs
+sampler). Reported: the sampler, the wall time of the whole ``sample()`` call, the max
+R-hat and min bulk ESS over every coefficient (and over the latent scales), and SAVS
+(:func:`bayesreg.savs`) against the true support, scored as ``bench_sparse.py``'s
+selection part scores the gaussian case (precision, recall, ||coef - truth||_2).
+``--prior rhs5`` uses ``RegularizedHorseshoe(expected_nonzero=5)`` instead.
+
+Run: ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/bench_wide_logistic.py
+[--p 2000] [--prior default|rhs5] [--seed 1]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import warnings
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_sparse import simulate_wide  # noqa: E402
+
+
+def main():
+    import arviz as az
+
+    import bayesreg as br
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--p", type=int, default=2000)
+    ap.add_argument("--prior", default="default", choices=["default", "rhs5"])
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    X, y, w = simulate_wide(args.p)
+    n, p = X.shape
+    prior = (br.RegularizedHorseshoe() if args.prior == "default"
+             else br.RegularizedHorseshoe(expected_nonzero=5))
+    model = br.Model(X, y, family="bernoulli", prior=prior, standardize=True)
+    t0 = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = model.sample(random_seed=args.seed, progressbar=False)
+    wall = time.perf_counter() - t0
+    post = fit.posterior.to_dataset()
+    ess_c = float(az.ess(post[["coef"]])["coef"].min())
+    rhat_c = float(az.rhat(post[["coef"]])["coef"].max())
+    lat = [v for v in ("coef_tau", "coef_lambda", "coef_c2") if v in post]
+    ess_l = az.ess(post[lat])
+    rhat_l = az.rhat(post[lat])
+    b = br.savs(model, fit).values / model.standardization.scale
+    sel, true = b != 0, w != 0
+    prec = (sel & true).sum() / max(sel.sum(), 1)
+    rec = (sel & true).sum() / true.sum()
+    err = float(np.linalg.norm(b - w))
+    print(f"### Wide logistic, n = {n}, p = {p}, {prior!r}, Model.sample() defaults\n")
+    print("| sampler | wall s | max R-hat coef | min bulk ESS coef | "
+          "min bulk ESS latent (worst) | max R-hat latent | SAVS precision | recall | "
+          "||coef - truth||_2 | selected | warnings |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    worst = min(lat, key=lambda v: float(ess_l[v].min()))
+    print(f"| {fit.posterior.attrs.get('bayesreg_sampler')} | {wall:.1f} | {rhat_c:.4f} | "
+          f"{ess_c:.0f} | {float(ess_l[worst].min()):.0f} ({worst}) | "
+          f"{max(float(rhat_l[v].max()) for v in lat):.4f} | {prec:.2f} | {rec:.2f} | "
+          f"{err:.3f} | {int(sel.sum())} | {len(caught)} |")
+    for c in caught:
+        print("warning:", str(c.message)[:300])
+
+
+if __name__ == "__main__":
+    main()
