@@ -63,9 +63,16 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..base._gibbs import bhattacharya_draw, gaussian_block_draw, variance_step
+from ..base._gibbs import (
+    bhattacharya_draw,
+    gaussian_block_draw,
+    tall_log_marginal,
+    variance_step,
+    wide_gram,
+    wide_log_marginal,
+)
 from ..priors._mixture import global_local_mixture, normal_mixture
-from ..priors._priors import Prior, log_prior_terms
+from ..priors._priors import Prior, half_t_logpdf, log_prior_terms
 from ..priors._shrinkage import ShrinkageScales
 from ..utils._datatree import datatree
 from ._pymc_model import coef_param_data_names
@@ -379,6 +386,7 @@ class GibbsProgram:
         beta = np.zeros((chains, k))
         if off:
             beta[:, 0] = self.family.intercept_start(y, sw)
+        log_step = np.full(chains, np.log(0.5))   # of tau's random walk on the log scale
         total = tune + draws
         keep_beta = np.empty((chains, draws, k))
         keep_scale2 = np.empty((chains, draws))
@@ -399,19 +407,33 @@ class GibbsProgram:
                 V[:, 0] = np.inf
             elif self.intercept == "prior":
                 V[:, 0] = s2_prior[:, 0] * u[:, 0]
+            fin = slice(1, k) if flat else slice(0, k)
             if rue:
-                prec0 = 1.0 / V
                 P = np.matmul((Z.T[None, :, :] * omega[:, None, :]), Z)
-                P[:, eye, eye] += prec0
-                r = (kappa[None, :] - omega * offset) @ Z + prec0 * loc
-                beta = gaussian_block_draw(P, r, rng)
+                r = (kappa[None, :] - omega * offset) @ Z
+                M = None
             else:
-                fin = slice(1, k) if flat else slice(0, k)
                 sq = np.sqrt(omega)
                 zt = kappa[None, :] / omega - offset - Z[:, fin] @ loc[fin]
                 Phi = sq[:, :, None] * Z[None, :, fin]
-                theta, b0 = bhattacharya_draw(Phi, V[:, fin], sq * zt, rng,
-                                              flat=sq if flat else None)
+                alpha = sq * zt
+                M = wide_gram(Phi, V[:, fin])
+            if prior.sparse:  # tau with the coefficients integrated out (Johndrow et al.)
+                V, M, acc = self._tau_step(prior, gl, state, V, coef, fin, loc, P if rue
+                                           else None, r if rue else None, M,
+                                           Phi if not rue else None,
+                                           alpha if not rue else None,
+                                           sq if flat and not rue else None, A,
+                                           log_step, rng)
+                if it < tune:  # Robbins-Monro towards an acceptance rate of 0.35
+                    log_step += (acc - 0.35) / np.sqrt(it + 1.0)
+            if rue:
+                prec0 = 1.0 / V
+                P[:, eye, eye] += prec0
+                beta = gaussian_block_draw(P, r + prec0 * loc, rng)
+            else:
+                theta, b0 = bhattacharya_draw(Phi, V[:, fin], alpha, rng,
+                                              flat=sq if flat else None, M=M)
                 beta = np.empty((chains, k))
                 beta[:, fin] = loc[fin] + theta
                 if flat:
@@ -426,7 +448,7 @@ class GibbsProgram:
                                        _log_prior_of_square(prior.scale), rng)
                 s2_prior[:, coef] = new[:, None]
             if prior.sparse:
-                gl.update(prior, state, beta[:, coef], A, rng)
+                gl.update(prior, state, beta[:, coef], A, rng, tau=False)
             if it >= tune:
                 j = it - tune
                 keep_beta[:, j] = beta
@@ -439,6 +461,42 @@ class GibbsProgram:
                         keep_latent[name][:, j] = state[name]
         return self._glm_tree(keep_beta, np.sqrt(keep_scale2), keep_latent, prior, data, Z,
                               y, sw, random_scale, scales if prior.sparse else None)
+
+    @staticmethod
+    def _tau_step(prior, gl, state, V, coef, fin, loc, P, r, M, Phi, alpha, flat_col, A,
+                  log_step, rng):
+        """Random-walk Metropolis on ``log tau`` with the coefficients integrated out of
+        the Gaussian given the Pólya-Gamma weights: the target is ``p(tau | lambda, ...,
+        omega) ∝ N(pseudo-data | 0, Omega^{-1} + Z V(tau) Z') pi(tau)`` (Johndrow, Orenstein
+        & Bhattacharya 2020), which mixes where the conditional given the coefficients
+        crawls (``tau`` and the coefficients are strongly coupled). Returns the prior
+        variances, the wide Gram matrix at the accepted ``tau`` and the acceptance."""
+        tau = state["tau"]
+        prop = tau * np.exp(np.exp(log_step) * rng.standard_normal(tau.shape))
+        V_new = V.copy()
+        V_new[:, coef] = gl.variance(prior, {**state, "tau": prop})
+
+        def log_marginal(Vx, Mx):
+            if P is None:
+                return wide_log_marginal(Mx, alpha, flat_col)
+            Px = P.copy()
+            Px[:, np.arange(V.shape[1]), np.arange(V.shape[1])] += 1.0 / Vx
+            with np.errstate(divide="ignore", invalid="ignore"):
+                shift = np.where(np.isfinite(Vx), loc / Vx, 0.0)
+                quad = np.where(np.isfinite(Vx), loc * loc / Vx, 0.0).sum(axis=1)
+            return tall_log_marginal(Px, r + shift, Vx) - 0.5 * quad
+
+        M_new = None if P is not None else wide_gram(Phi, V_new[:, fin])
+        nu_g = float(prior.df_global)
+        log_ratio = (log_marginal(V_new, M_new) - log_marginal(V, M)
+                     + half_t_logpdf(prop, nu_g, A) - half_t_logpdf(tau, nu_g, A)
+                     + np.log(prop) - np.log(tau))
+        take = np.log(rng.uniform(size=tau.shape)) < log_ratio
+        state["tau"] = np.where(take, prop, tau)
+        V = np.where(take[:, None], V_new, V)
+        if M is not None:
+            M = np.where(take[:, None, None], M_new, M)
+        return V, M, take.astype(float)
 
     def _glm_tree(self, beta, scale, latent, prior, data, Z, y, sw, random_scale, scales):
         chains, draws, k = beta.shape

@@ -44,7 +44,7 @@ import numpy as np
 from scipy.linalg import lapack
 
 __all__ = ["gaussian_block_draw", "variance_step", "bhattacharya_draw", "slice_step",
-           "inverse_gamma"]
+           "inverse_gamma", "wide_gram", "wide_log_marginal", "tall_log_marginal"]
 
 
 def gaussian_block_draw(P: np.ndarray, r: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -123,8 +123,46 @@ def inverse_gamma(shape, rate, rng: np.random.Generator) -> np.ndarray:
     return rate / rng.standard_gamma(shape)
 
 
+def wide_gram(Phi: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """``M = Phi diag(d) Phi^T + I_n`` for each chain (``(chains, n, n)``)."""
+    n = Phi.shape[1]
+    M = np.matmul(Phi * d[:, None, :], Phi.transpose(0, 2, 1))
+    M[:, np.arange(n), np.arange(n)] += 1.0
+    return M
+
+
+def wide_log_marginal(M: np.ndarray, alpha: np.ndarray,
+                      flat: np.ndarray | None = None) -> np.ndarray:
+    """``log N(alpha | 0, M)`` up to a constant free of ``M``, per chain; with ``flat``
+    (a column ``s`` whose coefficient has a flat prior) integrated over that coefficient:
+    ``-log|M| / 2 - alpha' M^{-1} alpha / 2 - log(s' M^{-1} s) / 2 + (s' M^{-1}
+    alpha)^2 / (2 s' M^{-1} s)``. The marginal likelihood of the prior variances
+    ``d`` given the Pólya-Gamma weights, the coefficients integrated out."""
+    rhs = [alpha] if flat is None else [alpha, flat]
+    sol = np.linalg.solve(M, np.stack(rhs, axis=-1))
+    out = -0.5 * np.linalg.slogdet(M)[1] - 0.5 * np.einsum("cn,cn->c", alpha, sol[..., 0])
+    if flat is not None:
+        a2 = np.einsum("cn,cn->c", flat, sol[..., 1])
+        a1 = np.einsum("cn,cn->c", flat, sol[..., 0])
+        out += -0.5 * np.log(a2) + 0.5 * a1 * a1 / a2
+    return out
+
+
+def tall_log_marginal(P: np.ndarray, r: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """The same marginal in the coefficients' space (``n >= k``): ``-log|P| / 2 + r'
+    P^{-1} r / 2 - sum_j log d_j / 2`` with ``P = Phi' Phi + diag(1 / d)`` and ``r = Phi'
+    alpha`` (``d_j = inf``: a flat coefficient, no term), per chain."""
+    L = np.linalg.cholesky(P)
+    half = np.linalg.solve(L, r[..., None])[..., 0]
+    logdet = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
+    with np.errstate(divide="ignore"):
+        logd = np.where(np.isfinite(d), np.log(d), 0.0).sum(axis=1)
+    return -0.5 * logdet + 0.5 * (half * half).sum(axis=1) - 0.5 * logd
+
+
 def bhattacharya_draw(Phi: np.ndarray, d: np.ndarray, alpha: np.ndarray,
-                      rng: np.random.Generator, flat: np.ndarray | None = None):
+                      rng: np.random.Generator, flat: np.ndarray | None = None,
+                      M: np.ndarray | None = None):
     """Draws ``theta[c] ~ N(A^{-1} Phi[c]^T alpha[c], A^{-1})``, ``A = Phi[c]^T Phi[c] +
     diag(1 / d[c])``, for each chain ``c`` (see the module docstring).
 
@@ -137,6 +175,8 @@ def bhattacharya_draw(Phi: np.ndarray, d: np.ndarray, alpha: np.ndarray,
     rng : numpy.random.Generator
     flat : ndarray, shape (chains, n), optional
         The column ``s`` of one more coefficient with a flat prior (drawn jointly).
+    M : ndarray, shape (chains, n, n), optional
+        :func:`wide_gram` of ``Phi`` and ``d``, when the caller has it.
 
     Returns
     -------
@@ -147,8 +187,7 @@ def bhattacharya_draw(Phi: np.ndarray, d: np.ndarray, alpha: np.ndarray,
     chains, n, p = Phi.shape
     u = np.sqrt(d) * rng.standard_normal((chains, p))
     v = np.einsum("cnp,cp->cn", Phi, u) + rng.standard_normal((chains, n))
-    M = np.matmul(Phi * d[:, None, :], Phi.transpose(0, 2, 1))
-    M[:, np.arange(n), np.arange(n)] += 1.0
+    M = wide_gram(Phi, d) if M is None else M
     rhs = [alpha, v] + ([] if flat is None else [flat])
     sol = np.linalg.solve(M, np.stack(rhs, axis=-1))
     w = sol[..., 0] - sol[..., 1]

@@ -144,8 +144,9 @@ class GlobalLocalMixture:
         scales (``tau`` shaped ``(chains,)``, ``lambda`` ... ``(chains, p)``) and any
         auxiliaries.
     update : callable
-        ``update(prior, state, w, A, rng)``: one Gibbs sweep over the latent scales given
-        the coefficients ``w`` ``(chains, p)``, in place.
+        ``update(prior, state, w, A, rng, tau=True)``: one Gibbs sweep over the latent
+        scales given the coefficients ``w`` ``(chains, p)``, in place (``tau=False``:
+        all but ``tau``, which the caller updates with the coefficients integrated out).
     variance : callable
         ``variance(prior, state) -> (chains, p)``: the prior variances ``v_j``.
     """
@@ -180,14 +181,15 @@ def _global_tau(prior, state, w2_over_local, A, rng):
     state["tau"] = np.sqrt(tau2)
 
 
-def _hs_update(prior, state, w, A, rng):
+def _hs_update(prior, state, w, A, rng, tau=True):
     nu = float(prior.df_local)
     w2 = np.maximum(w * w, 1e-300)
     tau2 = state["tau"][:, None] ** 2
     lam2 = _ig_local(nu, state["lambda_aux"], w2, tau2, rng)
     state["lambda_aux"] = _ig_aux(nu, lam2, rng)
     state["lambda"] = np.sqrt(lam2)
-    _global_tau(prior, state, w2 / lam2, A, rng)
+    if tau:
+        _global_tau(prior, state, w2 / lam2, A, rng)
 
 
 def _hs_variance(prior, state):
@@ -200,7 +202,7 @@ def _hsp_init(prior, chains, p, A):
     return state
 
 
-def _hsp_update(prior, state, w, A, rng):
+def _hsp_update(prior, state, w, A, rng, tau=True):
     nu = float(prior.df_local)
     w2 = np.maximum(w * w, 1e-300)
     tau2 = state["tau"][:, None] ** 2
@@ -209,7 +211,8 @@ def _hsp_update(prior, state, w, A, rng):
     eta2 = _ig_local(nu, state["eta_aux"], w2, tau2 * lam2, rng)
     state["eta_aux"] = _ig_aux(nu, eta2, rng)
     state["lambda"], state["eta"] = np.sqrt(lam2), np.sqrt(eta2)
-    _global_tau(prior, state, w2 / (lam2 * eta2), A, rng)
+    if tau:
+        _global_tau(prior, state, w2 / (lam2 * eta2), A, rng)
 
 
 def _hsp_variance(prior, state):
@@ -228,7 +231,7 @@ def _rhs_log_normal(w2, t2l2, c2):
     return 0.5 * (np.log(prec) - w2 * prec).sum(axis=-1)
 
 
-def _rhs_update(prior, state, w, A, rng):
+def _rhs_update(prior, state, w, A, rng, tau=True):
     nu = float(prior.df_local)
     w2 = np.maximum(w * w, 1e-300)
     tau2 = state["tau"][:, None] ** 2
@@ -249,7 +252,8 @@ def _rhs_update(prior, state, w, A, rng):
         return (_rhs_log_normal(w2, (tau[:, None] ** 2) * lam2, c2)
                 + half_t_logpdf(tau, nu_g, scale) + t)
 
-    state["tau"] = np.exp(slice_step(np.log(state["tau"]), log_tau, rng))
+    if tau:
+        state["tau"] = np.exp(slice_step(np.log(state["tau"]), log_tau, rng))
     # log c2: slice on its exact conditional (prior InvGamma(nu / 2, nu s^2 / 2))
     t2l2 = state["tau"][:, None] ** 2 * lam2
     a, b = 0.5 * float(prior.slab_df), 0.5 * float(prior.slab_df) * float(prior.slab_scale) ** 2
