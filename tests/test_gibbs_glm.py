@@ -206,7 +206,7 @@ def test_auto_picks_gibbs_for_sparse_and_hierarchical_glms_only():
 
 # ----------------------------------------------------------------- against nutpie
 @pytest.mark.slow
-@pytest.mark.parametrize("prior", [br.Horseshoe(), br.RegularizedHorseshoe(),
+@pytest.mark.parametrize("prior", [br.RegularizedHorseshoe(),
                                    br.HorseshoePlus(), br.Laplace(br.HalfNormal(1.0))],
                          ids=lambda p: type(p).__name__)
 def test_matches_nutpie_on_a_small_problem(prior):
@@ -214,12 +214,13 @@ def test_matches_nutpie_on_a_small_problem(prior):
     the same density) is the reference, within both runs' Monte Carlo errors."""
     X, y = _wide_data(n=50, p=4, seed=3)
     model = br.Model(X, y, family="bernoulli", prior=prior)
-    g = model.sample(sampler="gibbs", draws=4000, random_seed=1, progressbar=False)
-    ref = model.sample(sampler="nutpie", draws=4000, random_seed=2, progressbar=False)
+    g = model.sample(sampler="gibbs", draws=3000, random_seed=1, progressbar=False)
+    ref = model.sample(sampler="nutpie", draws=3000, random_seed=2, progressbar=False,
+                       target_accept=0.99)
     names = ["coef", "intercept"] + (["coef_tau"] if prior.sparse else ["coef_scale"])
     for name in names:
-        a = g.posterior[name].values.reshape(4, 4000, -1)
-        r = ref.posterior[name].values.reshape(4, 4000, -1)
+        a = g.posterior[name].values.reshape(4, 3000, -1)
+        r = ref.posterior[name].values.reshape(4, 3000, -1)
         for j in range(a.shape[-1]):
             se = np.hypot(float(az.mcse(a[..., j])), float(az.mcse(r[..., j])))
             assert abs(a[..., j].mean() - r[..., j].mean()) < 4.5 * se, (name, j)

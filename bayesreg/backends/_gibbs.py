@@ -48,7 +48,11 @@ Windle 2013). One sweep over the design ``Z = [1, X - x_mean]`` (or its parts) i
    prior scale by the same independence step), or a global-local prior's latent scales
    (horseshoe, horseshoe+, regularized horseshoe;
    :data:`bayesreg.priors._mixture.GLOBAL_LOCAL_MIXTURES`) with ``tau``'s scale ``tau0``
-   times the family's pseudo sigma, as in the PyMC model.
+   times the family's pseudo sigma, as in the PyMC model. The global ``tau`` is drawn
+   before the coefficients, by random-walk Metropolis on ``log tau`` with the
+   coefficients integrated out of the Gaussian given ``omega`` (Johndrow, Orenstein &
+   Bhattacharya 2020; its step size adapted during tuning only): drawn given the
+   coefficients, as the plain Gibbs sampler does, it crawls.
 
 A sweep costs ``O(n k min(n, k))``; the draws are reported under the PyMC model's names
 (``coef``, ``coef_tau``, ``coef_lambda``, ``coef_c2``, ``coef_z``, ...).
@@ -71,8 +75,8 @@ from ..base._gibbs import (
     wide_gram,
     wide_log_marginal,
 )
-from ..priors._mixture import global_local_mixture, normal_mixture
-from ..priors._priors import Prior, half_t_logpdf, log_prior_terms
+from ..priors._mixture import global_local_mixture, log_half_t_kernel, normal_mixture
+from ..priors._priors import Prior, log_prior_terms
 from ..priors._shrinkage import ShrinkageScales
 from ..utils._datatree import datatree
 from ._pymc_model import coef_param_data_names
@@ -489,7 +493,7 @@ class GibbsProgram:
         M_new = None if P is not None else wide_gram(Phi, V_new[:, fin])
         nu_g = float(prior.df_global)
         log_ratio = (log_marginal(V_new, M_new) - log_marginal(V, M)
-                     + half_t_logpdf(prop, nu_g, A) - half_t_logpdf(tau, nu_g, A)
+                     + log_half_t_kernel(prop, nu_g, A) - log_half_t_kernel(tau, nu_g, A)
                      + np.log(prop) - np.log(tau))
         take = np.log(rng.uniform(size=tau.shape)) < log_ratio
         state["tau"] = np.where(take, prop, tau)

@@ -46,12 +46,11 @@ their latent scales under the names the PyMC model gives them (``tau``, ``lambda
 * ``HorseshoePlus``: the same for ``lambda_j`` and ``eta_j`` (each with its auxiliary),
   ``w_j^2`` divided by the other local scale's square;
 * ``RegularizedHorseshoe``: ``v_j = c^2 tau^2 lambda_j^2 / (c^2 + tau^2 lambda_j^2)``
-  is not conditionally conjugate. Since ``N(w | 0, v) = N(w | 0, tau^2 lambda^2)
-  N(w | 0, c^2) sqrt(2 pi (tau^2 lambda^2 + c^2))``, ``lambda_j^2`` is drawn by
-  independence Metropolis-Hastings from the horseshoe's conditional above, accepted with
-  probability ``min(1, sqrt((tau^2 lambda*^2 + c^2) / (tau^2 lambda^2 + c^2)))``;
-  ``log tau`` and ``log c^2`` by slice sampling their exact conditionals
-  (:func:`bayesreg.base._gibbs.slice_step`).
+  is not conditionally conjugate: each ``log lambda_j`` (all at once), ``log tau`` and
+  ``log c^2`` are drawn by slice sampling their exact conditionals
+  (:func:`bayesreg.base._gibbs.slice_step`). (An independence Metropolis-Hastings step
+  from the horseshoe's conditional, exact too, stuck at the large ``lambda_j`` of the
+  strong signals: ESS 389 of 16,000 draws on a 4-coefficient logistic problem.)
 
 ``R2D2`` has no entry: its Dirichlet split of the variance has no exact conditional
 draw here (:func:`global_local_mixture` raises TypeError).
@@ -66,11 +65,11 @@ import numpy as np
 
 from ..base._gibbs import inverse_gamma, slice_step
 from ..utils._registry import registered
-from ._priors import Flat, Gaussian, Laplace, Prior, StudentT, half_t_logpdf
+from ._priors import Flat, Gaussian, Laplace, Prior, StudentT
 from ._shrinkage import Horseshoe, HorseshoePlus, RegularizedHorseshoe
 
 __all__ = ["NORMAL_MIXTURES", "NormalMixture", "normal_mixture", "GLOBAL_LOCAL_MIXTURES",
-           "GlobalLocalMixture", "global_local_mixture"]
+           "GlobalLocalMixture", "global_local_mixture", "log_half_t_kernel"]
 
 
 @dataclass(frozen=True)
@@ -166,6 +165,34 @@ def _ig_aux(nu, lam2, rng, A2=1.0):
     return inverse_gamma(0.5 * (nu + 1.0), 1.0 / A2 + nu / lam2, rng)
 
 
+def _scale_move(prior, state, A, rng, log_local):
+    """``(tau, lambda_j) -> (tau e^s, lambda_j e^{-s})``: every product ``tau lambda_j``,
+    so every prior variance and the coefficients' density, stays; ``s`` is drawn by
+    slice sampling the priors along that line (in ``(log tau, log lambda)``, a
+    translation: no Jacobian). It moves ``tau`` along the ridge where the local scales
+    compensate, which a step in ``tau`` alone crawls along. ``log_local(lam)``: the log
+    density of ``log lambda_j`` (Jacobian included) up to a constant, ``(chains, p)``."""
+    t0, l0 = np.log(state["tau"]), np.log(state["lambda"])
+    nu_g = float(prior.df_global)
+
+    def log_f(s):
+        return (log_half_t_kernel(np.exp(t0 + s), nu_g, float(A)) + t0 + s
+                + log_local(np.exp(l0 - s[:, None])).sum(axis=1))
+
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        s = slice_step(np.zeros_like(t0), log_f, rng, width=0.5)
+    state["tau"] = np.exp(t0 + s)
+    state["lambda"] = np.exp(l0 - s[:, None])
+
+
+def _aux_local(prior, state):
+    """The log density of ``log lambda_j`` given its auxiliary ``a_j`` (``lambda_j^2 |
+    a_j ~ InvGamma(nu / 2, nu / a_j)``), Jacobian included."""
+    nu = float(prior.df_local)
+    rate = nu / state["lambda_aux"]
+    return lambda lam: -nu * np.log(lam) - rate / (lam * lam)
+
+
 def _hs_init(prior, chains, p, A):
     return {"tau": np.full(chains, float(A)), "lambda": np.ones((chains, p)),
             "lambda_aux": np.ones((chains, p)), "tau_aux": np.ones(chains)}
@@ -190,6 +217,7 @@ def _hs_update(prior, state, w, A, rng, tau=True):
     state["lambda"] = np.sqrt(lam2)
     if tau:
         _global_tau(prior, state, w2 / lam2, A, rng)
+    _scale_move(prior, state, A, rng, _aux_local(prior, state))
 
 
 def _hs_variance(prior, state):
@@ -213,10 +241,19 @@ def _hsp_update(prior, state, w, A, rng, tau=True):
     state["lambda"], state["eta"] = np.sqrt(lam2), np.sqrt(eta2)
     if tau:
         _global_tau(prior, state, w2 / (lam2 * eta2), A, rng)
+    _scale_move(prior, state, A, rng, _aux_local(prior, state))
 
 
 def _hsp_variance(prior, state):
     return (state["tau"][:, None] * state["lambda"] * state["eta"]) ** 2
+
+
+def log_half_t_kernel(x, nu, scale):
+    """``log`` of the half-Student-t density of ``x > 0`` up to its constant:
+    ``-(nu + 1) / 2 log(1 + (x / scale)^2 / nu)`` (the slice and Metropolis steps need no
+    more, and scipy's ``logpdf`` costs ~20x as much)."""
+    z = x / scale
+    return -0.5 * (nu + 1.0) * np.log1p(z * z / nu)
 
 
 def _rhs_init(prior, chains, p, A):
@@ -232,17 +269,19 @@ def _rhs_log_normal(w2, t2l2, c2):
 
 
 def _rhs_update(prior, state, w, A, rng, tau=True):
-    nu = float(prior.df_local)
     w2 = np.maximum(w * w, 1e-300)
     tau2 = state["tau"][:, None] ** 2
     c2 = state["c2"][:, None]
-    # lambda_j^2: independence MH from the horseshoe's conditional
-    lam2 = state["lambda"] ** 2
-    prop = _ig_local(nu, state["lambda_aux"], w2, tau2, rng)
-    log_ratio = 0.5 * (np.log(tau2 * prop + c2) - np.log(tau2 * lam2 + c2))
-    take = np.log(rng.uniform(size=lam2.shape)) < log_ratio
-    lam2 = np.where(take, prop, lam2)
-    state["lambda_aux"] = _ig_aux(nu, lam2, rng)
+    # log lambda_j: slice on its exact conditional, every (chain, j) at once
+    nu_l = float(prior.df_local)
+
+    def log_lambda(t):
+        lam = np.exp(t)
+        prec = 1.0 / (tau2 * lam * lam) + 1.0 / c2
+        return 0.5 * (np.log(prec) - w2 * prec) + log_half_t_kernel(lam, nu_l, 1.0) + t
+
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        lam2 = np.exp(2.0 * slice_step(np.log(state["lambda"]), log_lambda, rng))
     state["lambda"] = np.sqrt(lam2)
     # log tau: slice on its exact conditional
     nu_g, scale = float(prior.df_global), float(A)
@@ -250,10 +289,14 @@ def _rhs_update(prior, state, w, A, rng, tau=True):
     def log_tau(t):
         tau = np.exp(t)
         return (_rhs_log_normal(w2, (tau[:, None] ** 2) * lam2, c2)
-                + half_t_logpdf(tau, nu_g, scale) + t)
+                + log_half_t_kernel(tau, nu_g, scale) + t)
 
     if tau:
-        state["tau"] = np.exp(slice_step(np.log(state["tau"]), log_tau, rng))
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            state["tau"] = np.exp(slice_step(np.log(state["tau"]), log_tau, rng))
+    _scale_move(prior, state, A, rng,
+                lambda lam: log_half_t_kernel(lam, nu_l, 1.0) + np.log(lam))
+    lam2 = state["lambda"] ** 2
     # log c2: slice on its exact conditional (prior InvGamma(nu / 2, nu s^2 / 2))
     t2l2 = state["tau"][:, None] ** 2 * lam2
     a, b = 0.5 * float(prior.slab_df), 0.5 * float(prior.slab_df) * float(prior.slab_scale) ** 2
@@ -261,7 +304,8 @@ def _rhs_update(prior, state, w, A, rng, tau=True):
     def log_c2(t):
         return _rhs_log_normal(w2, t2l2, np.exp(t)[:, None]) - a * t - b * np.exp(-t)
 
-    state["c2"] = np.exp(slice_step(np.log(state["c2"]), log_c2, rng))
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        state["c2"] = np.exp(slice_step(np.log(state["c2"]), log_c2, rng))
 
 
 def _rhs_variance(prior, state):
