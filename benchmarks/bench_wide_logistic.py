@@ -4,15 +4,15 @@ Data: :func:`bench_sparse.simulate_wide` (gene-expression-like: blocks of 20 cor
 columns, 5 non-zero coefficients 2, -2, 1.5, -1.5, 1; n = 102, the prostate data's
 shape). Model: ``Model(X, y, family="bernoulli", prior=RegularizedHorseshoe(),
 standardize=True)`` sampled with ``Model.sample()`` at its defaults (4 chains x 1000
-draws after 1000 tuning sweeps, ``sampler="auto"``, which picks the Pólya-Gamma Gibbs
-sampler). Reported: the sampler, the wall time of the whole ``sample()`` call, the max
+draws after 1000 tuning sweeps) with ``--sampler`` (default ``"auto"``, NUTS here since
+``p > n``; ``gibbs``: the Pólya-Gamma Gibbs sampler). Reported: the sampler, the wall time of the whole ``sample()`` call, the max
 R-hat and min bulk ESS over every coefficient (and over the latent scales), and SAVS
 (:func:`bayesreg.savs`) against the true support, scored as ``bench_sparse.py``'s
 selection part scores the gaussian case (precision, recall, ||coef - truth||_2).
 ``--prior rhs5`` uses ``RegularizedHorseshoe(expected_nonzero=5)`` instead.
 
 Run: ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/bench_wide_logistic.py
-[--p 2000] [--prior default|rhs5] [--seed 1]``
+[--p 2000] [--prior default|rhs5] [--seed 1] [--sampler auto|gibbs]``
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ def main():
     ap.add_argument("--p", type=int, default=2000)
     ap.add_argument("--prior", default="default", choices=["default", "rhs5"])
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--sampler", default="auto",
+                    help="auto (NUTS here: p > n), or gibbs for the Pólya-Gamma sampler")
     args = ap.parse_args()
     X, y, w = simulate_wide(args.p)
     n, p = X.shape
@@ -50,7 +52,7 @@ def main():
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = model.sample(random_seed=args.seed, progressbar=False)
+        fit = model.sample(random_seed=args.seed, progressbar=False, sampler=args.sampler)
     wall = time.perf_counter() - t0
     post = fit.posterior.to_dataset()
     ess_c = float(az.ess(post[["coef"]])["coef"].min())

@@ -191,6 +191,9 @@ def test_auto_picks_gibbs_for_sparse_and_hierarchical_glms_only():
     # fixed-scale smooth priors are left to the other samplers, yet Gibbs samples them
     fixed = br.Model(X, y, family="bernoulli", prior=br.Gaussian(1.0))
     assert choose_sampler("auto", fixed) != "gibbs"
+    # more coefficients than observations: NUTS mixes faster there (BENCHMARKS.md)
+    wide = br.Model(X[:6], y[:6], family="bernoulli", prior=br.RegularizedHorseshoe())
+    assert choose_sampler("auto", wide) != "gibbs"
     refused = [
         (br.Model(X, counts, family="poisson", prior=br.Horseshoe()), "poisson"),
         (br.Model(X, y, family="bernoulli", prior=br.R2D2()), "R2D2"),

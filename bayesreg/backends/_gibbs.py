@@ -137,15 +137,20 @@ def gibbs_pays_off(model) -> bool:
     """Whether ``sampler="auto"`` prefers the Gibbs sampler for ``model`` (one that
     :func:`gibbs_unsupported` accepts): gaussian models up to :data:`GIBBS_MAX_FEATURES`
     features; logistic and negative-binomial models whose prior is sparse or has a
-    random scale (NUTS struggles with their funnels), when ``polyagamma`` is installed
-    and a sweep costs at most :data:`GIBBS_GLM_MAX_WORK`. A fixed-scale smooth prior on a
-    GLM is left to the other samplers."""
+    random scale (NUTS meets funnels there: 3 and 82 divergences at target_accept 0.99
+    on the 4-coefficient horseshoe and horseshoe+ problems of ``tests/test_gibbs_glm.py``)
+    with at least as many observations as coefficients, when ``polyagamma`` is installed
+    and a sweep costs at most :data:`GIBBS_GLM_MAX_WORK`. Not with more coefficients than
+    observations: on the wide logistic of ``benchmarks/bench_wide_logistic.py`` (n = 102,
+    p = 2,000, regularized horseshoe) the Pólya-Gamma sweeps mix far slower than NUTS
+    (max R-hat 1.55 against 1.09 at the default length, BENCHMARKS.md). A fixed-scale
+    smooth prior on a GLM is left to the other samplers."""
     if model.family.sufficient_statistics:
         return model.n_features <= GIBBS_MAX_FEATURES
     if not (model.prior.sparse or not model.prior.is_fixed):
         return False
     n, k = model.n_samples, model.n_features + (1 if model.fit_intercept else 0)
-    if n * k * min(n, k) + 1000.0 * n > GIBBS_GLM_MAX_WORK:
+    if n < k or n * k * min(n, k) + 1000.0 * n > GIBBS_GLM_MAX_WORK:
         return False
     try:
         _polyagamma()

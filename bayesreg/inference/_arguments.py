@@ -62,7 +62,7 @@ def gibbs_is_better(model) -> bool:
     :func:`bayesreg.backends._gibbs.gibbs_unsupported` finds nothing against and where
     :func:`bayesreg.backends._gibbs.gibbs_pays_off` (a gaussian model with a
     scale-mixture prior and at most 200 features; a logistic or negative-binomial model
-    with a sparse prior or a random prior scale)."""
+    with a sparse prior or a random prior scale and ``n >= p``)."""
     return gibbs_unsupported(model) is None and gibbs_pays_off(model)
 
 
@@ -83,8 +83,8 @@ def choose_sampler(sampler: str, model=None, *, compiled: bool = False,
        compilation (:mod:`bayesreg.backends._gibbs`), so a first fit takes about a
        second where compiling a NUTS sampler takes 5-20 s; and when ``model`` is a
        logistic or negative-binomial (fixed dispersion) model with a horseshoe-family
-       prior or a scale mixture with a random scale (Pólya-Gamma Gibbs, the same module;
-       where NUTS meets funnels);
+       prior or a scale mixture with a random scale and at least as many observations
+       as coefficients (Pólya-Gamma Gibbs, the same module; where NUTS meets funnels);
 
     and otherwise (or with options)
 
