@@ -11,6 +11,12 @@ R-hat and min bulk ESS over every coefficient (and over the latent scales), and 
 selection part scores the gaussian case (precision, recall, ||coef - truth||_2).
 ``--prior rhs5`` uses ``RegularizedHorseshoe(expected_nonzero=5)`` instead.
 
+``--part tall``: the same comparison on a tall logistic (n = 400, p = 40 i.i.d. N(0, 1)
+columns, the same 5 non-zeros, intercept 0.3) with ``RegularizedHorseshoe(expected_nonzero
+=5)`` and ``Laplace(HalfNormal(1.0))``: ``sampler="gibbs"`` against ``"nutpie"``, defaults,
+``retry=False``; wall time, min bulk ESS of the coefficients and of every variable, max
+R-hat, divergences.
+
 Run: ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/bench_wide_logistic.py
 [--p 2000] [--prior default|rhs5] [--seed 1] [--sampler auto|gibbs]``
 """
@@ -32,6 +38,42 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_sparse import simulate_wide  # noqa: E402
 
 
+def tall():
+    import arviz as az
+    from scipy.special import expit
+
+    import bayesreg as br
+
+    rng = np.random.default_rng(0)
+    n, p = 400, 40
+    X = rng.standard_normal((n, p))
+    w = np.zeros(p)
+    w[:5] = [2.0, -2.0, 1.5, -1.5, 1.0]
+    y = (rng.random(n) < expit(0.3 + X @ w)).astype(float)
+    print("| prior | sampler | wall s | min bulk ESS coef | min bulk ESS all | "
+          "max R-hat coef | max R-hat all | divergences | min ESS coef / s |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for prior in (br.RegularizedHorseshoe(expected_nonzero=5), br.Laplace(br.HalfNormal(1.0))):
+        model = br.Model(X, y, family="bernoulli", prior=prior)
+        for sampler in ("gibbs", "nutpie"):
+            t0 = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fit = model.sample(sampler=sampler, random_seed=1, progressbar=False,
+                                   retry=False)
+            wall = time.perf_counter() - t0
+            post = fit.posterior.to_dataset()
+            names = [v for v in post.data_vars if v != "coef_z"]
+            ess, rhat = az.ess(post[names]), az.rhat(post[names])
+            ec = float(ess["coef"].min())
+            print(f"| {type(prior).__name__} | {sampler} | {wall:.1f} | {ec:.0f} | "
+                  f"{min(float(ess[v].min()) for v in names):.0f} | "
+                  f"{float(rhat['coef'].max()):.3f} | "
+                  f"{max(float(rhat[v].max()) for v in names):.3f} | "
+                  f"{int(fit.sample_stats['diverging'].sum())} | {ec / wall:.1f} |",
+                  flush=True)
+
+
 def main():
     import arviz as az
 
@@ -41,9 +83,12 @@ def main():
     ap.add_argument("--p", type=int, default=2000)
     ap.add_argument("--prior", default="default", choices=["default", "rhs5"])
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--part", default="wide", choices=["wide", "tall"])
     ap.add_argument("--sampler", default="auto",
                     help="auto (NUTS here: p > n), or gibbs for the Pólya-Gamma sampler")
     args = ap.parse_args()
+    if args.part == "tall":
+        return tall()
     X, y, w = simulate_wide(args.p)
     n, p = X.shape
     prior = (br.RegularizedHorseshoe() if args.prior == "default"

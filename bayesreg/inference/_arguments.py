@@ -61,8 +61,7 @@ def gibbs_is_better(model) -> bool:
     """Whether ``sampler="auto"`` samples ``model`` with the Gibbs sampler: one that
     :func:`bayesreg.backends._gibbs.gibbs_unsupported` finds nothing against and where
     :func:`bayesreg.backends._gibbs.gibbs_pays_off` (a gaussian model with a
-    scale-mixture prior and at most 200 features; a logistic or negative-binomial model
-    with a sparse prior or a random prior scale and ``n >= p``)."""
+    scale-mixture prior and at most 200 features)."""
     return gibbs_unsupported(model) is None and gibbs_pays_off(model)
 
 
@@ -81,10 +80,9 @@ def choose_sampler(sampler: str, model=None, *, compiled: bool = False,
        scale or a fixed prior on it, with a flat intercept or one with such a prior,
        ``sigma`` fixed or with a fixed prior, and at most 200 features: a Gibbs sampler on sufficient statistics that needs no
        compilation (:mod:`bayesreg.backends._gibbs`), so a first fit takes about a
-       second where compiling a NUTS sampler takes 5-20 s; and when ``model`` is a
-       logistic or negative-binomial (fixed dispersion) model with a horseshoe-family
-       prior or a scale mixture with a random scale and at least as many observations
-       as coefficients (Pólya-Gamma Gibbs, the same module; where NUTS meets funnels);
+       second where compiling a NUTS sampler takes 5-20 s (logistic and
+       negative-binomial models are sampled by Pólya-Gamma Gibbs only when asked,
+       ``sampler="gibbs"``: measured, NUTS converged faster on them);
 
     and otherwise (or with options)
 
