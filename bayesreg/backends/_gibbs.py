@@ -116,14 +116,15 @@ def _fixed_aux(model) -> dict | None:
 
 
 def _glm_unsupported(model) -> str | None:
-    aux = _fixed_aux(model)
-    if aux is None:
-        return (f"the {model.family.name} family's parameters "
-                f"{list(model.family.auxiliary)} must be fixed numbers for Gibbs")
-    if model.family.polya_gamma(model.y[:1], **aux) is None:
+    placeholders = {name: 1.0 for name in model.family.auxiliary}
+    if model.family.polya_gamma(model.y[:1], **placeholders) is None:
         return (f"the {model.family.name} family has no Gibbs sampler (the gaussian family "
                 f"has one on sufficient statistics; bernoulli and negative_binomial by "
                 f"Pólya-Gamma augmentation)")
+    if _fixed_aux(model) is None:
+        return (f"the {model.family.name} family's parameters "
+                f"{list(model.family.auxiliary)} must be fixed numbers for Gibbs (e.g. "
+                f"dispersion=0.5)")
     return None
 
 
