@@ -10,6 +10,8 @@ model; the log density to the model's own pointwise log-likelihood and log prior
 
 from __future__ import annotations
 
+import sys
+
 import arviz as az
 import numpy as np
 import pytest
@@ -225,3 +227,11 @@ def test_matches_nutpie_on_a_small_problem(prior):
         for j in range(a.shape[-1]):
             se = np.hypot(float(az.mcse(a[..., j])), float(az.mcse(r[..., j])))
             assert abs(a[..., j].mean() - r[..., j].mean()) < 4.5 * se, (name, j)
+
+
+def test_a_missing_polyagamma_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "polyagamma", None)   # import polyagamma fails
+    X, y = _wide_data()
+    model = br.Model(X, y, family="bernoulli", prior=br.Gaussian(1.0))
+    with pytest.raises(ImportError, match=r"pip install 'bayesreg\[gibbs\]'"):
+        model.sample(sampler="gibbs", draws=10, tune=10, progressbar=False)
