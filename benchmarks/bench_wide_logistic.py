@@ -6,8 +6,9 @@ shape). Model: ``Model(X, y, family="bernoulli", prior=RegularizedHorseshoe(),
 standardize=True)`` sampled with ``Model.sample()`` at its defaults (4 chains x 1000
 draws after 1000 tuning sweeps) with ``--sampler`` (default ``"auto"``: NUTS, which
 ``auto`` picks for every GLM; ``gibbs``: the Pólya-Gamma Gibbs sampler). Reported: the
-sampler, the wall time of the whole ``sample()`` call, the max R-hat and min bulk ESS over every coefficient (and over the latent scales), and SAVS
-(:func:`bayesreg.savs`) against the true support, scored as ``bench_sparse.py``'s
+sampler, the wall time of the whole ``sample()`` call, the max R-hat and min bulk ESS
+over every coefficient (and over the latent scales), and SAVS (:func:`bayesreg.savs`)
+against the true support, scored as ``bench_sparse.py``'s
 selection part scores the gaussian case (precision, recall, ||coef - truth||_2).
 ``--prior rhs5`` uses ``RegularizedHorseshoe(expected_nonzero=5)`` instead.
 
