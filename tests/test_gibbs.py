@@ -154,7 +154,7 @@ def test_auto_picks_gibbs_only_where_it_applies():
         br.Model(X, y, prior=br.Laplace(br.HalfNormal(br.HalfNormal(1.0))),
                  sigma=br.HalfNormal(1.0)),
         br.Model(X[:, :2], y, prior=br.Laplace(br.HalfNormal(1.0)), sigma=br.HalfNormal(1.0)),
-        br.Model(X, (y > 0).astype(float), family="bernoulli", prior=br.Gaussian(1.0)),
+        br.Model(X, (y > 0).astype(float), family="poisson", prior=br.Gaussian(1.0)),
         br.Model(X, y, prior=br.Horseshoe(), sigma=br.HalfNormal(1.0)),
         br.Model(X, y, family="student_t", prior=br.Gaussian(1.0), sigma=br.HalfNormal(1.0)),
     ]

@@ -166,7 +166,7 @@ LAYERS = [("utils",), ("base", "teaching"), ("families", "priors"), ("backends",
 #: imports that may stay inside functions: optional extras (and what imports them)
 OPTIONAL = ("nutpie", "numpyro", "jax", "jaxlib", "blackjax", "pymc.sampling.jax",
             "pytensor.link.jax", "dask",
-            "distributed", "kulprit", "bambi")
+            "distributed", "kulprit", "bambi", "polyagamma")
 
 
 def _module_name(path: Path) -> str:

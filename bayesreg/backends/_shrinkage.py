@@ -155,7 +155,7 @@ def sampler_defaults(sampler: str, kwargs: dict, marginal: bool = False) -> dict
     coefficients are integrated out: ``marginal``) and, for nutpie, its diagonal
     mass-matrix adaptation, unless the caller chose otherwise."""
     out = dict(kwargs)
-    if sampler == "exact":  # it refuses sparse priors itself
+    if sampler in ("exact", "gibbs"):  # no step size; exact refuses sparse priors itself
         return out
     if out.get("target_accept") is None and not marginal:
         out["target_accept"] = SPARSE_TARGET_ACCEPT

@@ -164,6 +164,16 @@ class Family(abc.ABC):
                          f"priors use directly; a pseudo sigma is defined only for families "
                          f"without one.")
 
+    def polya_gamma(self, y, **aux):
+        r"""The Polya-Gamma form of the likelihood, or None where it has none.
+
+        ``(a, b, offset)`` with ``p(y | eta) ∝ exp(a psi) / (1 + exp(psi))^b`` at
+        ``psi = eta + offset`` (Polson, Scott & Windle 2013): given ``omega ~ PG(b, psi)``
+        the likelihood is ``exp(kappa psi - omega psi^2 / 2)``, ``kappa = a - b / 2``, a
+        Gaussian in the coefficients (:mod:`bayesreg.backends._gibbs`).
+        """
+        return None
+
     # -- simulation -----------------------------------------------------------------
     @abc.abstractmethod
     def simulate(self, eta, rng: np.random.Generator, **aux):
@@ -303,6 +313,11 @@ class BernoulliFamily(Family):
     def pseudo_sigma(self, mu, **aux):
         return float(1.0 / np.sqrt(mu * (1.0 - mu)))
 
+    def polya_gamma(self, y, **aux):
+        """``a = y``, ``b = 1``, no offset: ``p(y | eta) = exp(y eta) / (1 + exp(eta))``."""
+        y = np.asarray(y, dtype=float)
+        return y, np.ones_like(y), 0.0
+
     def simulate(self, eta, rng, **aux):
         return (rng.random(np.shape(eta)) < special.expit(eta)).astype(np.int64)
 
@@ -441,6 +456,13 @@ class NegativeBinomialFamily(PoissonFamily):
 
     def pseudo_sigma(self, mu, *, dispersion=0.0, **aux):
         return float(np.sqrt((1.0 + dispersion * mu) / mu))
+
+    def polya_gamma(self, y, *, dispersion, **aux):
+        """``a = y``, ``b = y + 1/theta``, ``offset = log theta``: ``p(y | eta) ∝
+        (theta mu)^y / (1 + theta mu)^(y + 1/theta)`` with ``theta mu = exp(eta + log
+        theta)``."""
+        y = np.asarray(y, dtype=float)
+        return y, y + 1.0 / float(dispersion), float(np.log(dispersion))
 
     def simulate(self, eta, rng, *, dispersion, **aux):
         # the gamma-Poisson mixture in one call (r = 1/dispersion successes, success

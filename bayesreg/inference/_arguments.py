@@ -25,7 +25,7 @@ from __future__ import annotations
 import importlib.util
 import warnings
 
-from ..backends._gibbs import GIBBS_MAX_FEATURES, gibbs_unsupported
+from ..backends._gibbs import gibbs_pays_off, gibbs_unsupported
 from ..backends._imh import IMH_MAX_FEATURES, imh_unsupported
 from ..backends._samplers import check_sampler_options
 from ..utils._imports import quiet_import
@@ -61,10 +61,11 @@ def exact_is_better(model) -> bool:
 
 
 def gibbs_is_better(model) -> bool:
-    """Whether ``sampler="auto"`` samples ``model`` with the Gibbs sampler: a gaussian
-    model with a scale-mixture prior (:func:`bayesreg.backends._gibbs.gibbs_unsupported`
-    finds nothing against it) and at most ``GIBBS_MAX_FEATURES`` (200) features."""
-    return model.n_features <= GIBBS_MAX_FEATURES and gibbs_unsupported(model) is None
+    """Whether ``sampler="auto"`` samples ``model`` with the Gibbs sampler: one that
+    :func:`bayesreg.backends._gibbs.gibbs_unsupported` finds nothing against and where
+    :func:`bayesreg.backends._gibbs.gibbs_pays_off` (a gaussian model with a
+    scale-mixture prior and at most 200 features)."""
+    return gibbs_unsupported(model) is None and gibbs_pays_off(model)
 
 
 def imh_is_better(model) -> bool:
@@ -91,7 +92,9 @@ def choose_sampler(sampler: str, model=None, *, compiled: bool = False,
        scale or a fixed prior on it, with a flat intercept or one with such a prior,
        ``sigma`` fixed or with a fixed prior, and at most 200 features: a Gibbs sampler on sufficient statistics that needs no
        compilation (:mod:`bayesreg.backends._gibbs`), so a first fit takes about a
-       second where compiling a NUTS sampler takes 5-20 s;
+       second where compiling a NUTS sampler takes 5-20 s (logistic and
+       negative-binomial models are sampled by Pólya-Gamma Gibbs only when asked,
+       ``sampler="gibbs"``: measured, NUTS converged faster on them);
     3. ``"imh"`` when ``model`` is a GLM (bernoulli, poisson, negative binomial with a
        fixed dispersion) with a smooth coefficient prior with fixed parameters
        (``Gaussian``, ``StudentT``, ``Flat``), a flat intercept or one with such a

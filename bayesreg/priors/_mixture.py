@@ -28,6 +28,32 @@ every mixture: given the ``m`` weights ``w_j`` and their ``u_j``,
 here by hand; :func:`normal_mixture` looks a prior up (its class, then its bases). The
 Gibbs sampler of the gaussian family (:mod:`bayesreg.backends._gibbs`) draws the
 coefficients given these variances as one Gaussian block.
+
+The global-local (sparse) priors of :mod:`bayesreg.priors._shrinkage` are scale mixtures
+too, ``w_j | v_j ~ N(0, v_j)``, but their latent scales are shared across coefficients
+(the global ``tau``): :data:`GLOBAL_LOCAL_MIXTURES` holds, per prior class, a
+:class:`GlobalLocalMixture` that starts, updates (given all coefficients) and reports
+their latent scales under the names the PyMC model gives them (``tau``, ``lambda``,
+``eta``, ``c2``). With ``A = tau0 * noise`` the scale of ``tau``'s half-Student-t:
+
+* ``Horseshoe`` (Makalic & Schmidt 2016; Wand et al. 2011: ``x ~ half-t(nu, A)`` iff
+  ``x^2 | a ~ InvGamma(nu / 2, nu / a)``, ``a ~ InvGamma(1 / 2, 1 / A^2)``), every step
+  conjugate:
+  ``lambda_j^2 | ... ~ IG((1 + nu_l) / 2, nu_l / a_j + w_j^2 / (2 tau^2))``,
+  ``a_j | ... ~ IG((nu_l + 1) / 2, 1 + nu_l / lambda_j^2)``,
+  ``tau^2 | ... ~ IG((p + nu_g) / 2, nu_g / xi + sum_j w_j^2 / (2 lambda_j^2))``,
+  ``xi | ... ~ IG((nu_g + 1) / 2, 1 / A^2 + nu_g / tau^2)``;
+* ``HorseshoePlus``: the same for ``lambda_j`` and ``eta_j`` (each with its auxiliary),
+  ``w_j^2`` divided by the other local scale's square;
+* ``RegularizedHorseshoe``: ``v_j = c^2 tau^2 lambda_j^2 / (c^2 + tau^2 lambda_j^2)``
+  is not conditionally conjugate: each ``log lambda_j`` (all at once), ``log tau`` and
+  ``log c^2`` are drawn by slice sampling their exact conditionals
+  (:func:`bayesreg.base._gibbs.slice_step`). (An independence Metropolis-Hastings step
+  from the horseshoe's conditional, exact too, stuck at the large ``lambda_j`` of the
+  strong signals: ESS 389 of 16,000 draws on a 4-coefficient logistic problem.)
+
+``R2D2`` has no entry: its Dirichlet split of the variance has no exact conditional
+draw here (:func:`global_local_mixture` raises TypeError).
 """
 
 from __future__ import annotations
@@ -37,10 +63,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..base._gibbs import inverse_gamma, slice_step
 from ..utils._registry import registered
 from ._priors import Flat, Gaussian, Laplace, Prior, StudentT
+from ._shrinkage import Horseshoe, HorseshoePlus, RegularizedHorseshoe
 
-__all__ = ["NORMAL_MIXTURES", "NormalMixture", "normal_mixture"]
+__all__ = ["NORMAL_MIXTURES", "NormalMixture", "normal_mixture", "GLOBAL_LOCAL_MIXTURES",
+           "GlobalLocalMixture", "global_local_mixture", "log_half_t_kernel"]
 
 
 @dataclass(frozen=True)
@@ -100,3 +129,200 @@ def normal_mixture(prior: Prior) -> NormalMixture:
     """The scale-mixture form of ``prior`` (:data:`NORMAL_MIXTURES`); TypeError when it
     has none (e.g. ``ElasticNetPrior``, the sparse priors)."""
     return registered(NORMAL_MIXTURES, prior, "scale-mixture-of-normals form")
+
+
+# --------------------------------------------------------------------------- global-local
+@dataclass(frozen=True)
+class GlobalLocalMixture:
+    """The latent-scale form of a global-local prior (see the module docstring).
+
+    Attributes
+    ----------
+    init : callable
+        ``init(prior, chains, p, A) -> state``: a dict of arrays, the reported latent
+        scales (``tau`` shaped ``(chains,)``, ``lambda`` ... ``(chains, p)``) and any
+        auxiliaries.
+    update : callable
+        ``update(prior, state, w, A, rng, tau=True)``: one Gibbs sweep over the latent
+        scales given the coefficients ``w`` ``(chains, p)``, in place (``tau=False``:
+        all but ``tau``, which the caller updates with the coefficients integrated out).
+    variance : callable
+        ``variance(prior, state) -> (chains, p)``: the prior variances ``v_j``.
+    """
+
+    init: Callable
+    update: Callable
+    variance: Callable
+
+
+def _ig_local(nu, aux, w2, scale2, rng):
+    """``lambda^2 | ... ~ IG((1 + nu) / 2, nu / a + w^2 / (2 scale2))``."""
+    return inverse_gamma(0.5 * (1.0 + nu), nu / aux + 0.5 * w2 / scale2, rng)
+
+
+def _ig_aux(nu, lam2, rng, A2=1.0):
+    """``a | lambda^2 ~ IG((nu + 1) / 2, 1 / A^2 + nu / lambda^2)``."""
+    return inverse_gamma(0.5 * (nu + 1.0), 1.0 / A2 + nu / lam2, rng)
+
+
+def _scale_move(prior, state, A, rng, log_local):
+    """``(tau, lambda_j) -> (tau e^s, lambda_j e^{-s})``: every product ``tau lambda_j``,
+    so every prior variance and the coefficients' density, stays; ``s`` is drawn by
+    slice sampling the priors along that line (in ``(log tau, log lambda)``, a
+    translation: no Jacobian). It moves ``tau`` along the ridge where the local scales
+    compensate, which a step in ``tau`` alone crawls along. ``log_local(lam)``: the log
+    density of ``log lambda_j`` (Jacobian included) up to a constant, ``(chains, p)``."""
+    t0, l0 = np.log(state["tau"]), np.log(state["lambda"])
+    nu_g = float(prior.df_global)
+
+    def log_f(s):
+        return (log_half_t_kernel(np.exp(t0 + s), nu_g, float(A)) + t0 + s
+                + log_local(np.exp(l0 - s[:, None])).sum(axis=1))
+
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        s = slice_step(np.zeros_like(t0), log_f, rng, width=0.5)
+    state["tau"] = np.exp(t0 + s)
+    state["lambda"] = np.exp(l0 - s[:, None])
+
+
+def _aux_local(prior, state):
+    """The log density of ``log lambda_j`` given its auxiliary ``a_j`` (``lambda_j^2 |
+    a_j ~ InvGamma(nu / 2, nu / a_j)``), Jacobian included."""
+    nu = float(prior.df_local)
+    rate = nu / state["lambda_aux"]
+    return lambda lam: -nu * np.log(lam) - rate / (lam * lam)
+
+
+def _hs_init(prior, chains, p, A):
+    return {"tau": np.full(chains, float(A)), "lambda": np.ones((chains, p)),
+            "lambda_aux": np.ones((chains, p)), "tau_aux": np.ones(chains)}
+
+
+def _global_tau(prior, state, w2_over_local, A, rng):
+    """``tau^2`` and its auxiliary ``xi`` (conjugate), given ``sum_j w_j^2 / local_j^2``."""
+    nu_g = float(prior.df_global)
+    p = w2_over_local.shape[1]
+    tau2 = inverse_gamma(0.5 * (p + nu_g),
+                         nu_g / state["tau_aux"] + 0.5 * w2_over_local.sum(axis=1), rng)
+    state["tau_aux"] = _ig_aux(nu_g, tau2, rng, A2=float(A) ** 2)
+    state["tau"] = np.sqrt(tau2)
+
+
+def _hs_update(prior, state, w, A, rng, tau=True):
+    nu = float(prior.df_local)
+    w2 = np.maximum(w * w, 1e-300)
+    tau2 = state["tau"][:, None] ** 2
+    lam2 = _ig_local(nu, state["lambda_aux"], w2, tau2, rng)
+    state["lambda_aux"] = _ig_aux(nu, lam2, rng)
+    state["lambda"] = np.sqrt(lam2)
+    if tau:
+        _global_tau(prior, state, w2 / lam2, A, rng)
+    _scale_move(prior, state, A, rng, _aux_local(prior, state))
+
+
+def _hs_variance(prior, state):
+    return (state["tau"][:, None] * state["lambda"]) ** 2
+
+
+def _hsp_init(prior, chains, p, A):
+    state = _hs_init(prior, chains, p, A)
+    state.update(eta=np.ones((chains, p)), eta_aux=np.ones((chains, p)))
+    return state
+
+
+def _hsp_update(prior, state, w, A, rng, tau=True):
+    nu = float(prior.df_local)
+    w2 = np.maximum(w * w, 1e-300)
+    tau2 = state["tau"][:, None] ** 2
+    lam2 = _ig_local(nu, state["lambda_aux"], w2, tau2 * state["eta"] ** 2, rng)
+    state["lambda_aux"] = _ig_aux(nu, lam2, rng)
+    eta2 = _ig_local(nu, state["eta_aux"], w2, tau2 * lam2, rng)
+    state["eta_aux"] = _ig_aux(nu, eta2, rng)
+    state["lambda"], state["eta"] = np.sqrt(lam2), np.sqrt(eta2)
+    if tau:
+        _global_tau(prior, state, w2 / (lam2 * eta2), A, rng)
+    _scale_move(prior, state, A, rng, _aux_local(prior, state))
+
+
+def _hsp_variance(prior, state):
+    return (state["tau"][:, None] * state["lambda"] * state["eta"]) ** 2
+
+
+def log_half_t_kernel(x, nu, scale):
+    """``log`` of the half-Student-t density of ``x > 0`` up to its constant:
+    ``-(nu + 1) / 2 log(1 + (x / scale)^2 / nu)`` (the slice and Metropolis steps need no
+    more, and scipy's ``logpdf`` costs ~20x as much)."""
+    z = x / scale
+    return -0.5 * (nu + 1.0) * np.log1p(z * z / nu)
+
+
+def _rhs_init(prior, chains, p, A):
+    state = _hs_init(prior, chains, p, A)
+    state["c2"] = np.full(chains, float(prior.slab_scale) ** 2)
+    return state
+
+
+def _rhs_log_normal(w2, t2l2, c2):
+    """``sum_j log N(w_j | 0, v_j)`` up to a constant, ``1 / v_j = 1 / t2l2 + 1 / c2``."""
+    prec = 1.0 / t2l2 + 1.0 / c2
+    return 0.5 * (np.log(prec) - w2 * prec).sum(axis=-1)
+
+
+def _rhs_update(prior, state, w, A, rng, tau=True):
+    w2 = np.maximum(w * w, 1e-300)
+    tau2 = state["tau"][:, None] ** 2
+    c2 = state["c2"][:, None]
+    # log lambda_j: slice on its exact conditional, every (chain, j) at once
+    nu_l = float(prior.df_local)
+
+    def log_lambda(t):
+        lam = np.exp(t)
+        prec = 1.0 / (tau2 * lam * lam) + 1.0 / c2
+        return 0.5 * (np.log(prec) - w2 * prec) + log_half_t_kernel(lam, nu_l, 1.0) + t
+
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        lam2 = np.exp(2.0 * slice_step(np.log(state["lambda"]), log_lambda, rng))
+    state["lambda"] = np.sqrt(lam2)
+    # log tau: slice on its exact conditional
+    nu_g, scale = float(prior.df_global), float(A)
+
+    def log_tau(t):
+        tau = np.exp(t)
+        return (_rhs_log_normal(w2, (tau[:, None] ** 2) * lam2, c2)
+                + log_half_t_kernel(tau, nu_g, scale) + t)
+
+    if tau:
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            state["tau"] = np.exp(slice_step(np.log(state["tau"]), log_tau, rng))
+    _scale_move(prior, state, A, rng,
+                lambda lam: log_half_t_kernel(lam, nu_l, 1.0) + np.log(lam))
+    lam2 = state["lambda"] ** 2
+    # log c2: slice on its exact conditional (prior InvGamma(nu / 2, nu s^2 / 2))
+    t2l2 = state["tau"][:, None] ** 2 * lam2
+    a, b = 0.5 * float(prior.slab_df), 0.5 * float(prior.slab_df) * float(prior.slab_scale) ** 2
+
+    def log_c2(t):
+        return _rhs_log_normal(w2, t2l2, np.exp(t)[:, None]) - a * t - b * np.exp(-t)
+
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        state["c2"] = np.exp(slice_step(np.log(state["c2"]), log_c2, rng))
+
+
+def _rhs_variance(prior, state):
+    t2l2 = (state["tau"][:, None] * state["lambda"]) ** 2
+    c2 = state["c2"][:, None]
+    return c2 * t2l2 / (c2 + t2l2)
+
+
+#: Global-local prior class -> its latent-scale Gibbs form (filled here, by hand).
+GLOBAL_LOCAL_MIXTURES = {
+    Horseshoe: GlobalLocalMixture(_hs_init, _hs_update, _hs_variance),
+    HorseshoePlus: GlobalLocalMixture(_hsp_init, _hsp_update, _hsp_variance),
+    RegularizedHorseshoe: GlobalLocalMixture(_rhs_init, _rhs_update, _rhs_variance),
+}
+
+
+def global_local_mixture(prior: Prior) -> GlobalLocalMixture:
+    """The latent-scale Gibbs form of a sparse prior (:data:`GLOBAL_LOCAL_MIXTURES`);
+    TypeError when it has none (``R2D2``)."""
+    return registered(GLOBAL_LOCAL_MIXTURES, prior, "global-local Gibbs form")

@@ -1,0 +1,129 @@
+"""The wide sparse logistic of issue 22 (item 2): n = 102, p = 2,000, regularized horseshoe.
+
+Data: :func:`bench_sparse.simulate_wide` (gene-expression-like: blocks of 20 correlated
+columns, 5 non-zero coefficients 2, -2, 1.5, -1.5, 1; n = 102, the prostate data's
+shape). Model: ``Model(X, y, family="bernoulli", prior=RegularizedHorseshoe(),
+standardize=True)`` sampled with ``Model.sample()`` at its defaults (4 chains x 1000
+draws after 1000 tuning sweeps) with ``--sampler`` (default ``"auto"``: NUTS, which
+``auto`` picks for every GLM; ``gibbs``: the Pólya-Gamma Gibbs sampler). Reported: the
+sampler, the wall time of the whole ``sample()`` call, the max R-hat and min bulk ESS
+over every coefficient (and over the latent scales), and SAVS (:func:`bayesreg.savs`)
+against the true support, scored as ``bench_sparse.py``'s
+selection part scores the gaussian case (precision, recall, ||coef - truth||_2).
+``--prior rhs5`` uses ``RegularizedHorseshoe(expected_nonzero=5)`` instead.
+
+``--part tall``: the same comparison on a tall logistic (n = 400, p = 40 i.i.d. N(0, 1)
+columns, the same 5 non-zeros, intercept 0.3) with ``RegularizedHorseshoe(expected_nonzero
+=5)`` and ``Laplace(HalfNormal(1.0))``: ``sampler="gibbs"`` against ``"nutpie"``, defaults,
+``retry=False``; wall time, min bulk ESS of the coefficients and of every variable, max
+R-hat, divergences.
+
+Run: ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/bench_wide_logistic.py
+[--p 2000] [--prior default|rhs5] [--seed 1] [--sampler auto|gibbs]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import warnings
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_sparse import simulate_wide  # noqa: E402
+
+
+def tall():
+    import arviz as az
+    from scipy.special import expit
+
+    import bayesreg as br
+
+    rng = np.random.default_rng(0)
+    n, p = 400, 40
+    X = rng.standard_normal((n, p))
+    w = np.zeros(p)
+    w[:5] = [2.0, -2.0, 1.5, -1.5, 1.0]
+    y = (rng.random(n) < expit(0.3 + X @ w)).astype(float)
+    print("| prior | sampler | wall s | min bulk ESS coef | min bulk ESS all | "
+          "max R-hat coef | max R-hat all | divergences | min ESS coef / s |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for prior in (br.RegularizedHorseshoe(expected_nonzero=5), br.Laplace(br.HalfNormal(1.0))):
+        model = br.Model(X, y, family="bernoulli", prior=prior)
+        for sampler in ("gibbs", "nutpie"):
+            t0 = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fit = model.sample(sampler=sampler, random_seed=1, progressbar=False,
+                                   retry=False)
+            wall = time.perf_counter() - t0
+            post = fit.posterior.to_dataset()
+            names = [v for v in post.data_vars if v != "coef_z"]
+            ess, rhat = az.ess(post[names]), az.rhat(post[names])
+            ec = float(ess["coef"].min())
+            print(f"| {type(prior).__name__} | {sampler} | {wall:.1f} | {ec:.0f} | "
+                  f"{min(float(ess[v].min()) for v in names):.0f} | "
+                  f"{float(rhat['coef'].max()):.3f} | "
+                  f"{max(float(rhat[v].max()) for v in names):.3f} | "
+                  f"{int(fit.sample_stats['diverging'].sum())} | {ec / wall:.1f} |",
+                  flush=True)
+
+
+def main():
+    import arviz as az
+
+    import bayesreg as br
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--p", type=int, default=2000)
+    ap.add_argument("--prior", default="default", choices=["default", "rhs5"])
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--part", default="wide", choices=["wide", "tall"])
+    ap.add_argument("--sampler", default="auto",
+                    help="auto (NUTS here: p > n), or gibbs for the Pólya-Gamma sampler")
+    args = ap.parse_args()
+    if args.part == "tall":
+        return tall()
+    X, y, w = simulate_wide(args.p)
+    n, p = X.shape
+    prior = (br.RegularizedHorseshoe() if args.prior == "default"
+             else br.RegularizedHorseshoe(expected_nonzero=5))
+    model = br.Model(X, y, family="bernoulli", prior=prior, standardize=True)
+    t0 = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = model.sample(random_seed=args.seed, progressbar=False, sampler=args.sampler)
+    wall = time.perf_counter() - t0
+    post = fit.posterior.to_dataset()
+    ess_c = float(az.ess(post[["coef"]])["coef"].min())
+    rhat_c = float(az.rhat(post[["coef"]])["coef"].max())
+    lat = [v for v in ("coef_tau", "coef_lambda", "coef_c2") if v in post]
+    ess_l = az.ess(post[lat])
+    rhat_l = az.rhat(post[lat])
+    b = br.savs(model, fit).values / model.standardization.scale
+    sel, true = b != 0, w != 0
+    prec = (sel & true).sum() / max(sel.sum(), 1)
+    rec = (sel & true).sum() / true.sum()
+    err = float(np.linalg.norm(b - w))
+    print(f"### Wide logistic, n = {n}, p = {p}, {prior!r}, Model.sample() defaults\n")
+    print("| sampler | wall s | max R-hat coef | min bulk ESS coef | "
+          "min bulk ESS latent (worst) | max R-hat latent | SAVS precision | recall | "
+          "||coef - truth||_2 | selected | warnings |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    worst = min(lat, key=lambda v: float(ess_l[v].min()))
+    print(f"| {fit.posterior.attrs.get('bayesreg_sampler')} | {wall:.1f} | {rhat_c:.4f} | "
+          f"{ess_c:.0f} | {float(ess_l[worst].min()):.0f} ({worst}) | "
+          f"{max(float(rhat_l[v].max()) for v in lat):.4f} | {prec:.2f} | {rec:.2f} | "
+          f"{err:.3f} | {int(sel.sum())} | {len(caught)} |")
+    for c in caught:
+        print("warning:", str(c.message)[:300])
+
+
+if __name__ == "__main__":
+    main()
