@@ -128,18 +128,27 @@ def main(argv=None):
     parser.add_argument("--nuts-sims", type=int, default=40)
     parser.add_argument("--only", default=None)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--results", default=str(RESULTS),
+                        help="the JSON file of records (to split a run over processes)")
+    parser.add_argument("--reverse", action="store_true",
+                        help="run the combinations from the last (a second process)")
     args = parser.parse_args(argv)
+    results = Path(args.results)
     OUT.mkdir(exist_ok=True)
     done = {}
-    if RESULTS.exists():
-        done = {r["combination"]: r for r in json.loads(RESULTS.read_text())}
+    if results.exists():
+        done = {r["combination"]: r for r in json.loads(results.read_text())}
     import matplotlib.pyplot as plt
 
-    for i, (name, m, kw) in enumerate(combinations(args.fast_sims, args.nuts_sims)):
+    rows = list(enumerate(combinations(args.fast_sims, args.nuts_sims)))
+    for i, (name, m, kw) in (reversed(rows) if args.reverse else rows):
         if args.only and args.only not in name:
             continue
         if name in done and not args.only:
             continue
+        if args.reverse and RESULTS.exists() and results != RESULTS and name in {
+                r["combination"] for r in json.loads(RESULTS.read_text())}:
+            break  # the forward run got here: the two halves met
         t0 = time.perf_counter()
         try:
             with warnings.catch_warnings():
@@ -147,7 +156,7 @@ def main(argv=None):
                 result = br.sbc(m, random_seed=args.seed + i, chains=2, **kw)
         except Exception as err:  # recorded, so that one failure does not stop the run
             done[name] = {"combination": name, "error": f"{type(err).__name__}: {err}"}
-            RESULTS.write_text(json.dumps(list(done.values()), indent=1))
+            results.write_text(json.dumps(list(done.values()), indent=1))
             print(f"{name}: ERROR {err}", flush=True)
             continue
         seconds = time.perf_counter() - t0
@@ -164,7 +173,7 @@ def main(argv=None):
                       "median_ess": float(np.median(result["ess"].values)),
                       "gate_warnings": int(result["warned"].values.sum()),
                       "seconds": round(seconds, 1), "plot": f"validation/sbc/{slug}.png"}
-        RESULTS.write_text(json.dumps(list(done.values()), indent=1))
+        results.write_text(json.dumps(list(done.values()), indent=1))
         print(f"{name}: p = {done[name]['joint_p_value']:.3g} ({worst}), {seconds:.0f} s",
               flush=True)
     return 0
