@@ -208,3 +208,32 @@ def test_nuts_with_a_dropped_jacobian_is_flagged_and_the_correct_program_passes(
     good = br.sbc(model, fit=_DroppedJacobian(False), **kw)
     assert float(bad["joint_p_value"]) <= ALPHA
     assert float(good["joint_p_value"]) > ALPHA
+
+
+# ------------------------------------------------------------------ the CLI
+def test_cli_sbc_writes_the_table_and_the_plot(tmp_path, capsys):
+    import pandas as pd
+
+    from bayesreg.cli import main
+
+    rng = np.random.default_rng(5)
+    model = br.Model(rng.normal(size=(15, 2)), rng.normal(size=15), prior=br.Gaussian(1.0),
+                     sigma=1.0)
+    fit_path = tmp_path / "fit.nc"
+    br.save(model.sample(draws=20, chains=1, sampler="exact", random_seed=0,
+                         progressbar=False), fit_path)
+    out = tmp_path / "sbc"
+    # the flat intercept of the fit is improper: one error line, exit 2, nothing written
+    assert main(["sbc", str(fit_path), "--out", str(out), "--sampler", "exact"]) == 2
+    err = capsys.readouterr().err
+    assert "--intercept-scale" in err and not (out / "sbc.png").exists()
+    assert main(["sbc", str(fit_path), "--out", str(out), "--sampler", "exact",
+                 "--simulations", "30", "--draws", "19", "--intercept-scale", "5"]) == 0
+    assert "joint p =" in capsys.readouterr().out
+    table = pd.read_csv(out / "sbc_table.csv")
+    assert list(table["parameter"]) == ["coef[x0]", "coef[x1]", "intercept", "joint"]
+    assert table["p_value"].iloc[-1] == pytest.approx(min(1.0, 3 * table["p_value"][:3].min()))
+    assert (out / "sbc.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # an existing output is refused without --overwrite
+    assert main(["sbc", str(fit_path), "--out", str(out), "--sampler", "exact",
+                 "--intercept-scale", "5"]) == 2

@@ -11,6 +11,8 @@ Subcommands:
     prior-sensitivity and predictive plots as PNG files (:mod:`.commands`).
 ``report``
     One self-contained HTML page of a saved fit (:mod:`.report`).
+``sbc``
+    Simulation-based calibration of a saved fit's model and a sampler (:mod:`._sbc`).
 
 Mistakes in the command line or its input (a missing file or column, an output that
 exists, an unwritable folder) are reported in one line, ``bayesreg: error: ...``, with
@@ -30,6 +32,7 @@ import matplotlib
 
 from .._version import __version__
 from . import _commands as commands, _demo as demo, _fit as fit, _report as report
+from . import _sbc as sbc
 from ._common import UsageError, terminate_as_interrupt
 from ._demo import demo_table, map_table
 
@@ -54,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_parser(sub)
     commands.add_parsers(sub)
     report.add_parser(sub)
+    sbc.add_parser(sub)
     return parser
 
 
