@@ -202,7 +202,9 @@ def sbc(
     var_names : list of str, optional
         The parameters ranked: default every parameter drawn from the prior that the
         posterior also holds (``coef``, ``intercept``, ``sigma``, hyperparameters and the
-        latent scales of the shrinkage priors).
+        latent scales of the shrinkage priors), in alphabetical order, but the standard
+        normals ``coef_z`` of a non-centred form (``coef = scale * coef_z``: the
+        coefficients and their scale carry the same information).
     alpha : float, default 0.01
         Level of the verdict (``passed`` is ``joint_p_value > alpha``) and of the band in
         :func:`bayesreg.plots.plot_sbc`.
@@ -269,7 +271,7 @@ def sbc(
         held = {v.name for v in probe.free_RVs + probe.deterministics}
         # not the standard normals of a non-centred form (``coef = scale * coef_z``): the
         # coefficients and their scale carry the same information
-        var_names = [n for n in ref_ds.data_vars if n in held and not n.endswith("_z")]
+        var_names = sorted(n for n in ref_ds.data_vars if n in held and not n.endswith("_z"))
     else:
         unknown = [n for n in var_names if n not in ref_ds]
         if unknown:
