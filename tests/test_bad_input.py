@@ -873,3 +873,65 @@ def test_load_refuses_mismatched_data(saved, tmp_path):
         tree["observed_data"] = xr.Dataset({"y": ("obs_id", np.zeros(3))})
     with pytest.raises(ValueError, match="fails validation.*shape"):
         br.load(_tampered(saved, tmp_path, drop_y))
+
+
+# ===================================================================================
+# 4. The bad-input matrix of issue 23, item 5: each case through every sampler or entry
+# ===================================================================================
+@pytest.mark.parametrize("sampler", ["exact", "gibbs"])
+def test_zero_columns_samples_the_intercept_only_posterior(sampler):
+    """No columns, fixed sigma = 1, flat intercept: the posterior is N(mean(y), 1/sqrt(n));
+    the samplers draw it (every one raised a bare ZeroDivisionError in ``center``; the NUTS
+    samplers share that code path and are left out here for their compile time)."""
+    m = br.Model(X[:, :0], Y, prior=br.Gaussian(1.0), sigma=1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", br.ConvergenceWarning)
+        fit = m.sample(draws=500, tune=300, chains=2, sampler=sampler, random_seed=1,
+                       progressbar=False)
+    b = fit.posterior["intercept"].values.ravel()
+    assert fit.posterior["coef"].shape[-1] == 0
+    mcse = 1 / math.sqrt(N) / math.sqrt(200)  # ESS >= 200 of 1,000 draws
+    assert abs(b.mean() - Y.mean()) < 4 * mcse
+    assert abs(b.std() - 1 / math.sqrt(N)) < 0.15 / math.sqrt(N)
+
+
+def _tiny_sigma_entry_points():
+    Xw, yw = RNG.normal(size=(10, 30)), RNG.normal(size=10)   # p >> n: interpolates
+    return {
+        "Model": lambda: br.Model(Xw, yw, prior=br.Gaussian(1.0), sigma=1e-7),
+        "BayesRidge": lambda: br.BayesRidge(sigma=1e-7).fit(Xw, yw),
+        "from_sklearn": lambda: br.from_sklearn(lm.Ridge(alpha=1e-6).fit(Xw, yw), Xw, yw,
+                                                sigma=1e-7),
+        "DaskModel": lambda: br.DaskModel(_dask_array(Xw), _dask_array(yw),
+                                          prior=br.Gaussian(1.0), sigma=1e-7),
+    }
+
+
+def _dask_array(a):
+    da = pytest.importorskip("dask.array")
+    return da.from_array(a, chunks=5)
+
+
+@pytest.mark.parametrize("entry", ["Model", "BayesRidge", "from_sklearn", "DaskModel"])
+def test_a_vanishing_fixed_sigma_warns_at_every_entry_point(entry):
+    with pytest.warns(UserWarning, match="sigma=1e-07 is .* times the sd of y"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", br.ConvergenceWarning)
+            _tiny_sigma_entry_points()[entry]()
+
+
+def test_a_small_but_sensible_sigma_does_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        br.Model(X, Y, prior=br.Gaussian(1.0), sigma=1e-3 * float(np.std(Y)))
+
+
+def test_a_vanishing_sigma_warns_in_the_cli(tmp_path, capsys):
+    from bayesreg.cli import main
+
+    path = tmp_path / "d.csv"
+    pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "y": Y}).to_csv(path, index=False)
+    with pytest.warns(UserWarning, match="times the sd of y"):
+        main(["fit", str(path), "--target", "y", "--prior", "gaussian", "--scale", "1",
+              "--sigma", "1e-9", "--sampler", "exact", "--draws", "20", "--chains", "1",
+              "--out", str(tmp_path / "f.nc")])
