@@ -935,3 +935,16 @@ def test_a_vanishing_sigma_warns_in_the_cli(tmp_path, capsys):
         main(["fit", str(path), "--target", "y", "--prior", "gaussian", "--scale", "1",
               "--sigma", "1e-9", "--sampler", "exact", "--draws", "20", "--chains", "1",
               "--out", str(tmp_path / "f.nc")])
+
+
+@pytest.mark.parametrize("family", ["poisson", "negative_binomial"])
+def test_simulating_counts_beyond_exp_range_names_the_prior(family):
+    """A prior wide enough for exp(eta) to overflow (the horseshoe's default global scale
+    under a log link, found by SBC) gave NumPy's "lam value too large"."""
+    aux = {"dispersion": 1.0} if family == "negative_binomial" else {}
+    with pytest.raises(ValueError, match="too large for a log link"):
+        get_family(family).simulate(np.array([1.0, 80.0]), np.random.default_rng(0), **aux)
+    m = br.Model(X, YP, prior=br.Gaussian(1e3), family=family,
+                 intercept_prior=br.Gaussian(1.0), **aux)
+    with pytest.raises(ValueError, match="too large for a log link"):
+        br.sbc(m, simulations=20, sampler="nutpie")  # refused before any fit

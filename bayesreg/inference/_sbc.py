@@ -262,6 +262,8 @@ def sbc(
         with quiet_pymc():  # PyMC's "Sampling: [...]" line
             prior = model.sample_prior_predictive(simulations, random_seed=seeds[0])
     except ValueError as err:
+        if "improper" not in str(err):
+            raise
         raise ValueError(f"sbc draws the parameters from the prior, so every prior must be "
                          f"proper. {err}") from None
     ref_ds = prior["prior"].to_dataset().isel(chain=0)
