@@ -283,7 +283,7 @@ def test_usage_errors_exit_2(capsys):
 def test_every_option_says_what_it_does():
     parser = _parser()
     subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    assert set(subparsers.choices) == {"demo", "fit", "summary", "plot", "report"}
+    assert set(subparsers.choices) == {"demo", "fit", "summary", "plot", "report", "sbc"}
     for name, sub in subparsers.choices.items():
         assert sub.description, name
         for action in sub._actions:
