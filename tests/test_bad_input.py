@@ -948,3 +948,24 @@ def test_simulating_counts_beyond_exp_range_names_the_prior(family):
                  intercept_prior=br.Gaussian(1.0), **aux)
     with pytest.raises(ValueError, match="too large for a log link"):
         br.sbc(m, simulations=20, sampler="nutpie")  # refused before any fit
+
+
+def _complex_design():
+    Xc = X.astype(complex)
+    Xc[0, 0] += 1j
+    return Xc
+
+
+@pytest.mark.parametrize("entry", ["Model", "from_sklearn", "BayesRidge", "DaskModel"])
+def test_a_complex_column_is_refused_at_every_entry_point(entry):
+    """A complex column was cast to real with only NumPy's warning on the DaskModel path."""
+    Xc = _complex_design()
+    run = {"Model": lambda: br.Model(Xc, Y, prior=br.Gaussian(1.0)),
+           "from_sklearn": lambda: br.from_sklearn(lm.Ridge().fit(X, Y), Xc, Y),
+           "BayesRidge": lambda: br.BayesRidge().fit(Xc, Y),
+           "DaskModel": lambda: br.DaskModel(_dask_array(Xc), _dask_array(Y),
+                                             prior=br.Gaussian(1.0))}[entry]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", np.exceptions.ComplexWarning)
+        with pytest.raises(ValueError, match="(?i)complex|must be real"):
+            run()
