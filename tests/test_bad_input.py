@@ -969,3 +969,30 @@ def test_a_complex_column_is_refused_at_every_entry_point(entry):
         warnings.simplefilter("error", np.exceptions.ComplexWarning)
         with pytest.raises(ValueError, match="(?i)complex|must be real"):
             run()
+
+
+def _huge_conjugate():
+    rng = np.random.default_rng(7)
+    Xh = rng.normal(size=(20, 1500))
+    return Xh, Xh[:, 0] + rng.normal(size=20)
+
+
+@pytest.mark.parametrize("sampler", ["nutpie", "pymc", "numpyro", "blackjax"])
+@pytest.mark.parametrize("entry", ["Model", "BayesRidge"])
+def test_a_named_nuts_sampler_on_a_huge_conjugate_model_is_refused_at_once(entry, sampler):
+    """p = 1500 >> n = 20, conjugate: NUTS would run for many minutes; refused before any
+    compilation, naming sampler='exact' (the sampling is never reached)."""
+    Xh, yh = _huge_conjugate()
+    run = {"Model": lambda: br.Model(Xh, yh, prior=br.Gaussian(1.0), sigma=1.0).sample(
+               sampler=sampler, progressbar=False),
+           "BayesRidge": lambda: br.BayesRidge(sigma=1.0, method="sample", sampler=sampler,
+                                               progressbar=False).fit(Xh, yh)}[entry]
+    with pytest.raises(ValueError, match="sampler='exact'"):
+        run()
+
+
+def test_the_exact_sampler_on_the_huge_conjugate_model_is_quick():
+    Xh, yh = _huge_conjugate()
+    fit = br.Model(Xh, yh, prior=br.Gaussian(1.0), sigma=1.0).sample(
+        draws=50, chains=2, sampler="exact", random_seed=0, progressbar=False)
+    assert fit.posterior["coef"].shape == (2, 50, 1500)

@@ -433,7 +433,8 @@ class Model:
             (``**kwargs``) nor ``compiled`` are given; else (2) as ``pm.sample``, nutpie
             when it is installed, else (3) PyMC's own NUTS (the rule of
             :func:`bayesreg.inference._arguments.choose_sampler`). A NUTS sampler named
-            on a model of rule 1 runs after a warning. ``"exact"``: i.i.d. draws from
+            on a model of rule 1 runs after a warning (refused above 1,000 features unless
+            ``compiled`` is given). ``"exact"``: i.i.d. draws from
             the closed-form posterior of a conjugate model (gaussian family, fixed
             Gaussian prior, and a float ``sigma`` or ``sigma=InverseGammaVariance(a0,
             b0)`` with ``Gaussian(..., scaled_by_sigma=True)``); ``tune`` is ignored.
