@@ -239,7 +239,7 @@ def sbc(
     simulations = check_param(simulations, "simulations", owner, POSITIVE_INT)
     draws = check_param(draws, "draws", owner, POSITIVE_INT)
     chains = check_param(chains, "chains", owner, POSITIVE_INT)
-    alpha = float(check_param(alpha, "alpha", owner, Interval("real", 0.0, 1.0, "neither")))
+    alpha = float(check_param(alpha, "alpha", owner, Interval("float", 0.0, 1.0, "neither")))
     random_seed = check_random_seed(random_seed, owner)
     fit = _check_fit(fit)
     model = _hold_data_scales(model)

@@ -12,7 +12,6 @@ an over-narrow one.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 from ..base._sbc import _cumulative_counts, ecdf_band
 
