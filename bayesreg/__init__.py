@@ -47,6 +47,7 @@ from .inference import (
     Model,
     Prediction,
     check_convergence,
+    sbc,
 )
 from .inference._loo import log_likelihood, loo
 from .inference._projection import ProjectionSelection, projection_selection
@@ -102,6 +103,7 @@ __all__ = [
     "MapEstimate",
     "EvidenceResult",
     "check_convergence",
+    "sbc",
     "loo",
     "log_likelihood",
     "ConvergenceReport",

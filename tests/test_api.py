@@ -147,3 +147,9 @@ def test_no_module_fills_the_registry_of_another():
                   and _is_registry_of_another_module(node.func.value)):
                 bad.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
     assert bad == []
+
+
+def test_sbc_and_its_plot_are_exported():
+    """Simulation-based calibration (issue 23): bayesreg.sbc and bayesreg.plots.plot_sbc."""
+    assert "sbc" in br.__all__ and callable(br.sbc) and br.sbc.__doc__
+    assert "plot_sbc" in br.plots.__all__ and callable(br.plots.plot_sbc)

@@ -873,3 +873,126 @@ def test_load_refuses_mismatched_data(saved, tmp_path):
         tree["observed_data"] = xr.Dataset({"y": ("obs_id", np.zeros(3))})
     with pytest.raises(ValueError, match="fails validation.*shape"):
         br.load(_tampered(saved, tmp_path, drop_y))
+
+
+# ===================================================================================
+# 4. The bad-input matrix of issue 23, item 5: each case through every sampler or entry
+# ===================================================================================
+@pytest.mark.parametrize("sampler", ["exact", "gibbs"])
+def test_zero_columns_samples_the_intercept_only_posterior(sampler):
+    """No columns, fixed sigma = 1, flat intercept: the posterior is N(mean(y), 1/sqrt(n));
+    the samplers draw it (every one raised a bare ZeroDivisionError in ``center``; the NUTS
+    samplers share that code path and are left out here for their compile time)."""
+    m = br.Model(X[:, :0], Y, prior=br.Gaussian(1.0), sigma=1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", br.ConvergenceWarning)
+        fit = m.sample(draws=500, tune=300, chains=2, sampler=sampler, random_seed=1,
+                       progressbar=False)
+    b = fit.posterior["intercept"].values.ravel()
+    assert fit.posterior["coef"].shape[-1] == 0
+    mcse = 1 / math.sqrt(N) / math.sqrt(200)  # ESS >= 200 of 1,000 draws
+    assert abs(b.mean() - Y.mean()) < 4 * mcse
+    assert abs(b.std() - 1 / math.sqrt(N)) < 0.15 / math.sqrt(N)
+
+
+def _tiny_sigma_entry_points():
+    Xw, yw = RNG.normal(size=(10, 30)), RNG.normal(size=10)   # p >> n: interpolates
+    return {
+        "Model": lambda: br.Model(Xw, yw, prior=br.Gaussian(1.0), sigma=1e-7),
+        "BayesRidge": lambda: br.BayesRidge(sigma=1e-7).fit(Xw, yw),
+        "from_sklearn": lambda: br.from_sklearn(lm.Ridge(alpha=1e-6).fit(Xw, yw), Xw, yw,
+                                                sigma=1e-7),
+        "DaskModel": lambda: br.DaskModel(_dask_array(Xw), _dask_array(yw),
+                                          prior=br.Gaussian(1.0), sigma=1e-7),
+    }
+
+
+def _dask_array(a):
+    da = pytest.importorskip("dask.array")
+    return da.from_array(a, chunks=5)
+
+
+@pytest.mark.parametrize("entry", ["Model", "BayesRidge", "from_sklearn", "DaskModel"])
+def test_a_vanishing_fixed_sigma_warns_at_every_entry_point(entry):
+    with pytest.warns(UserWarning, match="sigma=1e-07 is .* times the sd of y"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", br.ConvergenceWarning)
+            _tiny_sigma_entry_points()[entry]()
+
+
+def test_a_small_but_sensible_sigma_does_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        br.Model(X, Y, prior=br.Gaussian(1.0), sigma=1e-3 * float(np.std(Y)))
+
+
+def test_a_vanishing_sigma_warns_in_the_cli(tmp_path, capsys):
+    from bayesreg.cli import main
+
+    path = tmp_path / "d.csv"
+    pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "y": Y}).to_csv(path, index=False)
+    with pytest.warns(UserWarning, match="times the sd of y"):
+        main(["fit", str(path), "--target", "y", "--prior", "gaussian", "--scale", "1",
+              "--sigma", "1e-9", "--sampler", "exact", "--draws", "20", "--chains", "1",
+              "--out", str(tmp_path / "f.nc")])
+
+
+@pytest.mark.parametrize("family", ["poisson", "negative_binomial"])
+def test_simulating_counts_beyond_exp_range_names_the_prior(family):
+    """A prior wide enough for exp(eta) to overflow (the horseshoe's default global scale
+    under a log link, found by SBC) gave NumPy's "lam value too large"."""
+    aux = {"dispersion": 1.0} if family == "negative_binomial" else {}
+    with pytest.raises(ValueError, match="too large for a log link"):
+        get_family(family).simulate(np.array([1.0, 80.0]), np.random.default_rng(0), **aux)
+    m = br.Model(X, YP, prior=br.Gaussian(1e3), family=family,
+                 intercept_prior=br.Gaussian(1.0), **aux)
+    with pytest.raises(ValueError, match="too large for a log link"):
+        br.sbc(m, simulations=20, sampler="nutpie")  # refused before any fit
+
+
+def _complex_design():
+    Xc = X.astype(complex)
+    Xc[0, 0] += 1j
+    return Xc
+
+
+@pytest.mark.parametrize("entry", ["Model", "from_sklearn", "BayesRidge", "DaskModel"])
+def test_a_complex_column_is_refused_at_every_entry_point(entry):
+    """A complex column was cast to real with only NumPy's warning on the DaskModel path."""
+    Xc = _complex_design()
+    run = {"Model": lambda: br.Model(Xc, Y, prior=br.Gaussian(1.0)),
+           "from_sklearn": lambda: br.from_sklearn(lm.Ridge().fit(X, Y), Xc, Y),
+           "BayesRidge": lambda: br.BayesRidge().fit(Xc, Y),
+           "DaskModel": lambda: br.DaskModel(_dask_array(Xc), _dask_array(Y),
+                                             prior=br.Gaussian(1.0))}[entry]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", np.exceptions.ComplexWarning)
+        with pytest.raises(ValueError, match="(?i)complex|must be real"):
+            run()
+
+
+def _huge_conjugate():
+    rng = np.random.default_rng(7)
+    Xh = rng.normal(size=(20, 1500))
+    return Xh, Xh[:, 0] + rng.normal(size=20)
+
+
+@pytest.mark.parametrize("sampler", ["nutpie", "pymc", "numpyro", "blackjax"])
+@pytest.mark.parametrize("entry", ["Model", "BayesRidge"])
+def test_a_named_nuts_sampler_on_a_huge_conjugate_model_is_refused_at_once(entry, sampler):
+    """p = 1500 >> n = 20, conjugate: NUTS would run for many minutes; refused before any
+    compilation, naming sampler='exact' (the sampling is never reached)."""
+    Xh, yh = _huge_conjugate()
+    run = {"Model": lambda: br.Model(Xh, yh, prior=br.Gaussian(1.0), sigma=1.0).sample(
+               sampler=sampler, progressbar=False),
+           "BayesRidge": lambda: br.BayesRidge(sigma=1.0, method="sample", sampler=sampler,
+                                               progressbar=False).fit(Xh, yh)}[entry]
+    with pytest.raises(ValueError, match="sampler='exact'"):
+        run()
+
+
+def test_the_exact_sampler_on_the_huge_conjugate_model_is_quick():
+    Xh, yh = _huge_conjugate()
+    fit = br.Model(Xh, yh, prior=br.Gaussian(1.0), sigma=1.0).sample(
+        draws=50, chains=2, sampler="exact", random_seed=0, progressbar=False)
+    assert fit.posterior["coef"].shape == (2, 50, 1500)

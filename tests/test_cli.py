@@ -287,7 +287,7 @@ def test_every_option_says_what_it_does():
     parser = _parser()
     subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     assert set(subparsers.choices) == {"demo", "fit", "summary", "plot", "report", "map",
-                                       "compare", "occam"}
+                                       "compare", "occam", "sbc"}
     for name, sub in subparsers.choices.items():
         assert sub.description, name
         for action in sub._actions:

@@ -153,6 +153,12 @@ def chunked_data(X, y, sample_weight=None) -> ChunkedData:
         X = X.to_dask_array(lengths=True)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {X.shape}.")
+    for name, arr in (("X", X), ("y", y)):
+        kind = getattr(getattr(arr, "dtype", None), "kind", "f")
+        if kind == "c":  # the blocks would be cast to float with only NumPy's warning
+            raise ValueError(f"{name} must be real; got a Dask array of dtype {arr.dtype}. "
+                             f"Pass the real part ({name}.real) or the real and imaginary "
+                             f"parts as two columns.")
     X = X.rechunk({1: -1})
     chunks = X.chunks[0]
     yd = _as_column_array(y, "y", chunks, da)

@@ -279,7 +279,8 @@ def center(X, y, sample_weight=None) -> tuple[np.ndarray, np.ndarray, np.ndarray
     y_mean : float
     """
     X, y, sw = _check_data(X, y, sample_weight)
-    x_mean = np.average(X, axis=0, weights=sw)
+    # no columns (the intercept-only model): NumPy's average of an (n, 0) array divides by 0
+    x_mean = (np.average(X, axis=0, weights=sw) if X.shape[1] else np.zeros(0))
     y_mean = float(np.average(y, weights=sw))
     return X - x_mean, y - y_mean, x_mean, y_mean
 

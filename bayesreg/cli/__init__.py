@@ -18,6 +18,8 @@ Subcommands:
     The PSIS-LOO comparison of saved fits (:mod:`.compare`).
 ``occam``
     The Occam view: evidence, LOO and CV across prior scales (:mod:`.occam`).
+``sbc``
+    Simulation-based calibration of a saved fit's model and a sampler (:mod:`._sbc`).
 
 Mistakes in the command line or its input (a missing file or column, an output that
 exists, an unwritable folder) are reported in one line, ``bayesreg: error: ...``, with
@@ -37,7 +39,7 @@ import matplotlib
 
 from .._version import __version__
 from . import _commands as commands, _demo as demo, _fit as fit, _report as report
-from . import _compare as compare, _map as map_, _occam as occam
+from . import _compare as compare, _map as map_, _occam as occam, _sbc as sbc
 from ._common import UsageError, terminate_as_interrupt
 from ._demo import demo_table, map_table
 
@@ -68,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_parser(sub)
     compare.add_parser(sub)
     occam.add_parser(sub)
+    sbc.add_parser(sub)
     return parser
 
 

@@ -281,7 +281,7 @@ def convergence_line(report: dict | None) -> str:
 
 
 # ------------------------------------------------------------------ descriptions
-_OPTIONS = ("loc", "noncentered", "scaled_by_sigma")
+_OPTIONS = ("loc", "noncentered", "scaled_by_sigma", "pseudo_sigma")
 
 
 def short(value) -> str:

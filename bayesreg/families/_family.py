@@ -180,6 +180,25 @@ class Family(abc.ABC):
         """Draw ``y`` given ``eta`` (and the auxiliary parameters); shape of ``eta``."""
 
 
+#: the largest linear predictor whose count mean ``exp(eta)`` can be simulated (NumPy's
+#: Poisson sampler refuses means near 1e19, and int64 counts end at 9.2e18)
+MAX_COUNT_ETA = 40.0
+
+
+def _count_mean(eta) -> np.ndarray:
+    """``exp(eta)`` for simulating counts, or a ValueError naming the cause when a mean is
+    beyond what can be drawn (instead of NumPy's "lam value too large")."""
+    eta = np.asarray(eta, dtype=float)
+    top = float(np.max(eta)) if eta.size else 0.0
+    if top > MAX_COUNT_ETA:
+        raise ValueError(
+            f"cannot simulate counts: the linear predictor reaches eta = {top:.3g}, a mean "
+            f"count of exp(eta) = {np.exp(min(top, 700.0)):.3g}. The coefficients drawn are "
+            f"too large for a log link: give them a tighter prior (a smaller scale, or a "
+            f"horseshoe's expected_nonzero / scale_global).")
+    return np.exp(eta)
+
+
 @dataclass(frozen=True)
 class GaussianFamily(Family):
     r"""Gaussian likelihood, identity link: ``y ~ N(eta, sigma^2)``."""
@@ -385,7 +404,7 @@ class PoissonFamily(Family):
         return float(1.0 / np.sqrt(mu))
 
     def simulate(self, eta, rng, **aux):
-        return rng.poisson(np.exp(eta)).astype(np.int64)
+        return rng.poisson(_count_mean(eta)).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -469,7 +488,7 @@ class NegativeBinomialFamily(PoissonFamily):
         # probability r / (r + mu)): one draw per element, in order, so the stream does not
         # depend on how the draws are split into chunks
         r = 1.0 / np.asarray(dispersion, dtype=float)
-        mu = np.exp(eta)
+        mu = _count_mean(eta)
         return rng.negative_binomial(r, r / (r + mu)).astype(np.int64)
 
 

@@ -12,7 +12,8 @@ from ._loo import log_likelihood, loo
 from ._map import MapEstimate, map_estimate
 from ._model import Model, Prediction
 from ._outofcore import ChunkedLoo, DaskMapEstimate, DaskModel
+from ._sbc import sbc
 
 __all__ = ["ConvergenceError", "ConvergenceReport", "ConvergenceWarning", "check_convergence",
            "EvidenceResult", "log_evidence", "MapEstimate", "map_estimate", "Model",
-           "Prediction", "DaskModel", "DaskMapEstimate", "ChunkedLoo", "loo", "log_likelihood"]
+           "Prediction", "DaskModel", "DaskMapEstimate", "ChunkedLoo", "loo", "log_likelihood", "sbc"]

@@ -17,7 +17,9 @@ down to ``sigma / sqrt(eigenvalue)`` while the other ``p - n`` keep the prior sc
 condition number far beyond what a diagonal or low-rank mass matrix learns in a tuning
 window. Its posterior is known in closed form, so the exact sampler draws it i.i.d.,
 with no tuning and no convergence to check. A NUTS sampler named explicitly on such a
-model still runs, after a warning that says so before it starts.
+model still runs, after a warning that says so before it starts, up to
+``NUTS_CONJUGATE_MAX_FEATURES`` (1,000) features; above, it is refused with that advice (a
+compiled sampler passed to ``Model.sample`` still runs it).
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ __all__ = ["SAMPLERS", "choose_sampler", "sample_arguments"]
 
 #: the values of ``sampler`` (:meth:`bayesreg.Model.sample`, the estimators, the CLI)
 SAMPLERS = ("auto", "pymc", "nutpie", "numpyro", "blackjax", "exact", "gibbs", "imh")
+#: above this many features, a NUTS sampler named on a conjugate p > n model is refused
+#: (it warns below): the exact sampler draws the same posterior in a fraction of a second
+NUTS_CONJUGATE_MAX_FEATURES = 1000
 #: the optional modules each sampler needs, and the extra of bayesreg that installs them
 _NEEDS = {"nutpie": ("nutpie",), "numpyro": ("numpyro", "jax"),
           "blackjax": ("blackjax", "jax")}
@@ -172,6 +177,14 @@ def sample_arguments(model, sampler, *, draws, tune, chains, retry, random_seed,
         check_param(retry, "retry", owner, NON_NEGATIVE_INT)
     check_proper_posterior(model, "Sampling the posterior")
     if sampler not in ("exact", "gibbs", "imh") and not compiled and exact_is_better(model):
+        if model.n_features > NUTS_CONJUGATE_MAX_FEATURES:
+            raise ValueError(
+                f"sampler={sampler!r} on this conjugate model with p={model.n_features} > "
+                f"n={model.n_samples} features would run for many minutes (NUTS took ~850 "
+                f"leapfrog steps per draw at p = 2000), while sampler='exact' draws its "
+                f"closed-form posterior exactly in a fraction of a second. Use "
+                f"sampler='exact' (or 'auto'); to run NUTS anyway, pass a compiled sampler: "
+                f"model.sample(compiled=model.compile({sampler!r})).")
         warnings.warn(
             f"This model is conjugate (gaussian family, fixed Gaussian prior) with more "
             f"features than observations (p={model.n_features} > n={model.n_samples}): "

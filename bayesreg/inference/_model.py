@@ -89,6 +89,27 @@ class Prediction:
     draws: xr.DataArray | None
 
 
+#: a fixed ``sigma`` below this fraction of the (weighted) sd of ``y`` draws a warning
+DEGENERATE_SIGMA = 1e-6
+
+
+def _warn_degenerate_sigma(sigma, y, sample_weight) -> None:
+    """Warn when a fixed noise scale is vanishingly small next to the spread of ``y``: it
+    usually comes from a fit that interpolates the data (p >= n, a tiny penalty), and pins
+    the posterior to that interpolation."""
+    if isinstance(sigma, Prior) or sigma is None:
+        return
+    spread = float(np.sqrt(np.cov(y, aweights=sample_weight, ddof=0))) if y.size > 1 else 0.0
+    if spread > 0 and float(sigma) < DEGENERATE_SIGMA * spread:
+        warnings.warn(
+            f"sigma={float(sigma):.3g} is {float(sigma) / spread:.1e} times the sd of y: the "
+            f"posterior collapses onto a fit that reproduces y exactly. A noise scale taken "
+            f"from a fit that interpolates the data (more features than observations, a "
+            f"vanishing penalty) is not an estimate of the noise; give a prior instead, e.g. "
+            f"sigma=HalfNormal({spread:.3g}), or sigma from cross-validated residuals.",
+            UserWarning, stacklevel=3)
+
+
 class Model:
     r"""Bayesian regularized regression model.
 
@@ -209,6 +230,7 @@ class Model:
         self.dispersion = check_scale_param(dispersion, "dispersion",
                                             "dispersion" in self.family.auxiliary, self.family,
                                             lambda: _priors.HalfNormal(1.0))
+        _warn_degenerate_sigma(self.sigma, self.y, self.sample_weight)
         # what is built lazily (the PyMC model, compiled samplers): filled, never rebound,
         # and never stale, since the model cannot change
         self._cache: dict[Any, Any] = {}
@@ -412,7 +434,8 @@ class Model:
             (``**kwargs``) nor ``compiled`` are given; else (2) as ``pm.sample``, nutpie
             when it is installed, else (3) PyMC's own NUTS (the rule of
             :func:`bayesreg.inference._arguments.choose_sampler`). A NUTS sampler named
-            on a model of rule 1 runs after a warning. ``"exact"``: i.i.d. draws from
+            on a model of rule 1 runs after a warning (refused above 1,000 features unless
+            ``compiled`` is given). ``"exact"``: i.i.d. draws from
             the closed-form posterior of a conjugate model (gaussian family, fixed
             Gaussian prior, and a float ``sigma`` or ``sigma=InverseGammaVariance(a0,
             b0)`` with ``Gaussian(..., scaled_by_sigma=True)``); ``tune`` is ignored.

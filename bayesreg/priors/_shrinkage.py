@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import abc
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, ClassVar
 
@@ -111,8 +111,18 @@ def shrinkage_scales(prior, *, family, y, sample_weight, sigma, n_features,
     other parameters by name (its fixed floats enter the pseudo sigma; priors are left out).
     """
     n = float(len(y) if sample_weight is None else np.sum(sample_weight))
+    fixed_pseudo = getattr(prior, "pseudo_sigma", None)
     if family.has_sigma:
+        if fixed_pseudo is not None:
+            raise ValueError(f"pseudo_sigma={fixed_pseudo!r} is for families without a noise "
+                             f"scale; family={family.name!r} has sigma: leave pseudo_sigma "
+                             f"out.")
         noise = None if isinstance(sigma, Prior) else float(sigma)
+    elif fixed_pseudo is not None:
+        noise = float(fixed_pseudo)
+        if not (np.isfinite(noise) and noise > 0):
+            raise ValueError(f"pseudo_sigma must be a positive finite float; got "
+                             f"{fixed_pseudo!r}.")
     else:
         fixed = {k: float(v) for k, v in (aux or {}).items()
                  if v is not None and not isinstance(v, Prior)}
@@ -127,7 +137,16 @@ def _half_t_draws(rng, df, size):
 
 @dataclass(frozen=True)
 class ShrinkagePrior(Prior):
-    """Base of the global-local shrinkage priors (a scale mixture of normals)."""
+    """Base of the global-local shrinkage priors (a scale mixture of normals).
+
+    ``pseudo_sigma`` (keyword only, families without a noise scale: bernoulli, poisson,
+    negative binomial): the noise factor that scales the prior, fixed. Default None: the
+    family's pseudo standard deviation at the mean of ``y`` (:func:`pseudo_sigma`), which
+    makes the prior depend on the data; a fixed value makes it a prior in the strict sense
+    (what :func:`bayesreg.sbc` needs to simulate from it).
+    """
+
+    pseudo_sigma: Any = field(default=None, kw_only=True, repr=False)
 
     has_mode: ClassVar[bool] = False
     sparse: ClassVar[bool] = True
