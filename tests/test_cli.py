@@ -393,7 +393,7 @@ def test_report_shows_the_shrinkage_of_a_sparse_prior(sparse_fit):
      "--expected-nonzero applies to --prior horseshoe or rhs or hsplus"),
     (["--prior", "laplace"], "give one of --scale"),
     (["--prior", "horseshoe", "--sampler", "gibbs"], "--sampler gibbs cannot sample this "
-                                                     "model: the coefficient prior Horseshoe"),
+                                                     "model: a sparse prior on the gaussian"),
 ])
 def test_sparse_prior_mistakes_exit_2_before_sampling(data_csv, tmp_path, capsys, no_sampling,
                                                       argv, message):

@@ -134,7 +134,33 @@ def combinations(fast, nuts):
                      dict(nutpie, sampler=sampler)))
     rows.append(("bernoulli | Laplace(1) | numpyro", model(br.Laplace(1.0), "bernoulli"),
                  dict(nutpie, sampler="numpyro")))
+    # the GLM samplers of issue 22: the independence sampler from the Laplace
+    # approximation (falling back to NUTS where its proposal does not fit: at n = 20 some
+    # simulated data sets are separated), in memory and on DaskModel, and Polya-Gamma Gibbs
+    imh = dict(sampler="imh", simulations=fast, draws=99, sample_draws=400)
+    for family in ("bernoulli", "poisson"):
+        rows.append((f"{family} | Gaussian(1) | imh", model(PRIORS["Gaussian(1)"], family),
+                     imh))
+    rows.append(("bernoulli | Gaussian(1), no intercept | DaskModel imh",
+                 model(PRIORS["Gaussian(1)"], "bernoulli", fit_intercept=False),
+                 dict(fit=dask_glm_fit, simulations=fast // 2, draws=99)))
+    for name in ("Gaussian(1)", "Laplace(HalfNormal)", "RegularizedHorseshoe(p0=1)",
+                 "HorseshoePlus"):
+        rows.append((f"bernoulli | {name} | gibbs (Polya-Gamma)",
+                     model(PRIORS[name], "bernoulli"), gibbs))
     return rows
+
+
+def dask_glm_fit(m, seed):
+    """A logistic fit through DaskModel (its independence sampler) without an intercept."""
+    import dask.array as da
+
+    dm = br.DaskModel(da.from_array(m.X_original, chunks=(7, P)), da.from_array(m.y, chunks=7),
+                      prior=m.prior, family=m.family.name, fit_intercept=False)
+    return dm.sample(draws=400, chains=2, random_seed=seed, progressbar=False)
+
+
+dask_glm_fit.__name__ = "DaskModel.sample(imh)"
 
 
 def markdown(fast, nuts) -> str:
