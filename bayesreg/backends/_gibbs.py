@@ -79,6 +79,7 @@ from ..priors._mixture import global_local_mixture, log_half_t_kernel, normal_mi
 from ..priors._priors import Prior, log_prior_terms
 from ..priors._shrinkage import ShrinkageScales
 from ..utils._datatree import datatree
+from ._draws import coefficient_values, posterior_dataset
 from ._pymc_model import coef_param_data_names
 
 __all__ = ["GibbsProgram", "GIBBS_MAX_FEATURES", "gibbs_unsupported", "gibbs_pays_off"]
@@ -493,14 +494,8 @@ class GibbsProgram:
 
     def _glm_tree(self, beta, scale, latent, prior, data, Z, y, sw, random_scale, scales):
         chains, draws, k = beta.shape
-        off = 0 if self.intercept == "none" else 1
-        coef = beta[..., off:]
-        values: dict[str, np.ndarray] = {"coef": coef}
-        if self.intercept == "flat":
-            values["intercept_centered"] = beta[..., 0]
-            values["intercept"] = beta[..., 0] - coef @ np.asarray(data["x_mean"])
-        elif self.intercept == "prior":
-            values["intercept"] = beta[..., 0]
+        values = coefficient_values(beta, self.intercept, data.get("x_mean"))
+        coef = values["coef"]
         if random_scale:
             values["coef_scale"] = scale
         for name, v in latent.items():
@@ -513,11 +508,7 @@ class GibbsProgram:
             else:
                 values["coef_z"] = (coef - float(prior.location)) / scale[..., None]
         dims = {"chain": np.arange(chains), "draw": np.arange(draws)}
-        post = xr.Dataset(
-            {name: ((("chain", "draw", "feature") if values[name].ndim == 3
-                     else ("chain", "draw")), values[name])
-             for name in self.names},
-            coords={**dims, "feature": list(self.feature_names)})
+        post = posterior_dataset(values, self.names, self.feature_names)
 
         # the log posterior density of (beta, latent scales) on their own scale
         aux = dict(self.aux)
@@ -546,14 +537,8 @@ class GibbsProgram:
     def _tree(self, beta, sig, scale, accept, prior, data, G, beta_hat, rss_min, S,
               random_sigma, random_scale):
         chains, draws, k = beta.shape
-        off = 0 if self.intercept == "none" else 1
-        coef = beta[..., off:]
-        values: dict[str, np.ndarray] = {"coef": coef}
-        if self.intercept == "flat":
-            values["intercept_centered"] = beta[..., 0]
-            values["intercept"] = beta[..., 0] - coef @ np.asarray(data["x_mean"])
-        elif self.intercept == "prior":
-            values["intercept"] = beta[..., 0]
+        values = coefficient_values(beta, self.intercept, data.get("x_mean"))
+        coef = values["coef"]
         if random_sigma:
             values["sigma"] = sig
             values["sigma_sq"] = sig**2
@@ -563,11 +548,7 @@ class GibbsProgram:
             eff = scale * (sig if prior.scaled_by_sigma else 1.0)
             values["coef_z"] = (coef - float(prior.location)) / eff[..., None]
         dims = {"chain": np.arange(chains), "draw": np.arange(draws)}
-        post = xr.Dataset(
-            {name: ((("chain", "draw", "feature") if values[name].ndim == 3
-                     else ("chain", "draw")), values[name])
-             for name in self.names},
-            coords={**dims, "feature": list(self.feature_names)})
+        post = posterior_dataset(values, self.names, self.feature_names)
 
         # the log posterior density of (beta, scale, sigma) on their own scale
         d = beta - beta_hat

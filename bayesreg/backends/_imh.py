@@ -43,6 +43,7 @@ from ..base._psis import pareto_khat
 from ..priors._priors import Prior
 from ..utils._datatree import datatree
 from ._laplace import laplace_mode, smooth_prior_reason
+from ._draws import coefficient_values, posterior_dataset
 from ._pymc_model import coef_param_data_names
 
 __all__ = ["ImhProgram", "ImhRun", "imh_run", "IMH_BURN_IN", "proposal_df", "IMH_MAX_FEATURES", "KHAT_ATTR",
@@ -259,20 +260,9 @@ class ImhProgram:
 
     def _tree(self, beta, lp, accepted, data) -> xr.DataTree:
         chains, draws, k = beta.shape
-        off = 0 if self.intercept == "none" else 1
-        coef = beta[..., off:]
-        values: dict[str, np.ndarray] = {"coef": coef}
-        if self.intercept == "flat":
-            values["intercept_centered"] = beta[..., 0]
-            values["intercept"] = beta[..., 0] - coef @ np.asarray(data["x_mean"])
-        elif self.intercept == "prior":
-            values["intercept"] = beta[..., 0]
+        values = coefficient_values(beta, self.intercept, data.get("x_mean"))
+        post = posterior_dataset(values, self.names, self.feature_names)
         dims = {"chain": np.arange(chains), "draw": np.arange(draws)}
-        post = xr.Dataset(
-            {name: ((("chain", "draw", "feature") if values[name].ndim == 3
-                     else ("chain", "draw")), values[name])
-             for name in self.names},
-            coords={**dims, "feature": list(self.feature_names)})
         stats = xr.Dataset({"lp": (("chain", "draw"), lp),
                             "accepted": (("chain", "draw"), accepted),
                             "diverging": (("chain", "draw"), np.zeros((chains, draws), bool))},

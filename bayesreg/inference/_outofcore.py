@@ -56,6 +56,7 @@ from ..backends._dask_chunks import (
     settle_lazy_modules,
     tree_reduce,
 )
+from ..backends._draws import coefficient_values, posterior_dataset
 from ..backends._imh import SAMPLER_NOTE_ATTR, imh_failure, imh_run
 from ..backends._laplace import smooth_prior_reason
 from ..base._psis import psis_loo
@@ -294,10 +295,9 @@ class DaskModel:
 
     def _need_gaussian(self, what: str):
         if self.core is None:
-            raise NotImplementedError(_GLM_SAMPLING.format(family=self.family.name)
-                                      if what == "sample" else
-                                      f"DaskModel.{what} is available for the gaussian family "
-                                      f"only; GLMs have DaskModel.map().")
+            raise NotImplementedError(f"DaskModel.{what} is available for the gaussian family "
+                                      f"only; GLMs have DaskModel.map() and "
+                                      f"DaskModel.sample().")
         return self.core
 
     # ---------------------------------------------------------------- results
@@ -402,14 +402,10 @@ class DaskModel:
         (seed,) = seed_sequence_int(random_seed)
         run = imh_run(theta, H, log_density, draws=draws, tune=tune, chains=chains,
                       rng=np.random.default_rng(seed))
-        coords = {"chain": np.arange(chains), "draw": np.arange(draws),
-                  "feature": self.feature_names}
-        coef = run.draws[..., k:]
-        post = {"coef": (("chain", "draw", "feature"), coef)}
-        if k:
-            post["intercept_centered"] = (("chain", "draw"), run.draws[..., 0])
-            post["intercept"] = (("chain", "draw"), run.draws[..., 0] - coef @ x_mean)
-        posterior = xr.Dataset(post, coords=coords)
+        values = coefficient_values(run.draws, "flat" if k else "none", x_mean)
+        posterior = posterior_dataset(values, list(values), self.feature_names)
+        coef = values["coef"]
+        coords = dict(posterior.coords)
         dims = ("chain", "draw")
         stats = xr.Dataset({"lp": (dims, run.lp), "accepted": (dims, run.accepted),
                             "diverging": (dims, np.zeros(run.lp.shape, bool))},
