@@ -144,8 +144,8 @@ def combinations(fast, nuts):
     rows.append(("bernoulli | Gaussian(1), no intercept | DaskModel imh",
                  model(PRIORS["Gaussian(1)"], "bernoulli", fit_intercept=False),
                  dict(fit=dask_glm_fit, simulations=fast // 2, draws=99)))
-    for name in ("Gaussian(1)", "Laplace(HalfNormal)", "RegularizedHorseshoe(p0=1)",
-                 "HorseshoePlus"):
+    # (HorseshoePlus failed here and was withdrawn from Gibbs: VALIDATION.md, Failures)
+    for name in ("Gaussian(1)", "Laplace(HalfNormal)", "RegularizedHorseshoe(p0=1)"):
         rows.append((f"bernoulli | {name} | gibbs (Polya-Gamma)",
                      model(PRIORS[name], "bernoulli"), gibbs))
     return rows

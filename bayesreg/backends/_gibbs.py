@@ -46,7 +46,7 @@ Windle 2013). One sweep over the design ``Z = [1, X - x_mean]`` (or its parts) i
    (``O(n^2 k)``; a flat intercept drawn jointly from its marginal), batched over chains;
 3. the latent variances of the prior: a scale mixture of normals as above (and a random
    prior scale by the same independence step), or a global-local prior's latent scales
-   (horseshoe, horseshoe+, regularized horseshoe;
+   (horseshoe, regularized horseshoe;
    :data:`bayesreg.priors._mixture.GLOBAL_LOCAL_MIXTURES`) with ``tau``'s scale ``tau0``
    times the family's pseudo sigma, as in the PyMC model. The global ``tau`` is drawn
    before the coefficients, by random-walk Metropolis on ``log tau`` with the
@@ -158,7 +158,8 @@ def gibbs_unsupported(model) -> str | None:
             global_local_mixture(model.prior)
         except TypeError:
             return (f"the sparse prior {type(model.prior).__name__} has no Gibbs form "
-                    f"(Horseshoe, HorseshoePlus and RegularizedHorseshoe have)")
+                    f"(Horseshoe and RegularizedHorseshoe have; HorseshoePlus's failed "
+                    f"simulation-based calibration, see VALIDATION.md)")
         if not glm:
             return ("a sparse prior on the gaussian family is sampled with its coefficients "
                     "integrated out (use sampler='nutpie')")
