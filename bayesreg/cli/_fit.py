@@ -18,6 +18,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from ..backends._gibbs import gibbs_unsupported
+from ..backends._imh import IMH_BURN_IN, SAMPLER_NOTE_ATTR
 from ..inference import Model
 from .._io import save
 from ..plots import model_variables
@@ -389,12 +390,16 @@ def _run(args) -> int:
         (f" (its MAP is scikit-learn's {estimator_label(estimator)})" if estimator else ""))
     run_by = choose_sampler(args.sampler, model, options={k: v for k, v in options.items()
                                                           if k == "target_accept"})
+    warmup = {"exact": "", "gibbs": f" after {args.tune} burn-in sweeps",
+              "imh": f" after {min(args.tune, IMH_BURN_IN)} burn-in steps (independence "
+                     f"sampler from the Laplace approximation; NUTS if it does not fit)"}
     say(f"  sampler: {run_by}, {args.chains} chains x {args.draws} draws"
-        + ("" if run_by == "exact" else f" after {args.tune} burn-in sweeps"
-           if run_by == "gibbs" else f" after {args.tune} tuning steps")
+        + warmup.get(run_by, f" after {args.tune} tuning steps")
         + f", seed {args.seed}", flush=True)
     progress = not args.quiet and sys.stderr.isatty()
     fit = sample_quietly(model, label=Path(args.data).name, progressbar=progress, **options)
+    if fit.posterior.attrs.get(SAMPLER_NOTE_ATTR):  # another sampler ran: say which, why
+        say(f"  note:    {fit.posterior.attrs[SAMPLER_NOTE_ATTR]}")
     report = stored_convergence(fit)
     if report is None or report.get("ok"):  # a failed gate was just warned about
         say(f"  result:  {convergence_line(report)}")
