@@ -40,6 +40,8 @@ Usage::
     python benchmarks/bench_time_to_posterior.py --sizes 1000000 --p 50
     python benchmarks/bench_time_to_posterior.py --peers --sizes 1000 10000 100000
     python benchmarks/bench_time_to_posterior.py --peers --family logistic --sizes 1000 10000
+    python benchmarks/bench_time_to_posterior.py --peers --family logistic --sizes 1000000 \
+        --tools bayesreg pymc bambi --skip-peers-above 1000000 --peers-cold-only-above 100000
 """
 
 from __future__ import annotations
@@ -123,8 +125,8 @@ def _min_ess(posterior) -> float:
     return min(float(v.min()) for v in ess.data_vars.values())
 
 
-def peer_child(tool: str, family: str, n: int, p: int, seed: int) -> dict:
-    """One tool, one size, in this (fresh) process: cold and warm whole calls."""
+def peer_child(tool: str, family: str, n: int, p: int, seed: int, warm: bool = True) -> dict:
+    """One tool, one size, in this (fresh) process: cold and (unless ``warm=False``) warm."""
     import warnings
 
     warnings.simplefilter("ignore")
@@ -172,7 +174,7 @@ def peer_child(tool: str, family: str, n: int, p: int, seed: int) -> dict:
         BayesianRidge().fit(X, y)
         return None, "BayesianRidge"
 
-    for label, run_seed in (("cold", seed + 1), ("warm", seed + 2)):
+    for label, run_seed in (("cold", seed + 1), ("warm", seed + 2))[:2 if warm else 1]:
         t = time.perf_counter()
         post, ran = fit_once(run_seed)
         out[f"{label}_s"] = time.perf_counter() - t
@@ -183,10 +185,12 @@ def peer_child(tool: str, family: str, n: int, p: int, seed: int) -> dict:
     return out
 
 
-def run_peer(tool: str, family: str, n: int, p: int, seed: int) -> dict:
+def run_peer(tool: str, family: str, n: int, p: int, seed: int, warm: bool = True) -> dict:
     env = {**os.environ, **THREADS}
     cmd = [sys.executable, __file__, "--peer-child", tool, "--family", family,
            "--sizes", str(n), "--p", str(p), "--seed", str(seed)]
+    if not warm:
+        cmd.append("--cold-only")
     t = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -220,15 +224,16 @@ def peer_table(rows: list[dict], skipped: list[str]) -> str:
             ess_c = r.get("cold_min_ess")
             rate_c = ess_c / r["cold_s"] if ess_c else None
             rate_w = r["warm_min_ess"] / r["warm_s"] if r.get("warm_min_ess") else None
+            warm_s = f"{r['warm_s']:.2f}" if "warm_s" in r else "not run"
             ratio = ""
             if ours and rate_c and tool != "bayesreg":
                 ratio = f"{ours['cold_min_ess'] / ours['cold_s'] / rate_c:.1f}x"
             lines.append(
-                f"| {n:,} | {tool} ({r['ran']}) | {r['cold_s']:.2f} | {r['warm_s']:.2f} | "
+                f"| {n:,} | {tool} ({r['ran']}) | {r['cold_s']:.2f} | {warm_s} | "
                 f"{'' if ess_c is None else f'{ess_c:.0f}'} | "
                 f"{'' if rate_c is None else f'{rate_c:.0f}'} | "
                 f"{'' if rate_w is None else f'{rate_w:.0f}'} | {ratio} | "
-                f"{max(r['peak_cold_gb'], r['peak_warm_gb']):.2f} |")
+                f"{max(r['peak_cold_gb'], r.get('peak_warm_gb', 0.0)):.2f} |")
     tools = sorted({r["tool"] for r in rows})
     lines.append("")
     for tool in tools:
@@ -290,14 +295,18 @@ def main() -> None:
     parser.add_argument("--family", choices=("gaussian", "logistic"), default="gaussian")
     parser.add_argument("--tools", nargs="+", default=["bayesreg", "pymc", "bambi", "sklearn"])
     parser.add_argument("--skip-peers-above", type=int, default=100_000)
+    parser.add_argument("--peers-cold-only-above", type=int, default=None,
+                        help="above this n, time only the cold call of pymc and bambi (at "
+                             "large n their compile is a small part of the call)")
     parser.add_argument("--peer-child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--cold-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
         print(json.dumps(child(args.child, args.p, args.seed)), flush=True)
         return
     if args.peer_child is not None:
         print(json.dumps(peer_child(args.peer_child, args.family, args.sizes[0], args.p,
-                                    args.seed)), flush=True)
+                                    args.seed, warm=not args.cold_only)), flush=True)
         return
     if args.peers:
         rows, skipped = [], []
@@ -308,7 +317,9 @@ def main() -> None:
                 if tool in ("pymc", "bambi") and n > args.skip_peers_above:
                     skipped.append(f"{tool} at n = {n:,} (above --skip-peers-above)")
                     continue
-                row = run_peer(tool, args.family, n, args.p, args.seed)
+                warm = not (tool in ("pymc", "bambi") and args.peers_cold_only_above is not None
+                            and n > args.peers_cold_only_above)
+                row = run_peer(tool, args.family, n, args.p, args.seed, warm=warm)
                 print(json.dumps(row), flush=True)
                 rows.append(row)
         print(peer_table(rows, skipped))

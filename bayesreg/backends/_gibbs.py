@@ -54,6 +54,21 @@ Windle 2013). One sweep over the design ``Z = [1, X - x_mean]`` (or its parts) i
    Bhattacharya 2020; its step size adapted during tuning only): drawn given the
    coefficients, as the plain Gibbs sampler does, it crawls.
 
+With a global-local prior two kinds of moves follow (they fix the two couplings that
+make the plain sweep crawl on a wide logistic model, BENCHMARKS.md):
+
+4. when ``p > n``, every local scale ``lambda_j`` by slice sampling with the
+   coefficients integrated out given ``omega`` (rank-one updates of the ``n x n``
+   marginal covariance, :func:`bayesreg.base._gibbs.collapsed_local_sweep`, ``O(p n^2)``),
+   before the coefficients are drawn: a column switches on without its coefficient
+   first moving away from zero;
+5. after the coefficients, with ``omega`` integrated out (it is redrawn next), the
+   global scales with the non-centred coefficients fixed (interweaving with the centred
+   ``tau`` step), a joint rescaling of the coefficients and the global scales, and a
+   slice update of each coefficient given the others (:meth:`GibbsProgram._exact_moves`,
+   :func:`bayesreg.base._gibbs.coordinate_sweep`): small weights of rows with a large
+   linear predictor no longer hold them back.
+
 A sweep costs ``O(n k min(n, k))``; the draws are reported under the PyMC model's names
 (``coef``, ``coef_tau``, ``coef_lambda``, ``coef_c2``, ``coef_z``, ...).
 """
@@ -69,7 +84,11 @@ import xarray as xr
 
 from ..base._gibbs import (
     bhattacharya_draw,
+    collapsed_local_sweep,
+    coordinate_sweep,
     gaussian_block_draw,
+    pg_log_likelihood,
+    slice_step,
     tall_log_marginal,
     variance_step,
     wide_gram,
@@ -422,6 +441,16 @@ class GibbsProgram:
                                            log_step, rng)
                 if it < tune:  # Robbins-Monro towards an acceptance rate of 0.35
                     log_step += (acc - 0.35) / np.sqrt(it + 1.0)
+                # the local scales with the coefficients integrated out (p > n)
+                if not rue and gl.collapsed is not None:
+                    c2, nu_l = gl.collapsed(prior, state)
+                    cols = slice(1, None) if self.intercept == "prior" else slice(None)
+                    collapsed_local_sweep(M, Phi[:, :, cols], alpha, sq if flat else None,
+                                          state["lambda"], state["tau"], c2, nu_l, rng)
+                    if gl.refresh is not None:
+                        gl.refresh(prior, state, rng)
+                    V[:, coef] = gl.variance(prior, state)
+                    M = wide_gram(Phi, V[:, fin])
             if rue:
                 prec0 = 1.0 / V
                 P[:, eye, eye] += prec0
@@ -444,6 +473,8 @@ class GibbsProgram:
                 s2_prior[:, coef] = new[:, None]
             if prior.sparse:
                 gl.update(prior, state, beta[:, coef], A, rng, tau=False)
+                beta = self._exact_moves(prior, gl, state, beta, Z, coef, offset, a, b, A,
+                                         rng)
             if it >= tune:
                 j = it - tune
                 keep_beta[:, j] = beta
@@ -456,6 +487,71 @@ class GibbsProgram:
                         keep_latent[name][:, j] = state[name]
         return self._glm_tree(keep_beta, np.sqrt(keep_scale2), keep_latent, prior, data, Z,
                               y, sw, random_scale, scales if prior.sparse else None)
+
+    @staticmethod
+    def _exact_moves(prior, gl, state, beta, Z, coef, offset, a, b, A, rng):
+        r"""Moves under the exact likelihood, the Pólya-Gamma weights integrated out (they
+        are redrawn next): the weights of rows with a large linear predictor are small and
+        hold the coefficients and the global scales back, which these moves do not.
+
+        1. The global scales ``g`` (``tau``; ``c2`` of the regularized horseshoe) one at a
+           time with the non-centred coefficients ``z = theta / sqrt(v)`` fixed (the
+           coefficients follow ``theta = sqrt(v(g)) z``): slice sampling of ``log g`` on
+           ``log p(y | theta) + log p(log g)``. With the centred step on ``tau`` (the
+           coefficients integrated out given the weights) this interweaves the two
+           parameterizations (Yu & Meng 2011).
+        2. A joint rescaling ``(theta, tau, c2) -> (e^s theta, e^s tau, e^{2s} c2)``:
+           slice sampling of ``s`` on ``log p(y | theta e^s) + sum_j log N(e^s theta_j |
+           0, v_j') + p s + log p(tau e^s) + log p(c2 e^{2s})`` (``p s``: the Jacobian).
+        3. :func:`bayesreg.base._gibbs.coordinate_sweep`: each coefficient given the
+           others, by slice sampling on the exact likelihood.
+        """
+        theta = beta[:, coef]
+        Zc = Z[:, coef]
+        rest = (beta @ Z.T - theta @ Zc.T) + offset   # intercept and offset
+        scales = gl.globals_(prior, A)
+        theta = GibbsProgram._global_moves(prior, gl, state, theta, Zc, rest, a, b, scales, rng)
+        psi = rest + theta @ Zc.T
+        coordinate_sweep(theta, psi, np.ascontiguousarray(Zc.T), a, b,
+                         np.ascontiguousarray(gl.variance(prior, state)), rng)
+        beta = beta.copy()
+        beta[:, coef] = theta
+        return beta
+
+    @staticmethod
+    def _global_moves(prior, gl, state, theta, Zc, rest, a, b, scales, rng):
+        """Steps 1 and 2 of :meth:`_exact_moves`; returns the moved coefficients."""
+        chains = theta.shape[0]
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            for name, (_, log_prior) in scales.items():
+                z = theta / np.sqrt(gl.variance(prior, state))
+
+                def log_f(x, name=name, z=z, log_prior=log_prior):
+                    g = np.exp(x)
+                    th = np.sqrt(gl.variance(prior, {**state, name: g})) * z
+                    return pg_log_likelihood(rest + th @ Zc.T, a, b) + log_prior(g)
+
+                state[name] = np.exp(slice_step(np.log(state[name]), log_f, rng, width=1.0))
+                theta = np.sqrt(gl.variance(prior, state)) * z
+            eta = theta @ Zc.T
+            p = theta.shape[1]
+
+            def log_s(x):
+                e = np.exp(x)
+                moved = {name: state[name] * e ** k for name, (k, _) in scales.items()}
+                v = gl.variance(prior, {**state, **moved})
+                th = theta * e[:, None]
+                out = (pg_log_likelihood(rest + e[:, None] * eta, a, b) + p * x
+                       - 0.5 * (np.log(v) + th * th / v).sum(axis=1))
+                for name, (_, log_prior) in scales.items():
+                    out += log_prior(moved[name])
+                return out
+
+            x = slice_step(np.zeros(chains), log_s, rng, width=0.2)
+        e = np.exp(x)
+        for name, (k, _) in scales.items():
+            state[name] = state[name] * e ** k
+        return theta * e[:, None]
 
     @staticmethod
     def _tau_step(prior, gl, state, V, coef, fin, loc, P, r, M, Phi, alpha, flat_col, A,

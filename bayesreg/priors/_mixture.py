@@ -155,6 +155,17 @@ class GlobalLocalMixture:
     init: Callable
     update: Callable
     variance: Callable
+    #: ``globals_(prior, A) -> {name: (power, log_density)}``: the global scales (``tau``,
+    #: and ``c2`` for the regularized horseshoe), the power ``k`` with which each scales
+    #: when every coefficient is scaled by ``e^s`` (``tau e^s``, ``c2 e^{2s}``: the prior
+    #: variances scale by ``e^{2s}``), and the log density of ``log x`` (Jacobian in)
+    globals_: Callable | None = None
+    #: ``collapsed(prior, state) -> (c2 or None, nu_local)``: what
+    #: :func:`bayesreg.base._gibbs.collapsed_local_sweep` needs (None: no such sweep)
+    collapsed: Callable | None = None
+    #: ``refresh(prior, state, rng)``: redraw the auxiliaries given the local scales after
+    #: they changed with the coefficients integrated out
+    refresh: Callable | None = None
 
 
 def _ig_local(nu, aux, w2, scale2, rng):
@@ -292,10 +303,29 @@ def _rhs_variance(prior, state):
     return c2 * t2l2 / (c2 + t2l2)
 
 
+def _tau_global(prior, A):
+    nu_g, scale = float(prior.df_global), float(A)
+    return {"tau": (1, lambda t: log_half_t_kernel(t, nu_g, scale) + np.log(t))}
+
+
+def _rhs_globals(prior, A):
+    a = 0.5 * float(prior.slab_df)
+    b = a * float(prior.slab_scale) ** 2
+    return {**_tau_global(prior, A), "c2": (2, lambda c: -a * np.log(c) - b / c)}
+
+
+def _hs_refresh(prior, state, rng):
+    state["lambda_aux"] = _ig_aux(float(prior.df_local), state["lambda"] ** 2, rng)
+
+
 #: Global-local prior class -> its latent-scale Gibbs form (filled here, by hand).
 GLOBAL_LOCAL_MIXTURES = {
-    Horseshoe: GlobalLocalMixture(_hs_init, _hs_update, _hs_variance),
-    RegularizedHorseshoe: GlobalLocalMixture(_rhs_init, _rhs_update, _rhs_variance),
+    Horseshoe: GlobalLocalMixture(_hs_init, _hs_update, _hs_variance, _tau_global,
+                                  lambda prior, state: (None, float(prior.df_local)),
+                                  _hs_refresh),
+    RegularizedHorseshoe: GlobalLocalMixture(
+        _rhs_init, _rhs_update, _rhs_variance, _rhs_globals,
+        lambda prior, state: (state["c2"], float(prior.df_local)), None),
 }
 
 
