@@ -219,18 +219,8 @@ def _loglik_columns_chunk(X, y, w, family, theta: np.ndarray, shift: np.ndarray,
     """``sum_i s_i log p(y_i | eta_is)`` of one block for each row ``s`` of ``theta``
     (``(S, k)``), in sub-blocks of bounded memory."""
     X, y, w = _arrays(X, y, w)
-    D = X - shift
-    k0 = 1 if fit_intercept else 0
-    S = theta.shape[0]
-    block = max(1, min(S, _LOGLIK_BLOCK_BYTES // (8 * max(X.shape[0], 1))))
-    out = np.empty(S)
-    for a in range(0, S, block):
-        th = theta[a:a + block]
-        eta = D @ th[:, k0:].T
-        if k0:
-            eta += th[:, 0]
-        out[a:a + block] = family.log_likelihood_columns(y, eta, w)
-    return out
+    return family.log_likelihood_draws(X, y, theta, w, fit_intercept=fit_intercept,
+                                       shift=shift, block_bytes=_LOGLIK_BLOCK_BYTES)
 
 
 def _add(a, b):

@@ -74,8 +74,6 @@ STICKY = 0.1
 STICKY_R_HAT = 1.1
 #: where a fit says why its sampler is not the one asked for (posterior attrs)
 SAMPLER_NOTE_ATTR = "bayesreg_sampler_note"
-#: proposals evaluated per block: at most this many bytes of linear predictors
-_BLOCK_BYTES = 64 * 2**20
 
 
 def proposal_df(k: int) -> float:
@@ -216,17 +214,8 @@ class ImhProgram:
         """Log likelihood and log prior density (up to constants) of each row of
         ``theta`` (shape ``(S, k)``), in blocks of bounded memory."""
         k0 = 0 if self.intercept == "none" else 1
-        aux = dict(self.aux)
-        S = theta.shape[0]
-        n = X.shape[0]
-        block = max(1, min(S, _BLOCK_BYTES // (8 * max(n, 1))))
-        ll = np.empty(S)
-        for a in range(0, S, block):
-            th = theta[a:a + block]
-            eta = X @ th[:, k0:].T
-            if k0:
-                eta += th[:, 0]
-            ll[a:a + block] = self.family.log_likelihood_columns(y, eta, w, **aux)
+        ll = self.family.log_likelihood_draws(X, y, theta, w, fit_intercept=bool(k0),
+                                              **dict(self.aux))
         lp = prior.logpdf(theta[:, k0:]).sum(axis=1)
         if self.intercept == "prior":
             lp = lp + self.intercept_prior.logpdf(theta[:, 0])

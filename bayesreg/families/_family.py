@@ -47,6 +47,8 @@ __all__ = ["Family", "GaussianFamily", "StudentTFamily", "BernoulliFamily", "Poi
 
 #: probabilities and means are clipped to [_CLIP, 1 - _CLIP] before taking logits / logs
 _CLIP = 1e-10
+#: the most memory one block of linear predictors takes in :meth:`Family.log_likelihood_draws`
+LOGLIK_BLOCK_BYTES = 64 * 2**20
 
 
 def softplus(eta):
@@ -133,6 +135,25 @@ class Family(abc.ABC):
         family has a faster form."""
         dens = self.logpdf(y[:, None], eta, **aux)
         return dens.sum(axis=0) if weights is None else weights @ dens
+
+    def log_likelihood_draws(self, X, y, theta, weights=None, *, fit_intercept=True,
+                             shift=None, block_bytes=LOGLIK_BLOCK_BYTES, **aux):
+        """``sum_i w_i log p(y_i | eta_is)`` for each row ``s`` of ``theta`` (``(S, k)``,
+        the intercept first when ``fit_intercept``), ``eta_s = (X - shift) theta_s``
+        (plus the intercept): :meth:`log_likelihood_columns` over blocks of draws whose
+        ``(n, block)`` linear predictors take at most ``block_bytes``."""
+        D = X if shift is None else X - shift
+        k0 = 1 if fit_intercept else 0
+        S = theta.shape[0]
+        block = max(1, min(S, block_bytes // (8 * max(D.shape[0], 1))))
+        out = np.empty(S)
+        for a in range(0, S, block):
+            th = theta[a:a + block]
+            eta = D @ th[:, k0:].T
+            if k0:
+                eta += th[:, 0]
+            out[a:a + block] = self.log_likelihood_columns(y, eta, weights, **aux)
+        return out
 
     @abc.abstractmethod
     def nll(self, y, eta, **aux):
