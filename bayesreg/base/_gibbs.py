@@ -355,10 +355,10 @@ def _collapsed_chain(K, Phi, alpha, s, lam, tau, c2, nu, kind, flat, ld, q, a, b
         lam[j] = lam1
 
 
-@nb.njit(nogil=True, parallel=True)
+@nb.njit(nogil=True)
 def _collapsed_chains(K, Phi, alpha, s, lam, tau, c2, nu, kind, flat, ld, q, a, b,
                       unif):  # pragma: no cover - numba
-    for c in nb.prange(K.shape[0]):
+    for c in range(K.shape[0]):
         _collapsed_chain(K[c], Phi[c], alpha[c], s[c], lam[c], tau[c], c2[c], nu, kind,
                          flat, ld[c], q[c], a[c], b[c], unif[c])
 
@@ -485,9 +485,9 @@ def _coordinate_chain(beta, psi, Zt, a, b, v, min_ratio, unif):  # pragma: no co
         beta[j] = x1
 
 
-@nb.njit(nogil=True, parallel=True)
+@nb.njit(nogil=True)
 def _coordinate_chains(beta, psi, Zt, a, b, v, min_ratio, unif):  # pragma: no cover - numba
-    for c in nb.prange(beta.shape[0]):
+    for c in range(beta.shape[0]):
         _coordinate_chain(beta[c], psi[c], Zt, a, b, v[c], min_ratio, unif[c])
 
 
