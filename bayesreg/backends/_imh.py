@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
+from arviz_stats.base import array_stats
 
 from ..base._imh import independence_chains, t_proposal_draws
 from ..base._psis import pareto_khat
@@ -72,6 +73,12 @@ STICKY = 0.1
 #: ... or whose R-hat is above this (chains in different places; with a few dozen draws
 #: per chain R-hat wanders above 1.01 by chance)
 STICKY_R_HAT = 1.1
+#: a first run whose ESS is a smaller share of its draws is run again, thinned (imh_thin)
+IMH_THIN_TO = 0.25
+#: at most this many steps per kept draw
+IMH_MAX_THIN = 8
+#: and only while the thinned run costs at most this many flops (n k per proposal)
+IMH_THIN_FLOPS = 2e10
 #: where a fit says why its sampler is not the one asked for (posterior attrs)
 SAMPLER_NOTE_ATTR = "bayesreg_sampler_note"
 
@@ -101,34 +108,57 @@ class ImhRun:
     khat: float
     df: float
     burn_in: int
+    thin: int = 1
+    acceptance: float = float("nan")   # over every step after the burn-in
 
     def annotate(self, sample_stats) -> None:
         """Store the run's diagnostics in the attributes of ``sample_stats``."""
         sample_stats.attrs[KHAT_ATTR] = float(self.khat)
-        sample_stats.attrs["bayesreg_imh_acceptance"] = float(self.accepted.mean())
+        sample_stats.attrs["bayesreg_imh_acceptance"] = float(self.acceptance)
         sample_stats.attrs["bayesreg_imh_df"] = float(self.df)
         sample_stats.attrs["bayesreg_imh_burn_in"] = int(self.burn_in)
+        sample_stats.attrs["bayesreg_imh_thin"] = int(self.thin)
 
 
 def imh_run(mode: np.ndarray, hessian: np.ndarray, log_density, *, draws: int, tune: int,
-            chains: int, rng: np.random.Generator) -> ImhRun:
+            chains: int, rng: np.random.Generator, thin: int = 1) -> ImhRun:
     """Independence Metropolis-Hastings chains from the t proposal at ``mode`` with scale
-    matrix ``hessian^{-1}`` (module docstring, steps 2 and 3).
+    matrix ``hessian^{-1}`` (module docstring, steps 2 and 3), keeping every ``thin``-th
+    step after the burn-in.
 
     ``log_density(theta)`` returns the log posterior density (up to a constant) of each
     row of ``theta`` (shape ``(S, k)``): the one pass over the data, wherever they are.
     """
     burn = min(int(tune), IMH_BURN_IN)
-    steps = burn + int(draws)
+    thin = int(thin)
+    steps = burn + int(draws) * thin
     df = proposal_df(mode.shape[0])
     theta, log_q = t_proposal_draws(mode, hessian, df, chains * steps, rng)
     log_post = np.asarray(log_density(theta), dtype=float)
     log_w = np.where(np.isfinite(log_post), log_post - log_q, -np.inf)
     khat = pareto_khat(log_w)
     index, accepted = independence_chains(log_w.reshape(chains, steps), rng)
-    pick = (index + (np.arange(chains) * steps)[:, None])[:, burn:]
-    return ImhRun(draws=theta[pick], lp=log_post[pick], accepted=accepted[:, burn:],
-                  khat=khat, df=df, burn_in=burn)
+    keep = slice(burn + thin - 1, None, thin)
+    pick = (index + (np.arange(chains) * steps)[:, None])[:, keep]
+    return ImhRun(draws=theta[pick], lp=log_post[pick], accepted=accepted[:, keep],
+                  khat=khat, df=df, burn_in=burn, thin=thin,
+                  acceptance=float(accepted[:, burn:].mean()))
+
+
+def imh_thin(run: ImhRun, n_flops: float) -> int:
+    """How many steps per kept draw a second run takes after a first ``run`` whose least
+    bulk ESS over the coefficients is a share ``r`` of its draws: ``ceil(IMH_THIN_TO /
+    r)`` (at most ``IMH_MAX_THIN``) when ``r < IMH_THIN_TO`` and the second run's
+    ``n_flops`` (``n k`` per proposal) stay within ``IMH_THIN_FLOPS``; else 1 (no second
+    run). An independence sampler's draws are correlated only through its rejections, so
+    keeping every ``t``-th step multiplies its ESS by about ``t``."""
+    chains, draws, _ = run.draws.shape
+    ess = array_stats.ess(np.moveaxis(run.draws, -1, 0), chain_axis=-2, draw_axis=-1)
+    share = float(np.min(ess)) / (chains * draws)
+    if not share < IMH_THIN_TO:
+        return 1
+    thin = min(IMH_MAX_THIN, math.ceil(IMH_THIN_TO / max(share, 1e-12)))
+    return thin if n_flops * thin <= IMH_THIN_FLOPS else 1
 
 
 def imh_failure(groups, report) -> str | None:
@@ -243,6 +273,12 @@ class ImhProgram:
 
         run = imh_run(mode.theta, mode.hessian, log_density, draws=draws, tune=tune,
                       chains=chains, rng=rng)
+        # draws that stick (few data per coefficient): when the data are small, run
+        # again keeping every thin-th step, rather than fall back to NUTS
+        thin = imh_thin(run, float(X.size) * chains * (run.burn_in + draws))
+        if thin > 1 and run.khat <= khat_threshold(chains * (run.burn_in + draws)):
+            run = imh_run(mode.theta, mode.hessian, log_density, draws=draws, tune=tune,
+                          chains=chains, rng=rng, thin=thin)
         tree = self._tree(run.draws, run.lp, run.accepted, data)
         run.annotate(tree["sample_stats"])
         return tree
