@@ -263,6 +263,34 @@ _MAX_OUT = 8
 
 
 @nb.njit(nogil=True)
+def _slice_1d(log_target, args, x0, width, r):  # pragma: no cover - numba
+    """One slice update of ``x0`` under ``log_target(x, args)`` (Neal 2003, Fig. 3: the
+    level, a bracket of ``width`` placed at random, at most ``_MAX_OUT`` steps out split
+    at random, then shrinkage), its randomness from the uniforms ``r``; ``x0`` when no
+    point of the slice is hit within ``r``."""
+    level = log_target(x0, args) + math.log(r[0])
+    lo = x0 - width * r[1]
+    hi = lo + width
+    jl = math.floor(_MAX_OUT * r[2])
+    jr = _MAX_OUT - 1 - jl
+    while jl > 0 and log_target(lo, args) > level:
+        lo -= width
+        jl -= 1
+    while jr > 0 and log_target(hi, args) > level:
+        hi += width
+        jr -= 1
+    for t in range(3, r.size):
+        xn = lo + (hi - lo) * r[t]
+        if log_target(xn, args) > level:
+            return xn
+        if xn < x0:
+            lo = xn
+        else:
+            hi = xn
+    return x0
+
+
+@nb.njit(nogil=True)
 def _local_variance(lam, t2, c2, kind):  # pragma: no cover - numba
     """``tau^2 lambda^2`` (``kind`` 0, horseshoe) or ``c^2 tau^2 lambda^2 / (c^2 +
     tau^2 lambda^2)`` (``kind`` 1, regularized horseshoe)."""
@@ -273,8 +301,8 @@ def _local_variance(lam, t2, c2, kind):  # pragma: no cover - numba
 
 
 @nb.njit(nogil=True)
-def _collapsed_log_target(x, v0, sp, au, su, ld, q, a, b, flat, t2, c2, nu,
-                          kind):  # pragma: no cover - numba
+def _collapsed_log_target(x, args):  # pragma: no cover - numba
+    v0, sp, au, su, ld, q, a, b, flat, t2, c2, nu, kind = args
     lam = math.exp(x)
     d = _local_variance(lam, t2, c2, kind) - v0
     g = 1.0 + d * sp
@@ -310,34 +338,10 @@ def _collapsed_chain(K, Phi, alpha, s, lam, tau, c2, nu, kind, flat, ld, q, a, b
             sp += Phi[i, j] * u[i]
             au += alpha[i] * u[i]
             su += s[i] * u[i]
-        r = unif[j]
         x0 = math.log(lam[j])
         v0 = _local_variance(lam[j], t2, c2, kind)
-        level = _collapsed_log_target(x0, v0, sp, au, su, ld, q, a, b, flat, t2, c2, nu,
-                                      kind) + math.log(r[0])
-        lo = x0 - r[1]
-        hi = lo + 1.0
-        jl = math.floor(_MAX_OUT * r[2])
-        jr = _MAX_OUT - 1 - jl
-        while jl > 0 and _collapsed_log_target(lo, v0, sp, au, su, ld, q, a, b, flat, t2,
-                                               c2, nu, kind) > level:
-            lo -= 1.0
-            jl -= 1
-        while jr > 0 and _collapsed_log_target(hi, v0, sp, au, su, ld, q, a, b, flat, t2,
-                                               c2, nu, kind) > level:
-            hi += 1.0
-            jr -= 1
-        x1 = x0
-        for t in range(3, r.size):
-            xn = lo + (hi - lo) * r[t]
-            if _collapsed_log_target(xn, v0, sp, au, su, ld, q, a, b, flat, t2, c2, nu,
-                                     kind) > level:
-                x1 = xn
-                break
-            if xn < x0:
-                lo = xn
-            else:
-                hi = xn
+        x1 = _slice_1d(_collapsed_log_target,
+                       (v0, sp, au, su, ld, q, a, b, flat, t2, c2, nu, kind), x0, 1.0, unif[j])
         if x1 == x0:
             continue
         lam1 = math.exp(x1)
@@ -435,7 +439,8 @@ def _pg_loglik(psi, a, b):  # pragma: no cover - numba
 
 
 @nb.njit(nogil=True)
-def _coordinate_log_target(t, b0, zj, psi, a, b, vj, work):  # pragma: no cover - numba
+def _coordinate_log_target(t, args):  # pragma: no cover - numba
+    b0, zj, psi, a, b, vj, work = args
     d = t - b0
     for i in range(psi.size):
         work[i] = psi[i] + d * zj[i]
@@ -456,29 +461,9 @@ def _coordinate_chain(beta, psi, Zt, a, b, v, min_ratio, unif):  # pragma: no co
         # about two conditional standard deviations (the curvature of the likelihood is at
         # most b / 4 per row)
         width = 2.0 / math.sqrt(0.25 * curv + 1.0 / v[j])
-        r = unif[j]
         x0 = beta[j]
-        level = _coordinate_log_target(x0, x0, zj, psi, a, b, v[j], work) + math.log(r[0])
-        lo = x0 - width * r[1]
-        hi = lo + width
-        jl = math.floor(_MAX_OUT * r[2])
-        jr = _MAX_OUT - 1 - jl
-        while jl > 0 and _coordinate_log_target(lo, x0, zj, psi, a, b, v[j], work) > level:
-            lo -= width
-            jl -= 1
-        while jr > 0 and _coordinate_log_target(hi, x0, zj, psi, a, b, v[j], work) > level:
-            hi += width
-            jr -= 1
-        x1 = x0
-        for t in range(3, r.size):
-            xn = lo + (hi - lo) * r[t]
-            if _coordinate_log_target(xn, x0, zj, psi, a, b, v[j], work) > level:
-                x1 = xn
-                break
-            if xn < x0:
-                lo = xn
-            else:
-                hi = xn
+        x1 = _slice_1d(_coordinate_log_target, (x0, zj, psi, a, b, v[j], work), x0, width,
+                       unif[j])
         d = x1 - x0
         for i in range(n):
             psi[i] += d * zj[i]
