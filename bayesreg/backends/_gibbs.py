@@ -95,7 +95,7 @@ from ..base._gibbs import (
     wide_gram,
     wide_log_marginal,
 )
-from ..priors._mixture import global_local_mixture, log_half_t_kernel, normal_mixture
+from ..priors._mixture import global_local_mixture, normal_mixture
 from ..priors._priors import Prior, log_prior_terms
 from ..priors._shrinkage import ShrinkageScales
 from ..utils._datatree import datatree
@@ -624,10 +624,9 @@ class GibbsProgram:
             return tall_log_marginal(Px, r + shift, Vx) - 0.5 * quad
 
         M_new = None if P is not None else wide_gram(Phi, V_new[:, fin])
-        nu_g = float(prior.df_global)
+        log_prior = gl.globals_(prior, A)["tau"][1]
         log_ratio = (log_marginal(V_new, M_new) - log_marginal(V, M)
-                     + log_half_t_kernel(prop, nu_g, A) - log_half_t_kernel(tau, nu_g, A)
-                     + np.log(prop) - np.log(tau))
+                     + log_prior(prop) - log_prior(tau))
         take = np.log(rng.uniform(size=tau.shape)) < log_ratio
         state["tau"] = np.where(take, prop, tau)
         V = np.where(take[:, None], V_new, V)

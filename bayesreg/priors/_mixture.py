@@ -186,11 +186,10 @@ def _scale_move(prior, state, A, rng, log_local):
     compensate, which a step in ``tau`` alone crawls along. ``log_local(lam)``: the log
     density of ``log lambda_j`` (Jacobian included) up to a constant, ``(chains, p)``."""
     t0, l0 = np.log(state["tau"]), np.log(state["lambda"])
-    nu_g = float(prior.df_global)
+    log_tau = _log_half_t_of_log(float(prior.df_global), float(A))
 
     def log_f(s):
-        return (log_half_t_kernel(np.exp(t0 + s), nu_g, float(A)) + t0 + s
-                + log_local(np.exp(l0 - s[:, None])).sum(axis=1))
+        return log_tau(np.exp(t0 + s)) + log_local(np.exp(l0 - s[:, None])).sum(axis=1)
 
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         s = slice_step(np.zeros_like(t0), log_f, rng, width=0.5)
@@ -245,6 +244,18 @@ def log_half_t_kernel(x, nu, scale):
     return -0.5 * (nu + 1.0) * np.log1p(z * z / nu)
 
 
+def _log_half_t_of_log(nu, scale):
+    """The log density of ``log x`` for a half-Student-t ``x`` (``nu``, ``scale``), up to a
+    constant (the Jacobian ``log x`` in), as a function of ``x``."""
+    return lambda x: log_half_t_kernel(x, nu, scale) + np.log(x)
+
+
+def _log_inverse_gamma_of_log(a, b):
+    """The log density of ``log x`` for ``x ~ InvGamma(a, b)``, up to a constant (the
+    Jacobian in), as a function of ``x``."""
+    return lambda x: -a * np.log(x) - b / x
+
+
 def _rhs_init(prior, chains, p, A):
     state = _hs_init(prior, chains, p, A)
     state["c2"] = np.full(chains, float(prior.slab_scale) ** 2)
@@ -262,36 +273,35 @@ def _rhs_update(prior, state, w, A, rng, tau=True):
     tau2 = state["tau"][:, None] ** 2
     c2 = state["c2"][:, None]
     # log lambda_j: slice on its exact conditional, every (chain, j) at once
-    nu_l = float(prior.df_local)
+    log_lambda_prior = _log_half_t_of_log(float(prior.df_local), 1.0)
 
     def log_lambda(t):
         lam = np.exp(t)
         prec = 1.0 / (tau2 * lam * lam) + 1.0 / c2
-        return 0.5 * (np.log(prec) - w2 * prec) + log_half_t_kernel(lam, nu_l, 1.0) + t
+        return 0.5 * (np.log(prec) - w2 * prec) + log_lambda_prior(lam)
 
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         lam2 = np.exp(2.0 * slice_step(np.log(state["lambda"]), log_lambda, rng))
     state["lambda"] = np.sqrt(lam2)
     # log tau: slice on its exact conditional
-    nu_g, scale = float(prior.df_global), float(A)
+    log_tau_prior = _log_half_t_of_log(float(prior.df_global), float(A))
 
     def log_tau(t):
         tau = np.exp(t)
-        return (_rhs_log_normal(w2, (tau[:, None] ** 2) * lam2, c2)
-                + log_half_t_kernel(tau, nu_g, scale) + t)
+        return _rhs_log_normal(w2, (tau[:, None] ** 2) * lam2, c2) + log_tau_prior(tau)
 
     if tau:
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             state["tau"] = np.exp(slice_step(np.log(state["tau"]), log_tau, rng))
-    _scale_move(prior, state, A, rng,
-                lambda lam: log_half_t_kernel(lam, nu_l, 1.0) + np.log(lam))
+    _scale_move(prior, state, A, rng, log_lambda_prior)
     lam2 = state["lambda"] ** 2
     # log c2: slice on its exact conditional (prior InvGamma(nu / 2, nu s^2 / 2))
     t2l2 = state["tau"][:, None] ** 2 * lam2
-    a, b = 0.5 * float(prior.slab_df), 0.5 * float(prior.slab_df) * float(prior.slab_scale) ** 2
+    log_c2_prior = _rhs_c2_prior(prior)
 
     def log_c2(t):
-        return _rhs_log_normal(w2, t2l2, np.exp(t)[:, None]) - a * t - b * np.exp(-t)
+        c2 = np.exp(t)
+        return _rhs_log_normal(w2, t2l2, c2[:, None]) + log_c2_prior(c2)
 
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         state["c2"] = np.exp(slice_step(np.log(state["c2"]), log_c2, rng))
@@ -304,14 +314,17 @@ def _rhs_variance(prior, state):
 
 
 def _tau_global(prior, A):
-    nu_g, scale = float(prior.df_global), float(A)
-    return {"tau": (1, lambda t: log_half_t_kernel(t, nu_g, scale) + np.log(t))}
+    return {"tau": (1, _log_half_t_of_log(float(prior.df_global), float(A)))}
+
+
+def _rhs_c2_prior(prior):
+    """The slab ``c2 ~ InvGamma(nu / 2, nu s^2 / 2)``: the log density of ``log c2``."""
+    a = 0.5 * float(prior.slab_df)
+    return _log_inverse_gamma_of_log(a, a * float(prior.slab_scale) ** 2)
 
 
 def _rhs_globals(prior, A):
-    a = 0.5 * float(prior.slab_df)
-    b = a * float(prior.slab_scale) ** 2
-    return {**_tau_global(prior, A), "c2": (2, lambda c: -a * np.log(c) - b / c)}
+    return {**_tau_global(prior, A), "c2": (2, _rhs_c2_prior(prior))}
 
 
 def _hs_refresh(prior, state, rng):
