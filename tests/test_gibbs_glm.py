@@ -22,7 +22,6 @@ from bayesreg.base._gibbs import (
     bhattacharya_draw,
     collapsed_local_sweep,
     coordinate_sweep,
-    pg_laplace,
     slice_step,
     wide_log_marginal,
 )
@@ -337,78 +336,3 @@ def test_wide_sparse_gibbs_is_calibrated(prior):
     res = br.sbc(model, simulations=60, sampler="gibbs", draws=19, sample_draws=150,
                  tune=150, random_seed=1)
     assert float(res["joint_p_value"]) > 0.01
-
-
-def test_pg_laplace_is_the_gaussian_at_the_mode():
-    """The mode of the exact conditional (an optimizer's), the precision ``diag(1/d) + Z'
-    W Z`` there, the log density of that Gaussian (scipy's) and its draws' mean."""
-    from scipy.optimize import minimize
-    from scipy.stats import multivariate_normal
-
-    rng = np.random.default_rng(3)
-    n, p, chains = 6, 9, 2
-    Z = rng.standard_normal((n, p))
-    y = np.array([1.0, 0.0, 0.0, 1.0, 1.0, 0.0])
-    rest = 0.3 * rng.standard_normal((chains, n))
-    d = np.exp(rng.standard_normal((chains, p)))
-    q = pg_laplace(Z, d, rest, y, np.ones(n))
-    theta = rng.standard_normal((5, chains, p))
-    for c in range(chains):
-        res = minimize(lambda t: np.logaddexp(0.0, rest[c] + Z @ t).sum()
-                       - y @ (rest[c] + Z @ t) + 0.5 * (t * t / d[c]).sum(), np.zeros(p),
-                       method="BFGS", options={"gtol": 1e-10})
-        np.testing.assert_allclose(q.mean[c], res.x, atol=1e-6)
-        s = special.expit(rest[c] + Z @ q.mean[c])
-        cov = np.linalg.inv(np.diag(1.0 / d[c]) + Z.T @ ((s * (1 - s))[:, None] * Z))
-        np.testing.assert_allclose([q.logpdf(t)[c] for t in theta],
-                                   multivariate_normal(q.mean[c], cov).logpdf(theta[:, c]),
-                                   rtol=1e-9, atol=1e-8)
-    draws = np.array([q.draw(rng) for _ in range(20_000)])
-    sd = np.sqrt(d.max())
-    assert np.all(np.abs(draws.mean(0) - q.mean) < 4.5 * sd / np.sqrt(20_000))
-
-
-def test_laplace_step_leaves_the_joint_of_tau_and_the_coefficients_invariant():
-    """The one-block (tau, coefficients) step of the wide sampler alone, on a
-    regularized-horseshoe model with fixed local scales, slab and intercept (p = 2 > n =
-    1): the chains' means of log tau and of both coefficients match 3-D quadrature of
-    the model's density (half-Cauchy(0, 0.5) tau, N(0, c2 tau^2 lambda^2 / (c2 + tau^2
-    lambda^2)) coefficients, one Bernoulli row), and so do their second moments."""
-    from bayesreg.backends._gibbs import GibbsProgram
-    from bayesreg.priors._mixture import global_local_mixture
-
-    prior = br.RegularizedHorseshoe(scale_global=0.5, pseudo_sigma=1.0)
-    lam, c2, A, z, off = np.array([1.0, 3.0]), 4.0, 0.5, np.array([[1.5, -0.8]]), 0.3
-    y = np.array([1.0])
-    # theta_j = sqrt(v_j) u_j: the grid of u follows the conditional's width at each tau
-    lt = np.linspace(-18.0, 14.0, 321)
-    u = np.linspace(-8.0, 8.0, 161)
-    LT, U1, U2 = np.meshgrid(lt, u, u, indexing="ij")
-    t2l2 = np.exp(2.0 * LT)[..., None] * lam**2
-    sd = np.sqrt(c2 * t2l2 / (c2 + t2l2))
-    T1, T2 = sd[..., 0] * U1, sd[..., 1] * U2
-    eta = off + z[0, 0] * T1 + z[0, 1] * T2
-    lp = (y[0] * eta - np.logaddexp(0.0, eta) + LT - np.log1p(np.exp(2.0 * LT) / A**2)
-          - 0.5 * (U1**2 + U2**2))
-    dens = np.exp(lp - lp.max())
-    dens /= dens.sum()
-    assert dens[0].sum() + dens[-1].sum() + dens[:, 0].sum() + dens[:, -1].sum() < 1e-6
-
-    chains, steps = 8, 6000
-    rng = np.random.default_rng(8)
-    gl = global_local_mixture(prior)
-    state = {"tau": np.full(chains, 0.5), "lambda": np.tile(lam, (chains, 1)),
-             "c2": np.full(chains, c2)}
-    beta = np.zeros((chains, 2))
-    draws = np.empty((chains, steps, 3))
-    accepted = 0.0
-    for t in range(steps):
-        beta, acc = GibbsProgram._laplace_step(prior, gl, state, beta, z, slice(0, 2),
-                                               np.array([off]), y, np.ones(1), A,
-                                               np.zeros(chains), rng)
-        accepted += acc.mean() / steps
-        draws[:, t] = np.column_stack([np.log(state["tau"]), beta])
-    assert 0.2 < accepted < 0.95
-    for j, grid in enumerate((LT, T1, T2)):   # the means and the second moments
-        assert _mcse_z(draws[:, 200:, j], float((grid * dens).sum())) < 4.0
-        assert _mcse_z(draws[:, 200:, j] ** 2, float((grid**2 * dens).sum())) < 4.0

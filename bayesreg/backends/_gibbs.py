@@ -87,7 +87,6 @@ from ..base._gibbs import (
     collapsed_local_sweep,
     coordinate_sweep,
     gaussian_block_draw,
-    pg_laplace,
     pg_log_likelihood,
     slice_step,
     tall_log_marginal,
@@ -402,7 +401,6 @@ class GibbsProgram:
         if off:
             beta[:, 0] = self.family.intercept_start(y, sw)
         log_step = np.full(chains, np.log(0.5))   # of tau's random walk on the log scale
-        lap_step = np.zeros(chains)               # of the Laplace move's walk (p > n)
         total = tune + draws
         keep_beta = np.empty((chains, draws, k))
         keep_scale2 = np.empty((chains, draws))
@@ -475,11 +473,6 @@ class GibbsProgram:
                 s2_prior[:, coef] = new[:, None]
             if prior.sparse:
                 gl.update(prior, state, beta[:, coef], A, rng, tau=False)
-                if not rue:
-                    beta, acc = self._laplace_step(prior, gl, state, beta, Z, coef, offset,
-                                                   a, b, A, lap_step, rng)
-                    if it < tune:
-                        lap_step += (acc - 0.3) / np.sqrt(it + 1.0)
                 beta = self._exact_moves(prior, gl, state, beta, Z, coef, offset, a, b, A,
                                          rng)
             if it >= tune:
@@ -494,45 +487,6 @@ class GibbsProgram:
                         keep_latent[name][:, j] = state[name]
         return self._glm_tree(keep_beta, np.sqrt(keep_scale2), keep_latent, prior, data, Z,
                               y, sw, random_scale, scales if prior.sparse else None)
-
-    @staticmethod
-    def _laplace_step(prior, gl, state, beta, Z, coef, offset, a, b, A, log_step, rng):
-        r"""``tau`` and the coefficients in one Metropolis-Hastings step under the exact
-        likelihood (``p > n``; Knorr-Held & Rue 2002's one-block update): ``log tau' =
-        log tau + e^{log_step} N(0, 1)``, then ``theta' ~ q_{tau'}``, the Laplace
-        approximation of ``p(theta | tau', lambda, c2, intercept, y)``
-        (:func:`bayesreg.base._gibbs.pg_laplace`), accepted with probability
-
-        .. math:: \min\Big(1, \frac{p(y | \theta') N(\theta' | 0, V(\tau'))
-                  \pi(\log\tau')\, q_\tau(\theta)}{p(y | \theta) N(\theta | 0,
-                  V(\tau))\pi(\log\tau)\, q_{\tau'}(\theta')}\Big).
-
-        ``tau`` moves with the coefficients following it, under the exact likelihood: the
-        Pólya-Gamma weights, which pin the scale of the linear predictor, play no part.
-        Returns the coefficients and each chain's acceptance (0 or 1)."""
-        theta = beta[:, coef]
-        Zc = Z[:, coef]
-        rest = (beta @ Z.T - theta @ Zc.T) + offset
-        log_prior = gl.globals_(prior, A)["tau"][1]
-        tau = state["tau"]
-        prop = tau * np.exp(np.exp(log_step) * rng.standard_normal(tau.shape))
-        V = gl.variance(prior, state)
-        V_new = gl.variance(prior, {**state, "tau": prop})
-        q_new = pg_laplace(Zc, V_new, rest, a, b)
-        new = q_new.draw(rng)
-
-        def log_joint(th, v, t):
-            return (pg_log_likelihood(rest + th @ Zc.T, a, b) + log_prior(t)
-                    - 0.5 * (np.log(v) + th * th / v).sum(axis=1))
-
-        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            log_ratio = (log_joint(new, V_new, prop) - log_joint(theta, V, tau)
-                         + pg_laplace(Zc, V, rest, a, b).logpdf(theta) - q_new.logpdf(new))
-        take = np.log(rng.uniform(size=tau.shape)) < log_ratio   # NaN: rejected
-        state["tau"] = np.where(take, prop, tau)
-        beta = beta.copy()
-        beta[:, coef] = np.where(take[:, None], new, theta)
-        return beta, take.astype(float)
 
     @staticmethod
     def _exact_moves(prior, gl, state, beta, Z, coef, offset, a, b, A, rng):

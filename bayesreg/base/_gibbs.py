@@ -31,11 +31,6 @@ column of ``Phi`` is ``s``) is drawn first from its marginal, ``N(s^T M^{-1} alp
 s^T M^{-1} s, 1 / s^T M^{-1} s)`` with ``M = Phi D Phi^T + I_n``, and the others given it
 (``alpha - beta_0 s``): one factorization of ``M`` serves both.
 
-:func:`pg_laplace` is the Laplace approximation of the coefficients' conditional
-posterior under a likelihood in the Pólya-Gamma form, for ``p > n`` (Newton's method in
-the ``n``-dimensional space of the linear predictor), which the wide sampler proposes
-from.
-
 :func:`slice_step` is a univariate slice sampler (Neal 2003; stepping out, then
 shrinkage) run on many independent targets at once: each element of ``x`` is one
 target, and ``log_f`` evaluates all of them together.
@@ -45,19 +40,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numba as nb
 import numpy as np
 from scipy.linalg import lapack
-from scipy.special import expit
 
 __all__ = ["gaussian_block_draw", "variance_step", "bhattacharya_draw", "slice_step",
            "inverse_gamma", "wide_gram", "wide_log_marginal", "tall_log_marginal",
-           "collapsed_local_sweep", "coordinate_sweep", "pg_log_likelihood",
-           "PgLaplace", "pg_laplace"]
-
-_LOG_2PI = math.log(2.0 * math.pi)
+           "collapsed_local_sweep", "coordinate_sweep", "pg_log_likelihood"]
 
 
 def gaussian_block_draw(P: np.ndarray, r: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -531,79 +521,3 @@ def coordinate_sweep(theta: np.ndarray, psi: np.ndarray, Zt: np.ndarray, a: np.n
 def pg_log_likelihood(psi: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``sum_i a_i psi_i - b_i log(1 + e^{psi_i})`` over the last axis of ``psi``."""
     return (a * psi - b * np.logaddexp(0.0, psi)).sum(axis=-1)
-
-
-@dataclass(frozen=True)
-class PgLaplace:
-    r"""The Laplace approximation :func:`pg_laplace` returns: ``N(mean, Q^{-1})`` per
-    chain, ``Q = diag(1 / d) + Phi' Phi``, ``Phi = W^{1/2} Z`` (``W`` the likelihood's
-    curvature at the mode), ``M = Phi diag(d) Phi' + I_n`` (``(chains, n, n)``)."""
-
-    mean: np.ndarray
-    d: np.ndarray
-    Phi: np.ndarray
-    M: np.ndarray
-    logdet_M: np.ndarray
-
-    def draw(self, rng: np.random.Generator) -> np.ndarray:
-        """One draw per chain (:func:`bhattacharya_draw` of the centred Gaussian)."""
-        zero = np.zeros(self.M.shape[:2])
-        return self.mean + bhattacharya_draw(self.Phi, self.d, zero, rng, M=self.M)[0]
-
-    def logpdf(self, theta: np.ndarray) -> np.ndarray:
-        """``log N(theta | mean, Q^{-1}) = (log|M| - sum_j log d_j - e' Q e - p log 2 pi)
-        / 2`` with ``e = theta - mean`` and ``log|Q| = log|M| - sum_j log d_j``: ``O(n p)``
-        per chain."""
-        e = theta - self.mean
-        pe = np.einsum("cnp,cp->cn", self.Phi, e)
-        quad = (e * e / self.d).sum(axis=1) + (pe * pe).sum(axis=1)
-        return 0.5 * (self.logdet_M - np.log(self.d).sum(axis=1) - quad
-                      - theta.shape[1] * _LOG_2PI)
-
-
-def pg_laplace(Z: np.ndarray, d: np.ndarray, rest: np.ndarray, a: np.ndarray,
-               b: np.ndarray, tol: float = 1e-10, max_iter: int = 100) -> PgLaplace:
-    r"""The Laplace approximation of ``p(theta | y) ∝ exp(sum_i a_i psi_i - b_i log(1 +
-    e^{psi_i})) N(theta | 0, diag(d))`` with ``psi = rest + Z theta``, for ``p > n``.
-
-    Newton's method runs in the ``n``-dimensional space of ``f = Z theta``, whose prior is
-    ``N(0, K)``, ``K = Z diag(d) Z'`` (Rasmussen & Williams 2006, Algorithm 3.1: with
-    ``W = b sigma(psi) (1 - sigma(psi))``, ``g = a - b sigma(psi)`` and ``B = I + W^{1/2} K
-    W^{1/2}``, ``f <- K (W f + g - W^{1/2} B^{-1} W^{1/2} K (W f + g))``), from ``f = 0``
-    (the approximation is a function of ``d`` and ``rest`` alone, so a Metropolis-Hastings
-    step may use it as a proposal). At the mode ``theta* = d Z' g`` and the precision
-    is ``diag(1 / d) + Z' W Z``. ``O(n^2 p)`` for ``K`` and ``O(n^3)`` per iteration.
-
-    Parameters
-    ----------
-    Z : ndarray, shape (n, p)
-    d : ndarray, shape (chains, p)
-        Positive prior variances.
-    rest : ndarray, shape (chains, n)
-        The part of ``psi`` not in ``Z theta`` (intercept, offset).
-    a, b : ndarray, shape (n,)
-        The Pólya-Gamma form of the likelihood (``Family.polya_gamma``).
-    """
-    chains, n = rest.shape
-    K = np.matmul(Z[None, :, :] * d[:, None, :], Z.T)
-    eye = np.eye(n)
-    f = np.zeros((chains, n))
-    for _ in range(max_iter):
-        s = expit(rest + f)
-        W = b * s * (1.0 - s)
-        sw = np.sqrt(W)
-        B = eye + sw[:, :, None] * K * sw[:, None, :]
-        v = W * f + a - b * s
-        Kv = np.einsum("cij,cj->ci", K, v)
-        new = np.einsum("cij,cj->ci", K,
-                        v - sw * np.linalg.solve(B, (sw * Kv)[..., None])[..., 0])
-        step = np.max(np.abs(new - f))
-        f = new
-        if step < tol * (1.0 + np.max(np.abs(f))):
-            break
-    s = expit(rest + f)
-    W = b * s * (1.0 - s)
-    sw = np.sqrt(W)
-    M = eye + sw[:, :, None] * K * sw[:, None, :]
-    logdet_M = np.linalg.slogdet(M)[1]
-    return PgLaplace(d * ((a - b * s) @ Z), d, sw[:, :, None] * Z[None, :, :], M, logdet_M)
