@@ -18,8 +18,16 @@ columns, the same 5 non-zeros, intercept 0.3) with ``RegularizedHorseshoe(expect
 ``retry=False``; wall time, min bulk ESS of the coefficients and of every variable, max
 R-hat, divergences.
 
+``--tune`` and ``--draws`` shorten the run (default: ``Model.sample()``'s, with its
+convergence gate's retries; given either, ``retry=False``). ``--diagnose`` adds the bulk ESS
+of the slowest functionals: ``log tau``, ``||coef||^2``, each true coefficient, and the sum
+of the true coefficients that share a block of correlated columns (a trade-off between
+two columns of one block mixes slower than their sum), and each chain's quantiles of
+``log10 tau``.
+
 Run: ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/bench_wide_logistic.py
-[--p 2000] [--prior default|rhs5] [--seed 1] [--sampler auto|gibbs]``
+[--p 2000] [--prior default|rhs5] [--seed 1] [--sampler auto|gibbs] [--tune T --draws D]
+[--diagnose]``
 """
 
 from __future__ import annotations
@@ -87,6 +95,9 @@ def main():
     ap.add_argument("--part", default="wide", choices=["wide", "tall"])
     ap.add_argument("--sampler", default="auto",
                     help="auto (NUTS here: p > n), or gibbs for the Pólya-Gamma sampler")
+    ap.add_argument("--tune", type=int, default=None)
+    ap.add_argument("--draws", type=int, default=None)
+    ap.add_argument("--diagnose", action="store_true")
     args = ap.parse_args()
     if args.part == "tall":
         return tall()
@@ -98,7 +109,12 @@ def main():
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = model.sample(random_seed=args.seed, progressbar=False, sampler=args.sampler)
+        lengths = {k: v for k, v in (("tune", args.tune), ("draws", args.draws))
+                   if v is not None}
+        if lengths:
+            lengths["retry"] = False
+        fit = model.sample(random_seed=args.seed, progressbar=False, sampler=args.sampler,
+                           **lengths)
     wall = time.perf_counter() - t0
     post = fit.posterior.to_dataset()
     ess_c = float(az.ess(post[["coef"]])["coef"].min())
@@ -123,6 +139,33 @@ def main():
           f"{err:.3f} | {int(sel.sum())} | {len(caught)} |")
     for c in caught:
         print("warning:", str(c.message)[:300])
+    if args.diagnose:
+        diagnose(post, w)
+
+
+def diagnose(post, w):
+    """The bulk ESS of the functionals that mix slowest, and each chain's log10 tau."""
+    import arviz as az
+
+    true = np.flatnonzero(w)
+    coef = post["coef"].values
+    f = {"log tau": np.log(post["coef_tau"].values), "||coef||^2": (coef**2).sum(-1)}
+    for j in true:
+        f[f"coef[{j}]"] = coef[:, :, j]
+    blocks = {}
+    for j in true:
+        blocks.setdefault(j // 20, []).append(j)
+    for cols in blocks.values():
+        if len(cols) > 1:
+            f[" + ".join(f"coef[{j}]" for j in cols)] = coef[:, :, cols].sum(-1)
+    print("\n| functional | bulk ESS |\n|---|---|")
+    for name, x in f.items():
+        print(f"| {name} | {float(az.ess(x)):.0f} |")
+    lt = np.log10(post["coef_tau"].values)
+    print("\n| chain | log10 tau: 5% | 50% | 95% |\n|---|---|---|---|")
+    for c in range(lt.shape[0]):
+        q = np.quantile(lt[c], [0.05, 0.5, 0.95])
+        print(f"| {c} | {q[0]:.2f} | {q[1]:.2f} | {q[2]:.2f} |")
 
 
 if __name__ == "__main__":
