@@ -25,8 +25,13 @@ of the true coefficients that share a block of correlated columns (a trade-off b
 two columns of one block mixes slower than their sum), and each chain's quantiles of
 ``log10 tau``.
 
+``--part moves``: which Gibbs moves move ``tau``. The sampler's private steps are wrapped
+(this part reads its internals and breaks when they are renamed), and each step's mean
+squared jump of ``log tau`` per sweep is printed after tuning, next to the posterior
+variance of ``log tau`` and the jump per kept draw. Defaults: 4 x (100 + 200) sweeps.
+
 Run: ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/bench_wide_logistic.py
-[--p 2000] [--prior default|rhs5] [--seed 1] [--sampler auto|gibbs] [--tune T --draws D]
+[--part wide|tall|moves] [--p 2000] [--prior default|rhs5] [--seed 1] [--sampler auto|gibbs] [--tune T --draws D]
 [--diagnose]``
 """
 
@@ -92,7 +97,7 @@ def main():
     ap.add_argument("--p", type=int, default=2000)
     ap.add_argument("--prior", default="default", choices=["default", "rhs5"])
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--part", default="wide", choices=["wide", "tall"])
+    ap.add_argument("--part", default="wide", choices=["wide", "tall", "moves"])
     ap.add_argument("--sampler", default="auto",
                     help="auto (NUTS here: p > n), or gibbs for the Pólya-Gamma sampler")
     ap.add_argument("--tune", type=int, default=None)
@@ -105,6 +110,8 @@ def main():
     n, p = X.shape
     prior = (br.RegularizedHorseshoe() if args.prior == "default"
              else br.RegularizedHorseshoe(expected_nonzero=5))
+    if args.part == "moves":
+        return moves(X, y, prior, args)
     model = br.Model(X, y, family="bernoulli", prior=prior, standardize=True)
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
@@ -141,6 +148,50 @@ def main():
         print("warning:", str(c.message)[:300])
     if args.diagnose:
         diagnose(post, w)
+
+
+def moves(X, y, prior, args):
+    """The mean squared jump of ``log tau`` that each Gibbs move makes (see the module
+    docstring)."""
+    from collections import defaultdict
+
+    import bayesreg as br
+    from bayesreg.backends import _gibbs
+    from bayesreg.priors import _mixture
+
+    jumps = defaultdict(list)
+
+    def wrapped(f, label, state_at):
+        def step(*a, **kw):
+            state = a[state_at]
+            before = np.log(state["tau"]).copy()
+            out = f(*a, **kw)
+            jumps[label].append(float(((np.log(state["tau"]) - before) ** 2).mean()))
+            return out
+        return step
+
+    G = _gibbs.GibbsProgram
+    G._tau_step = staticmethod(wrapped(G._tau_step, "tau given lambda, omega (coefficients "
+                                                     "integrated out)", 2))
+    G._global_moves = staticmethod(wrapped(G._global_moves, "tau, c2 given the non-centred "
+                                           "coefficients; joint rescaling (exact "
+                                           "likelihood)", 2))
+    _mixture._scale_move = wrapped(_mixture._scale_move, "(tau, lambda) -> (tau e^s, "
+                                   "lambda e^-s)", 1)
+    tune = 100 if args.tune is None else args.tune
+    draws = 200 if args.draws is None else args.draws
+    model = br.Model(X, y, family="bernoulli", prior=prior, standardize=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = model.sample(sampler="gibbs", tune=tune, draws=draws, random_seed=args.seed,
+                           progressbar=False, retry=False)
+    lt = np.log(fit.posterior["coef_tau"].values)
+    print(f"### Which moves move tau: {prior!r}, 4 x ({tune} + {draws}) sweeps\n")
+    print(f"posterior variance of log tau {lt.var():.3f}; mean squared jump per kept "
+          f"draw {(np.diff(lt, axis=1) ** 2).mean():.3f}\n")
+    print("| move | mean squared jump of log tau per sweep |\n|---|---|")
+    for label, v in jumps.items():
+        print(f"| {label} | {np.mean(v[tune:]):.4f} |")
 
 
 def diagnose(post, w):
