@@ -250,12 +250,6 @@ def _log_half_t_of_log(nu, scale):
     return lambda x: log_half_t_kernel(x, nu, scale) + np.log(x)
 
 
-def _log_inverse_gamma_of_log(a, b):
-    """The log density of ``log x`` for ``x ~ InvGamma(a, b)``, up to a constant (the
-    Jacobian in), as a function of ``x``."""
-    return lambda x: -a * np.log(x) - b / x
-
-
 def _rhs_init(prior, chains, p, A):
     state = _hs_init(prior, chains, p, A)
     state["c2"] = np.full(chains, float(prior.slab_scale) ** 2)
@@ -300,8 +294,8 @@ def _rhs_update(prior, state, w, A, rng, tau=True):
     log_c2_prior = _rhs_c2_prior(prior)
 
     def log_c2(t):
-        c2 = np.exp(t)
-        return _rhs_log_normal(w2, t2l2, c2[:, None]) + log_c2_prior(c2)
+        c2_t = np.exp(t)
+        return _rhs_log_normal(w2, t2l2, c2_t[:, None]) + log_c2_prior(c2_t)
 
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         state["c2"] = np.exp(slice_step(np.log(state["c2"]), log_c2, rng))
@@ -318,9 +312,12 @@ def _tau_global(prior, A):
 
 
 def _rhs_c2_prior(prior):
-    """The slab ``c2 ~ InvGamma(nu / 2, nu s^2 / 2)``: the log density of ``log c2``."""
+    """The slab ``c2 ~ InvGamma(a, b)``, ``a = nu / 2``, ``b = nu s^2 / 2``: the log density
+    of ``log c2``, ``-a log c2 - b / c2`` up to a constant (the Jacobian in), as a function
+    of ``c2``."""
     a = 0.5 * float(prior.slab_df)
-    return _log_inverse_gamma_of_log(a, a * float(prior.slab_scale) ** 2)
+    b = a * float(prior.slab_scale) ** 2
+    return lambda c2: -a * np.log(c2) - b / c2
 
 
 def _rhs_globals(prior, A):
