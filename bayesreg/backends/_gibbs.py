@@ -70,7 +70,10 @@ make the plain sweep crawl on a wide logistic model, BENCHMARKS.md):
    linear predictor no longer hold them back.
 
 A sweep costs ``O(n k min(n, k))``; the draws are reported under the PyMC model's names
-(``coef``, ``coef_tau``, ``coef_lambda``, ``coef_c2``, ``coef_z``, ...).
+(``coef``, ``coef_tau``, ``coef_lambda``, ``coef_c2``, ``coef_z``, ...). The two numba
+kernels (steps 4 and 5) run the chains on numba's threads when ``n k min(n, k)`` reaches
+:data:`GIBBS_PARALLEL_WORK`, and one after the other below it, where the threaded
+variant's extra compilation would cost more than it saves; the draws are the same.
 """
 
 from __future__ import annotations
@@ -106,6 +109,9 @@ __all__ = ["GibbsProgram", "GIBBS_MAX_FEATURES", "gibbs_unsupported", "gibbs_pay
 #: ``sampler="auto"`` uses the Gibbs sampler up to this many features (a sweep costs
 #: O(p^3); beyond this NUTS on the sufficient statistics, O(p^2) per gradient, is cheaper)
 GIBBS_MAX_FEATURES = 200
+#: a Pólya-Gamma sweep with ``n k min(n, k)`` at least this runs its numba kernels' chains
+#: on numba's threads (the same draws; below it the extra compilation costs more)
+GIBBS_PARALLEL_WORK = 1e7
 
 _LOG_2PI = math.log(2.0 * math.pi)
 #: the PyMC model's variable names the Gibbs sampler reports (it refuses a model with others)
@@ -407,6 +413,7 @@ class GibbsProgram:
         keep_latent = {}
         eye = np.arange(k)
         rue = n >= k
+        parallel = n * k * min(n, k) >= GIBBS_PARALLEL_WORK
         b_full = np.broadcast_to(b, (chains, n))
         for it in range(total):
             psi = beta @ Z.T + offset
@@ -446,7 +453,8 @@ class GibbsProgram:
                     c2, nu_l = gl.collapsed(prior, state)
                     cols = slice(1, None) if self.intercept == "prior" else slice(None)
                     collapsed_local_sweep(M, Phi[:, :, cols], alpha, sq if flat else None,
-                                          state["lambda"], state["tau"], c2, nu_l, rng)
+                                          state["lambda"], state["tau"], c2, nu_l, rng,
+                                          parallel=parallel)
                     if gl.refresh is not None:
                         gl.refresh(prior, state, rng)
                     V[:, coef] = gl.variance(prior, state)
@@ -474,7 +482,7 @@ class GibbsProgram:
             if prior.sparse:
                 gl.update(prior, state, beta[:, coef], A, rng, tau=False)
                 beta = self._exact_moves(prior, gl, state, beta, Z, coef, offset, a, b, A,
-                                         rng)
+                                         rng, parallel)
             if it >= tune:
                 j = it - tune
                 keep_beta[:, j] = beta
@@ -489,7 +497,7 @@ class GibbsProgram:
                               y, sw, random_scale, scales if prior.sparse else None)
 
     @staticmethod
-    def _exact_moves(prior, gl, state, beta, Z, coef, offset, a, b, A, rng):
+    def _exact_moves(prior, gl, state, beta, Z, coef, offset, a, b, A, rng, parallel):
         r"""Moves under the exact likelihood, the Pólya-Gamma weights integrated out (they
         are redrawn next): the weights of rows with a large linear predictor are small and
         hold the coefficients and the global scales back, which these moves do not.
@@ -513,7 +521,8 @@ class GibbsProgram:
         theta = GibbsProgram._global_moves(prior, gl, state, theta, Zc, rest, a, b, scales, rng)
         psi = rest + theta @ Zc.T
         coordinate_sweep(theta, psi, np.ascontiguousarray(Zc.T), a, b,
-                         np.ascontiguousarray(gl.variance(prior, state)), rng)
+                         np.ascontiguousarray(gl.variance(prior, state)), rng,
+                         parallel=parallel)
         beta = beta.copy()
         beta[:, coef] = theta
         return beta

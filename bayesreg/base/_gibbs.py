@@ -359,17 +359,23 @@ def _collapsed_chain(K, Phi, alpha, s, lam, tau, c2, nu, kind, flat, ld, q, a, b
         lam[j] = lam1
 
 
-@nb.njit(nogil=True)
 def _collapsed_chains(K, Phi, alpha, s, lam, tau, c2, nu, kind, flat, ld, q, a, b,
                       unif):  # pragma: no cover - numba
-    for c in range(K.shape[0]):
+    for c in nb.prange(K.shape[0]):
         _collapsed_chain(K[c], Phi[c], alpha[c], s[c], lam[c], tau[c], c2[c], nu, kind,
                          flat, ld[c], q[c], a[c], b[c], unif[c])
 
 
+#: the chains one after the other, and the chains on numba's threads (compiled on first
+#: use; the same draws, as every uniform is drawn before)
+_COLLAPSED = (nb.njit(nogil=True)(_collapsed_chains),
+              nb.njit(nogil=True, parallel=True)(_collapsed_chains))
+
+
 def collapsed_local_sweep(M: np.ndarray, Phi: np.ndarray, alpha: np.ndarray,
                           flat: np.ndarray | None, lam: np.ndarray, tau: np.ndarray,
-                          c2: np.ndarray | None, nu: float, rng: np.random.Generator) -> None:
+                          c2: np.ndarray | None, nu: float, rng: np.random.Generator,
+                          parallel: bool = False) -> None:
     r"""One slice update of every ``log lambda_j`` of a horseshoe (``c2`` None) or
     regularized horseshoe, with the coefficients integrated out (``p > n``), in place.
 
@@ -404,6 +410,9 @@ def collapsed_local_sweep(M: np.ndarray, Phi: np.ndarray, alpha: np.ndarray,
     nu : float
         The local scales' degrees of freedom.
     rng : numpy.random.Generator
+    parallel : bool, default False
+        Run the chains on numba's threads (worth its extra compilation when a sweep is
+        long); the draws are the same either way.
     """
     chains, n, p = Phi.shape
     K = np.ascontiguousarray(np.linalg.inv(M))
@@ -419,9 +428,9 @@ def collapsed_local_sweep(M: np.ndarray, Phi: np.ndarray, alpha: np.ndarray,
     c2v = np.ones(chains) if c2 is None else np.asarray(c2, dtype=float)
     unif = rng.uniform(size=(chains, p, SLICE_UNIFORMS))
     lam_c = np.ascontiguousarray(lam)
-    _collapsed_chains(K, np.ascontiguousarray(Phi), np.ascontiguousarray(alpha), s, lam_c,
-                      np.asarray(tau, dtype=float), c2v, float(nu), kind, has_flat, ld, q, a,
-                      b, unif)
+    _COLLAPSED[bool(parallel)](K, np.ascontiguousarray(Phi), np.ascontiguousarray(alpha), s,
+                               lam_c, np.asarray(tau, dtype=float), c2v, float(nu), kind,
+                               has_flat, ld, q, a, b, unif)
     lam[...] = lam_c
 
 
@@ -470,15 +479,19 @@ def _coordinate_chain(beta, psi, Zt, a, b, v, min_ratio, unif):  # pragma: no co
         beta[j] = x1
 
 
-@nb.njit(nogil=True)
 def _coordinate_chains(beta, psi, Zt, a, b, v, min_ratio, unif):  # pragma: no cover - numba
-    for c in range(beta.shape[0]):
+    for c in nb.prange(beta.shape[0]):
         _coordinate_chain(beta[c], psi[c], Zt, a, b, v[c], min_ratio, unif[c])
+
+
+#: as :data:`_COLLAPSED`
+_COORDINATE = (nb.njit(nogil=True)(_coordinate_chains),
+               nb.njit(nogil=True, parallel=True)(_coordinate_chains))
 
 
 def coordinate_sweep(theta: np.ndarray, psi: np.ndarray, Zt: np.ndarray, a: np.ndarray,
                      b: np.ndarray, v: np.ndarray, rng: np.random.Generator,
-                     min_ratio: float = 1e-3) -> None:
+                     min_ratio: float = 1e-3, parallel: bool = False) -> None:
     r"""One slice update of every coefficient ``theta_j ~ N(0, v_j)`` given the others,
     under the exact likelihood ``sum_i a_i psi_i - b_i log(1 + e^{psi_i})`` (the
     Pólya-Gamma form of the bernoulli and negative-binomial families), in place.
@@ -504,6 +517,8 @@ def coordinate_sweep(theta: np.ndarray, psi: np.ndarray, Zt: np.ndarray, a: np.n
         min_ratio``: their conditional is their prior to that precision) are left as they
         are. The choice depends only on ``v``, which the sweep holds fixed, so the sweep
         still leaves the conditional of the others invariant.
+    parallel : bool, default False
+        As in :func:`collapsed_local_sweep`.
     """
     chains, p = theta.shape
     unif = rng.uniform(size=(chains, p, SLICE_UNIFORMS))
@@ -512,8 +527,8 @@ def coordinate_sweep(theta: np.ndarray, psi: np.ndarray, Zt: np.ndarray, a: np.n
     n = psi.shape[1]
     a = np.ascontiguousarray(np.broadcast_to(np.asarray(a, dtype=float), (n,)))
     b = np.ascontiguousarray(np.broadcast_to(np.asarray(b, dtype=float), (n,)))
-    _coordinate_chains(th, ps, np.ascontiguousarray(Zt), a, b, np.ascontiguousarray(v),
-                       float(min_ratio), unif)
+    _COORDINATE[bool(parallel)](th, ps, np.ascontiguousarray(Zt), a, b,
+                                np.ascontiguousarray(v), float(min_ratio), unif)
     theta[...] = th
     psi[...] = ps
 
