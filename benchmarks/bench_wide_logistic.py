@@ -10,7 +10,8 @@ sampler, the wall time of the whole ``sample()`` call, the max R-hat and min bul
 over every coefficient (and over the latent scales), and SAVS (:func:`bayesreg.savs`)
 against the true support, scored as ``bench_sparse.py``'s
 selection part scores the gaussian case (precision, recall, ||coef - truth||_2).
-``--prior rhs5`` uses ``RegularizedHorseshoe(expected_nonzero=5)`` instead.
+``--prior rhs5`` uses ``RegularizedHorseshoe(expected_nonzero=5)`` instead, ``--prior rhs10``
+``expected_nonzero=10`` (the gaussian benchmark's guess).
 
 ``--part tall``: the same comparison on a tall logistic (n = 400, p = 40 i.i.d. N(0, 1)
 columns, the same 5 non-zeros, intercept 0.3) with ``RegularizedHorseshoe(expected_nonzero
@@ -95,7 +96,7 @@ def main():
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--p", type=int, default=2000)
-    ap.add_argument("--prior", default="default", choices=["default", "rhs5"])
+    ap.add_argument("--prior", default="default", choices=["default", "rhs5", "rhs10"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--part", default="wide", choices=["wide", "tall", "moves"])
     ap.add_argument("--sampler", default="auto",
@@ -109,7 +110,7 @@ def main():
     X, y, w = simulate_wide(args.p)
     n, p = X.shape
     prior = (br.RegularizedHorseshoe() if args.prior == "default"
-             else br.RegularizedHorseshoe(expected_nonzero=5))
+             else br.RegularizedHorseshoe(expected_nonzero=int(args.prior[3:])))
     if args.part == "moves":
         return moves(X, y, prior, args)
     model = br.Model(X, y, family="bernoulli", prior=prior, standardize=True)

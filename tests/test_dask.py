@@ -211,6 +211,23 @@ def test_chunked_loo_and_log_likelihood_equal_in_memory(client, data):
     assert res.p == pytest.approx(float(ref.p), rel=1e-6)
     assert res.pareto_k_max == pytest.approx(float(np.max(ref.pareto_k)), rel=1e-9)
     assert res.n_data_points == len(y)
+    # predictions: in memory as Model.predict; on chunks, lazily, the same means
+    X_new = X[:40] + 0.5
+    pred, expected = dm.predict(X_new, f, random_seed=1), m.predict(X_new, g, random_seed=1)
+    np.testing.assert_allclose(pred.mean, expected.mean, rtol=1e-9)
+    np.testing.assert_allclose(pred.draws.values, expected.draws.values, rtol=1e-9)
+    lazy = dm.predict(da.from_array(X_new, chunks=(15, X.shape[1])), f)
+    np.testing.assert_allclose(lazy.compute(), expected.mean, rtol=1e-9)
+    # standardize=True: the chunks are standardized with the training map
+    std = dict(kw, standardize=True)
+    fs = br.DaskModel(*_dask(X, y)[:2], **std).sample(sampler="exact", draws=200, chains=1,
+                                                      random_seed=5, progressbar=False)
+    gs = br.Model(X, y, **std).sample(sampler="exact", draws=200, chains=1, random_seed=5,
+                                      progressbar=False)
+    np.testing.assert_allclose(
+        br.DaskModel(*_dask(X, y)[:2], **std).predict(
+            da.from_array(X_new, chunks=(15, X.shape[1])), fs).compute(),
+        br.Model(X, y, **std).predict(X_new, gs, draws=False).mean, rtol=1e-8)
 
 
 # ---------------------------------------------------------------- GLMs
@@ -280,6 +297,61 @@ def test_glm_posterior_out_of_core_matches_the_in_memory_fit(client, family):
     np.testing.assert_array_equal(*(r.posterior["coef"].values for r in runs))
     with pytest.raises(ValueError, match="sampler"):
         br.DaskModel(Xd, yd, **kw).sample(sampler="nutpie")
+
+
+@pytest.mark.parametrize("family", ["bernoulli", "poisson"])
+def test_glm_loo_log_likelihood_and_predictions_chunk_by_chunk(client, family):
+    """The per-row quantities of an out-of-core GLM fit, against scipy's densities and
+    arviz-stats' PSIS-LOO on the same draws."""
+    import arviz_stats as azs
+    from scipy import stats
+    from scipy.special import expit
+
+    rng = np.random.default_rng(21)
+    n, p = 3000, 3
+    X = rng.normal(size=(n, p)) + 2.0
+    eta = (X - 2.0) @ [0.6, -0.4, 0.1] + 0.2
+    y = (rng.uniform(size=n) < expit(eta)).astype(float) if family == "bernoulli" \
+        else rng.poisson(np.exp(eta)).astype(float)
+    Xd, yd, _ = _dask(X, y, rows=700)
+    dm = br.DaskModel(Xd, yd, prior=br.Gaussian(1.0), family=family)
+    fit = dm.sample(draws=250, random_seed=2, progressbar=False)
+    post = fit.posterior
+    eta_draws = np.einsum("cdp,np->cdn", post["coef"].values, X) \
+        + post["intercept"].values[..., None]
+    mu = expit(eta_draws) if family == "bernoulli" else np.exp(eta_draws)
+    ref = stats.bernoulli.logpmf(y, mu) if family == "bernoulli" \
+        else stats.poisson.logpmf(y, mu)
+    ll = dm.log_likelihood(fit)
+    assert isinstance(ll.data, da.Array) and ll.shape == (4, 250, n)
+    np.testing.assert_allclose(ll.values, ref, rtol=1e-10, atol=1e-12)
+    tree = xr.DataTree.from_dict({"posterior": post.to_dataset(), "log_likelihood":
+                                  xr.Dataset({"y": (("chain", "draw", "obs_id"), ref)})})
+    expected = azs.loo(tree, reff=0.9)
+    res = dm.loo(fit, reff=0.9)
+    assert res.elpd == pytest.approx(float(expected.elpd), rel=1e-9)
+    assert res.se == pytest.approx(float(expected.se), rel=1e-9)
+    assert res.p == pytest.approx(float(expected.p), rel=1e-6)
+    assert res.pareto_k_max == pytest.approx(float(np.max(expected.pareto_k)), rel=1e-9)
+    # predictions: the posterior mean of E[y | x], in memory and lazily on chunks
+    X_new = X[:50] - 0.5
+    eta_new = np.einsum("cdp,np->cdn", post["coef"].values, X_new) \
+        + post["intercept"].values[..., None]
+    mean = (expit(eta_new) if family == "bernoulli" else np.exp(eta_new)).mean((0, 1))
+    pred = dm.predict(X_new, fit, random_seed=4)
+    np.testing.assert_allclose(pred.mean, mean, rtol=1e-12)
+    assert pred.draws.shape == (4, 250, 50) and np.all(pred.draws.values >= 0)
+    assert np.all(pred.draws.values == np.round(pred.draws.values))
+    again = dm.predict(X_new, fit, random_seed=4)
+    np.testing.assert_array_equal(pred.draws.values, again.draws.values)
+    assert dm.predict(X_new, fit, draws=False).draws is None
+    lazy = dm.predict(da.from_array(X_new, chunks=(20, p)), fit)
+    assert isinstance(lazy, da.Array)
+    np.testing.assert_allclose(lazy.compute(), mean, rtol=1e-12)
+    with pytest.raises(ValueError, match="3 training features"):
+        dm.predict(da.from_array(X_new[:, :2], chunks=(20, 2)), fit)
+    with pytest.raises(ValueError, match="gaussian family.*bayesreg.Model"):
+        dm.log_evidence()
 
 
 @pytest.mark.parametrize("kw", [dict(prior=br.Laplace(0.05)),

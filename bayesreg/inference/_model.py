@@ -89,6 +89,18 @@ class Prediction:
     draws: xr.DataArray | None
 
 
+def prediction(model, posterior: xr.Dataset, X_new, *, random_seed, draws: bool,
+               owner: str) -> Prediction:
+    """The :class:`Prediction` of ``model`` (anything :func:`new_design` and
+    :func:`simulate` read) at the inputs ``X_new`` as given, under ``posterior``."""
+    X_new = new_design(model, X_new)
+    check_bool(draws, "draws", owner)
+    if not draws:
+        return Prediction(mean=predictive_mean(model, posterior, X_new), draws=None)
+    mean, y_draws = simulate(model, posterior, X_new, rng_from(random_seed, owner))
+    return Prediction(mean=mean, draws=y_draws)
+
+
 #: a fixed ``sigma`` below this fraction of the (weighted) sd of ``y`` draws a warning
 DEGENERATE_SIGMA = 1e-6
 
@@ -588,14 +600,9 @@ class Model:
         ``n_new = 10^6``): with ``draws=False`` only the mean is computed, in blocks of
         rows of bounded memory, and ``Prediction.draws`` is None.
         """
-        X_new = new_design(self, X_new)
         idata = self._resolve_idata(idata)
-        check_bool(draws, "draws", "Model.predict")
-        if not draws:
-            return Prediction(mean=predictive_mean(self, idata.posterior, X_new), draws=None)
-        rng = rng_from(random_seed, "Model.predict")
-        mean, draws = simulate(self, idata.posterior, X_new, rng)
-        return Prediction(mean=mean, draws=draws)
+        return prediction(self, idata.posterior, X_new, random_seed=random_seed, draws=draws,
+                          owner="Model.predict")
 
     def sample_prior_predictive(self, draws: int = 500, *, random_seed=None):
         """Draw parameters from the prior and ``y`` from the prior predictive.

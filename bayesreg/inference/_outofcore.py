@@ -15,7 +15,7 @@ every coefficient, intercept and noise scale*, so every prior, every sampler (ex
 PyMC, nutpie, numpyro, blackjax), the MAP, the evidence and ``standardize=True`` work
 unchanged and cost nothing more whatever ``n``. Only the pointwise log-likelihood (for
 PSIS-LOO) and predictions at the training rows need the rows: they are computed chunk by
-chunk (:meth:`DaskModel.loo`, :meth:`DaskModel.log_likelihood`).
+chunk (:meth:`DaskModel.loo`, :meth:`DaskModel.log_likelihood`), for every family.
 
 Bernoulli and Poisson families: no finite statistics exist; the MAP is a proximal-Newton
 loop whose every iteration is one pass over the chunks returning the gradient and the
@@ -38,6 +38,7 @@ from __future__ import annotations
 import json
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -67,10 +68,11 @@ from ._diagnostics import CONVERGENCE_ATTR, ConvergenceWarning, check_convergenc
 from ..utils._datatree import datatree, group_names
 from ..families._family import family_names, get_family
 from ._map import MapEstimate, map_penalty
-from ._model import Model
+from ._model import Model, prediction
 from ._outofcore_glm import glm_map_chunked
 from ._loo import _by_row, _reff
 from ._pointwise import pointwise_loglik
+from ._blocks import predictive_mean
 from ._model_spec import check_coef_prior, check_intercept_prior
 
 __all__ = ["DaskModel", "DaskMapEstimate", "ChunkedLoo"]
@@ -120,6 +122,19 @@ class ChunkedLoo:
     n_samples: int
     pareto_k_max: float
     n_bad_k: int
+
+
+@dataclass(frozen=True)
+class _RowModel:
+    """What the per-row quantities of a GLM fit (pointwise log-likelihood, predictions)
+    read of its model: the in-memory stand-in of a :class:`DaskModel` GLM, light enough to
+    ship to the workers (a gaussian DaskModel ships its in-memory ``core`` model)."""
+
+    family: Any
+    fit_intercept: bool
+    feature_names: tuple
+    standardization: None = None
+    formula: None = None
 
 
 def _design(core: Model, X) -> np.ndarray:
@@ -295,10 +310,18 @@ class DaskModel:
 
     def _need_gaussian(self, what: str):
         if self.core is None:
-            raise NotImplementedError(f"DaskModel.{what} is available for the gaussian family "
-                                      f"only; GLMs have DaskModel.map() and "
-                                      f"DaskModel.sample().")
+            raise ValueError(f"DaskModel.{what} needs the gaussian family (its statistics); a "
+                             f"{self.family.name} model has none: use bayesreg.Model on the "
+                             f"data in memory (or a subset of it).")
         return self.core
+
+    @property
+    def _rows(self):
+        """The model the per-row computations read: the in-memory ``core`` (gaussian) or
+        a :class:`_RowModel` (GLMs)."""
+        if self.core is not None:
+            return self.core
+        return _RowModel(self.family, self.fit_intercept, tuple(self.feature_names))
 
     # ---------------------------------------------------------------- results
     def map(self, *, tol: float = 1e-10, max_iter: int = 100,
@@ -340,7 +363,7 @@ class DaskModel:
 
         The fit has the ``posterior``, ``sample_stats`` and ``log_prior`` groups; no data
         groups and no ``log_likelihood`` (``n`` values per draw): use :meth:`loo` or
-        :meth:`log_likelihood` (gaussian family).
+        :meth:`log_likelihood`, which compute it chunk by chunk.
         ``posterior.attrs["bayesreg_out_of_core"]`` records ``n_samples`` and ``sum_w``.
 
         Gaussian family: every sampler of :class:`bayesreg.Model`, on the sufficient
@@ -441,7 +464,7 @@ class DaskModel:
     def _shipped(self, fit):
         """A light copy of the core model and the posterior, one key each in the graph."""
         dask, _ = import_dask()
-        core = self._need_gaussian("loo").replace()
+        core = self.core.replace() if self.core is not None else self._rows
         post = fit["posterior"].to_dataset()
         post.attrs = {}
         return dask.delayed(core, pure=True), dask.delayed(post, pure=True), post
@@ -485,15 +508,32 @@ class DaskModel:
                                                              * ds.sizes["draw"]),
                           pareto_k_max=float(kmax), n_bad_k=int(nbad))
 
-    def predict(self, X_new, fit):
-        """Posterior predictions at in-memory ``X_new`` (see :meth:`bayesreg.Model.predict`);
-        for a Dask ``X_new``, the posterior-mean prediction as a lazy Dask array."""
-        core = self._need_gaussian("predict")
+    def predict(self, X_new, fit, *, random_seed=None, draws: bool = True):
+        """Posterior predictions at ``X_new`` under a fit from :meth:`sample`.
+
+        In-memory ``X_new``: a :class:`bayesreg.Prediction`, as
+        :meth:`bayesreg.Model.predict` (the posterior mean of ``E[y | x] = g^{-1}(eta)``,
+        and predictive draws of ``y`` unless ``draws=False``). A Dask ``X_new`` (array, or
+        Dask-backed ``DataArray``, chunked by rows): the posterior mean of ``E[y | x]`` as
+        a lazy Dask array, each chunk computed where it lives.
+        """
+        post = fit["posterior"].to_dataset()
+        rows = self._rows
         if not is_dask_collection(X_new):
-            return core.predict(X_new, fit)
-        post = fit["posterior"]
-        name = "_original" if "coef_original" in post else ""
-        coef = post["coef" + name].mean(("chain", "draw")).values
-        b = float(post["intercept" + name].mean()) if self.fit_intercept else 0.0
-        X_new = getattr(X_new, "data", X_new)
-        return X_new @ coef + b
+            return prediction(rows, post, X_new, random_seed=random_seed, draws=draws,
+                              owner="DaskModel.predict")
+        X_new = getattr(X_new, "data", X_new)  # a DataArray's dask array
+        if getattr(X_new, "ndim", None) != 2 or X_new.shape[1] != self.n_features:
+            raise ValueError(f"DaskModel.predict: a Dask X_new must be 2-D with the "
+                             f"{self.n_features} training features as columns; got shape "
+                             f"{getattr(X_new, 'shape', None)}.")
+        keep = [v for v in ("coef", "intercept") if v in post]
+        post = post[keep]
+        post.attrs = {}
+        return X_new.rechunk({1: -1}).map_blocks(_mean_chunk, rows, post, drop_axis=1,
+                                                 dtype=float)
+
+
+def _mean_chunk(X, rows, posterior) -> np.ndarray:
+    """The posterior mean of ``E[y | x]`` at the rows of one chunk."""
+    return predictive_mean(rows, posterior, _design(rows, X))
