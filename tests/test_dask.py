@@ -350,8 +350,17 @@ def test_glm_loo_log_likelihood_and_predictions_chunk_by_chunk(client, family):
     np.testing.assert_allclose(lazy.compute(), mean, rtol=1e-12)
     with pytest.raises(ValueError, match="3 training features"):
         dm.predict(da.from_array(X_new[:, :2], chunks=(20, 2)), fit)
-    with pytest.raises(ValueError, match="gaussian family.*bayesreg.Model"):
+    # the Laplace evidence from the chunked MAP and Hessian: the in-memory one
+    ev, ref_ev = dm.log_evidence(method="laplace"), br.Model(
+        X, y, prior=br.Gaussian(1.0), family=family).log_evidence(method="laplace")
+    for f in ("log_evidence", "log_likelihood_max", "log_occam_factor", "effective_params",
+              "intercept"):
+        assert getattr(ev, f) == pytest.approx(getattr(ref_ev, f), rel=1e-7, abs=1e-9), f
+    np.testing.assert_allclose(ev.coef, ref_ev.coef, rtol=0, atol=1e-8)
+    with pytest.raises(ValueError, match="method='laplace' only"):
         dm.log_evidence()
+    with pytest.raises(ValueError, match="Laplace is not smooth"):
+        dm.replace(prior=br.Laplace(0.1)).log_evidence(method="laplace")
 
 
 @pytest.mark.parametrize("kw", [dict(prior=br.Laplace(0.05)),

@@ -60,6 +60,7 @@ from ..backends._dask_chunks import (
 from ..backends._draws import coefficient_values, posterior_dataset
 from ..backends._imh import SAMPLER_NOTE_ATTR, imh_failure, imh_run
 from ..backends._laplace import smooth_prior_reason
+from ..base._evidence import laplace_evidence
 from ..base._psis import psis_loo
 from ..base._random import seed_sequence_int
 from ..utils._validation import (NON_NEGATIVE_INT, POSITIVE_INT, OneOf, check_bool,
@@ -67,6 +68,7 @@ from ..utils._validation import (NON_NEGATIVE_INT, POSITIVE_INT, OneOf, check_bo
 from ._diagnostics import CONVERGENCE_ATTR, ConvergenceWarning, check_convergence
 from ..utils._datatree import datatree, group_names
 from ..families._family import family_names, get_family
+from ._evidence import EvidenceResult
 from ._map import MapEstimate, map_penalty
 from ._model import Model, prediction
 from ._outofcore_glm import glm_map_chunked
@@ -376,7 +378,7 @@ class DaskModel:
             return self._sample_glm(draws=draws, tune=tune, chains=chains, sampler=sampler,
                                     random_seed=random_seed, progressbar=progressbar,
                                     **kwargs)
-        core = self._need_gaussian("sample")
+        core = self.core
         kwargs.pop("log_likelihood", None)
         fit = core.sample(draws=draws, tune=tune, chains=chains, sampler=sampler,
                           random_seed=random_seed, progressbar=progressbar,
@@ -399,23 +401,12 @@ class DaskModel:
         chains = check_param(chains, "chains", owner, POSITIVE_INT)
         check_random_seed(random_seed, owner)
         check_bool(progressbar, "progressbar", owner)
-        why = smooth_prior_reason(self.prior)
-        if why is None and self.prior.penalty_kind == "student_t":
-            why = "the out-of-core MAP has no StudentT prior"
-        if why is None and self.fit_intercept and not self.intercept_prior.improper:
-            why = "the out-of-core MAP needs a flat intercept"
+        why = self._laplace_unsupported()
         if why is not None:
             raise ValueError(_GLM_SAMPLING.format(family=family, why=f"here {why}"))
-        pen = map_penalty(self)
-        x_mean = np.asarray(self.stats.x_mean, dtype=float)
+        theta, H, shift, info = self._glm_laplace()
         k = 1 if self.fit_intercept else 0
-        shift = x_mean if k else np.zeros_like(x_mean)
-        w, b, info = glm_map_chunked(self.data, self, pen, x_mean=x_mean,
-                                     y_mean=self.stats.y_mean, tol=1e-10)
-        # the centred parameters (b_c, w), b_c = b + x_mean' w: the Hessian in one pass
-        theta = np.concatenate([[b + shift @ w], w]) if k else np.asarray(w)
-        _, _, H = reduce_glm(self.data, self.family, theta, shift, bool(k), 2)
-        H[k:, k:] += pen.l2 * np.eye(len(w))
+        x_mean = np.asarray(self.stats.x_mean, dtype=float)
         prior = self.prior
 
         def log_density(th):
@@ -456,10 +447,78 @@ class DaskModel:
             warnings.warn(ConvergenceWarning(report.message, report), stacklevel=2)
         return datatree(groups)
 
+    def _laplace_unsupported(self) -> str | None:
+        """Why the Laplace approximation of a GLM cannot be built out of core, or None."""
+        why = smooth_prior_reason(self.prior)
+        if why is None and self.prior.penalty_kind == "student_t":
+            why = "the out-of-core MAP has no StudentT prior"
+        if why is None and self.fit_intercept and not self.intercept_prior.improper:
+            why = "the out-of-core MAP needs a flat intercept"
+        return why
+
+    def _glm_laplace(self):
+        """``(theta, H, shift, info)``: the MAP in the centred parameters ``(b_c, w)``,
+        ``b_c = b + x_mean' w`` (``w`` alone without an intercept), the Hessian of the
+        negative log posterior there (one more pass over the chunks), the centring ``shift``
+        and the MAP's report."""
+        pen = map_penalty(self)
+        x_mean = np.asarray(self.stats.x_mean, dtype=float)
+        k = 1 if self.fit_intercept else 0
+        shift = x_mean if k else np.zeros_like(x_mean)
+        w, b, info = glm_map_chunked(self.data, self, pen, x_mean=x_mean,
+                                     y_mean=self.stats.y_mean, tol=1e-10)
+        theta = np.concatenate([[b + shift @ w], w]) if k else np.asarray(w)
+        _, _, H = reduce_glm(self.data, self.family, theta, shift, bool(k), 2)
+        H[k:, k:] += pen.l2 * np.eye(len(w))
+        return theta, H, shift, info
+
     def log_evidence(self, method: str = "exact", **kwargs):
-        """The evidence, as :func:`bayesreg.log_evidence` (gaussian family: exact from the
-        statistics; the other methods work too)."""
-        return self._need_gaussian("log_evidence").log_evidence(method=method, **kwargs)
+        r"""The evidence, as :func:`bayesreg.log_evidence`.
+
+        Gaussian family: every method, ``"exact"`` from the statistics. Bernoulli and
+        Poisson (a ``Gaussian`` or ``Flat`` coefficient prior, a flat intercept or none):
+        ``method="laplace"``, from the out-of-core MAP and one pass each for the Hessian and
+        the log-likelihood there,
+
+        .. math::
+
+            \log p(y) \approx \log p(y \mid \theta^*) + \log p(\theta^*)
+                + \tfrac d2 \log 2\pi - \tfrac12 \log\det H
+
+        (the same as :meth:`bayesreg.Model.log_evidence` with ``method="laplace"`` on the
+        data in memory).
+        """
+        if self.core is not None:
+            return self.core.log_evidence(method=method, **kwargs)
+        family = self.family.name
+        if method != "laplace":
+            raise ValueError(f"DaskModel.log_evidence of a {family} model supports "
+                             f"method='laplace' only (the out-of-core MAP and Hessian); got "
+                             f"method={method!r}.")
+        if kwargs:
+            raise TypeError(f"method='laplace' takes no options; got {sorted(kwargs)}.")
+        why = self._laplace_unsupported()
+        if why is not None:
+            raise ValueError(f"DaskModel.log_evidence(method='laplace') of a {family} model "
+                             f"needs a Gaussian or Flat coefficient prior and a flat intercept; "
+                             f"here {why}. Load the data into bayesreg.Model for "
+                             f"method='smc'.")
+        theta, H, shift, _ = self._glm_laplace()
+        k = 1 if self.fit_intercept else 0
+        w = theta[k:]
+        ll = float(reduce_log_likelihood(self.data, self.family, theta[None], shift,
+                                         bool(k))[0])
+        _, curvature = self.prior.logpdf_derivs(w)
+        prec = np.concatenate([np.zeros(k), curvature])
+        ev = laplace_evidence(ll, float(np.sum(self.prior.logpdf(w))), H, theta,
+                              prior_precision=prec)
+        return EvidenceResult(log_evidence=ev.log_evidence, method="laplace",
+                              stderr=float("nan"), log_likelihood_max=ev.log_likelihood_max,
+                              log_occam_factor=ev.log_occam_factor,
+                              effective_params=ev.effective_params, coef=w.copy(),
+                              intercept=float(theta[0] - shift @ w) if k else 0.0,
+                              sigma=float("nan"),
+                              intercept_convention="flat" if k else "none")
 
     def _shipped(self, fit):
         """A light copy of the core model and the posterior, one key each in the graph."""
