@@ -26,13 +26,29 @@ of the true coefficients that share a block of correlated columns (a trade-off b
 two columns of one block mixes slower than their sum), and each chain's quantiles of
 ``log10 tau``.
 
+``--part couplings``: how far ``tau`` can move given the rest, under three ways of moving
+the local scales with it. After 4 x (300 + 100) Gibbs sweeps, for the last draw of each
+chain and Pólya-Gamma weights drawn there, the collapsed log target ``log p(tau, lambda |
+omega, c2)`` (the coefficients integrated out, the intercept held at its draw, the prior
+of ``tau`` left out) is printed along ``log tau + s``, ``s`` in -3..3, relative to
+``s = 0``:
+
+(a) ``lambda`` fixed (the sampler's ``tau`` step);
+(b) ``tau lambda_j`` fixed for the columns with ``d_j s_j > 1`` (``d_j`` the prior
+    variance, ``s_j = x_j' Omega x_j``), ``lambda_j`` fixed for the rest;
+(c) each ``lambda_j`` kept at its quantile of an approximate conditional ``p(lambda_j |
+    tau, omega) ∝ C+(lambda_j) N(z | 0, Omega^-1 + d_j x_j x_j')`` that ignores the
+    other columns (a deterministic reparameterization, its Jacobian included): a move
+    along it would sample the marginal of ``tau`` if that approximation were exact.
+
 ``--part moves``: which Gibbs moves move ``tau``. The sampler's private steps are wrapped
 (this part reads its internals and breaks when they are renamed), and each step's mean
 squared jump of ``log tau`` per sweep is printed after tuning, next to the posterior
 variance of ``log tau`` and the jump per kept draw. Defaults: 4 x (100 + 200) sweeps.
 
 Run: ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/bench_wide_logistic.py
-[--part wide|tall|moves] [--p 2000] [--prior default|rhs5] [--seed 1] [--sampler auto|gibbs] [--tune T --draws D]
+[--part wide|tall|moves|couplings] [--p 2000] [--prior default|rhs5|rhs10] [--seed 1]
+[--sampler auto|gibbs] [--tune T --draws D]
 [--diagnose]``
 """
 
@@ -98,7 +114,7 @@ def main():
     ap.add_argument("--p", type=int, default=2000)
     ap.add_argument("--prior", default="default", choices=["default", "rhs5", "rhs10"])
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--part", default="wide", choices=["wide", "tall", "moves"])
+    ap.add_argument("--part", default="wide", choices=["wide", "tall", "moves", "couplings"])
     ap.add_argument("--sampler", default="auto",
                     help="auto (NUTS here: p > n), or gibbs for the Pólya-Gamma sampler")
     ap.add_argument("--tune", type=int, default=None)
@@ -113,6 +129,8 @@ def main():
              else br.RegularizedHorseshoe(expected_nonzero=int(args.prior[3:])))
     if args.part == "moves":
         return moves(X, y, prior, args)
+    if args.part == "couplings":
+        return couplings(X, y, prior, args)
     model = br.Model(X, y, family="bernoulli", prior=prior, standardize=True)
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
@@ -193,6 +211,86 @@ def moves(X, y, prior, args):
     print("| move | mean squared jump of log tau per sweep |\n|---|---|")
     for label, v in jumps.items():
         print(f"| {label} | {np.mean(v[tune:]):.4f} |")
+
+
+def couplings(X, y, prior, args):
+    """The collapsed log target along ``log tau`` under three couplings of the local
+    scales (see the module docstring)."""
+    from polyagamma import random_polyagamma
+
+    import bayesreg as br
+
+    model = br.Model(X, y, family="bernoulli", prior=prior, standardize=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = model.sample(sampler="gibbs", tune=300, draws=100, random_seed=args.seed,
+                           progressbar=False, retry=False)
+    post = fit.posterior
+    Xs = np.asarray(model.X)
+    n, p = Xs.shape
+    kappa = y - 0.5
+    grid = np.linspace(-25.0, 25.0, 4001)      # log lambda
+    step = grid[1] - grid[0]
+    shifts = np.linspace(-3.0, 3.0, 13)
+
+    def variance(tau, lam, c2):
+        t2l2 = (tau * lam) ** 2
+        return c2 * t2l2 / (c2 + t2l2)
+
+    def log_normal(z, omega, d):
+        chol = np.linalg.cholesky(np.diag(1.0 / omega) + (Xs * d) @ Xs.T)
+        r = np.linalg.solve(chol, z)
+        return -np.log(np.diag(chol)).sum() - 0.5 * r @ r
+
+    def tables(tau, c2, s, t):
+        """log density (normalized) and CDF of log lambda_j on the grid, every j."""
+        lam = np.exp(grid)[None, :]
+        d = variance(tau, lam, c2)
+        lg = (grid[None, :] - np.log1p(lam ** 2) - 0.5 * np.log1p(d * s[:, None])
+              + 0.5 * t[:, None] ** 2 * d / (1.0 + d * s[:, None]))
+        top = lg.max(axis=1, keepdims=True)
+        cdf = np.cumsum(np.exp(lg - top), axis=1) * step
+        log_z = np.log(cdf[:, -1:]) + top
+        return lg - log_z, cdf / cdf[:, -1:]
+
+    rng = np.random.default_rng(args.seed)
+    print(f"### The collapsed log target along log tau + s: {prior!r}, after 4 x (300 + "
+          f"100) sweeps\n")
+    print("| chain | log10 tau | columns with d s > 1 | coupling | "
+          + " | ".join(f"s = {v:+.1f}" for v in shifts) + " |")
+    print("|---|---|---|---|" + "---|" * len(shifts))
+    for c in range(post.sizes["chain"]):
+        tau = float(post["coef_tau"][c, -1])
+        lam = post["coef_lambda"][c, -1].values
+        c2 = float(post["coef_c2"][c, -1])
+        b = float(post["intercept"][c, -1])
+        omega = random_polyagamma(1.0, Xs @ post["coef"][c, -1].values + b,
+                                  random_state=rng)
+        z = kappa / omega - b
+        s = np.einsum("ij,i,ij->j", Xs, omega, Xs)
+        t = Xs.T @ (omega * z)
+        on = variance(tau, lam, c2) * s > 1.0
+        lg0, cdf0 = tables(tau, c2, s, t)
+        u = np.array([np.interp(np.log(lam[j]), grid, cdf0[j]) for j in range(p)])
+        rows = {"lambda fixed": [], "tau lambda fixed where d s > 1": [],
+                "conditional quantiles": []}
+        for shift in shifts:
+            t_new = tau * np.exp(shift)
+            rows["lambda fixed"].append(log_normal(z, omega, variance(t_new, lam, c2)))
+            lam_b = np.where(on, lam * tau / t_new, lam)
+            rows["tau lambda fixed where d s > 1"].append(
+                log_normal(z, omega, variance(t_new, lam_b, c2))
+                + np.sum(-np.log1p(lam_b[on] ** 2) - np.log(t_new)))
+            lg, cdf = tables(t_new, c2, s, t)
+            log_lam = np.array([np.interp(u[j], cdf[j], grid) for j in range(p)])
+            jac = -sum(np.interp(log_lam[j], grid, lg[j]) for j in range(p))
+            rows["conditional quantiles"].append(
+                log_normal(z, omega, variance(t_new, np.exp(log_lam), c2))
+                + np.sum(log_lam - np.log1p(np.exp(2 * log_lam))) + jac)
+        for label, v in rows.items():
+            v = np.asarray(v) - v[len(shifts) // 2]
+            print(f"| {c} | {np.log10(tau):.2f} | {int(on.sum())} | {label} | "
+                  + " | ".join(f"{x:.1f}" for x in v) + " |", flush=True)
 
 
 def diagnose(post, w):
