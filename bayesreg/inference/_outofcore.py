@@ -319,10 +319,10 @@ class DaskModel:
 
     @property
     def _rows(self):
-        """The model the per-row computations read: the in-memory ``core`` (gaussian) or
-        a :class:`_RowModel` (GLMs)."""
+        """The model the per-row computations read, light enough to ship to the workers:
+        a copy of the in-memory ``core`` (gaussian) or a :class:`_RowModel` (GLMs)."""
         if self.core is not None:
-            return self.core
+            return self.core.replace()
         return _RowModel(self.family, self.fit_intercept, tuple(self.feature_names))
 
     # ---------------------------------------------------------------- results
@@ -521,9 +521,9 @@ class DaskModel:
                               intercept_convention="flat" if k else "none")
 
     def _shipped(self, fit):
-        """A light copy of the core model and the posterior, one key each in the graph."""
+        """The row model (:attr:`_rows`) and the posterior, one key each in the graph."""
         dask, _ = import_dask()
-        core = self.core.replace() if self.core is not None else self._rows
+        core = self._rows
         post = fit["posterior"].to_dataset()
         post.attrs = {}
         return dask.delayed(core, pure=True), dask.delayed(post, pure=True), post
