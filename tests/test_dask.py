@@ -361,6 +361,8 @@ def test_glm_loo_log_likelihood_and_predictions_chunk_by_chunk(client, family):
         dm.log_evidence()
     with pytest.raises(ValueError, match="Laplace is not smooth"):
         dm.replace(prior=br.Laplace(0.1)).log_evidence(method="laplace")
+    with pytest.raises(ValueError, match="fit_many on a DaskModel needs the gaussian family"):
+        br.fit_many(dm, [0.1, 1.0])
 
 
 @pytest.mark.parametrize("kw", [dict(prior=br.Laplace(0.05)),

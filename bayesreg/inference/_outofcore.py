@@ -312,7 +312,7 @@ class DaskModel:
 
     def _need_gaussian(self, what: str):
         if self.core is None:
-            raise ValueError(f"DaskModel.{what} needs the gaussian family (its statistics); a "
+            raise ValueError(f"{what} needs the gaussian family (its statistics); a "
                              f"{self.family.name} model has none: use bayesreg.Model on the "
                              f"data in memory (or a subset of it).")
         return self.core

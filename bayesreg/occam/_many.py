@@ -202,7 +202,7 @@ def fit_many(model, scales=None, *, folds: int | None = None, bootstrap: int | N
             raise ValueError("fit_many on a DaskModel runs scale grids only (its rows stay in "
                              "Dask): no folds, bootstrap or loo; call DaskModel.loo(fit) per "
                              "fit, or hold out rows with a second DaskModel.")
-        model = model._need_gaussian("fit_many")
+        model = model._need_gaussian("fit_many on a DaskModel")
     if not isinstance(model, Model):
         raise TypeError(f"model must be a bayesreg.Model or DaskModel; got "
                         f"{type(model).__name__}.")
