@@ -348,10 +348,7 @@ class DaskModel:
         if pen.l1 == 0:
             k = 1 if self.fit_intercept else 0
             theta = np.concatenate([[b], w]) if k else w
-            _, _, H = reduce_glm(self.data, self.family, theta, np.zeros(len(w)),
-                                 self.fit_intercept, 2)
-            H[k:, k:] += pen.l2 * np.eye(len(w))
-            cov = np.linalg.inv(H)
+            cov = np.linalg.inv(self._hessian(theta, np.zeros(len(w)), pen.l2))
         return DaskMapEstimate(coef=xr.DataArray(w, dims=("feature",),
                                                  coords={"feature": self.feature_names}),
                                intercept=b, objective=info["objective"],
@@ -468,9 +465,16 @@ class DaskModel:
         w, b, info = glm_map_chunked(self.data, self, pen, x_mean=x_mean,
                                      y_mean=self.stats.y_mean, tol=1e-10)
         theta = np.concatenate([[b + shift @ w], w]) if k else np.asarray(w)
+        return theta, self._hessian(theta, shift, pen.l2), shift, info
+
+    def _hessian(self, theta, shift, l2: float) -> np.ndarray:
+        """The Hessian of the negative log posterior at ``theta`` (``(b, w)`` with
+        ``eta = b + (x - shift)' w``, or ``w``), one pass over the chunks: the
+        likelihood's plus the L2 penalty's ``l2 I`` on the coefficients."""
+        k = 1 if self.fit_intercept else 0
         _, _, H = reduce_glm(self.data, self.family, theta, shift, bool(k), 2)
-        H[k:, k:] += pen.l2 * np.eye(len(w))
-        return theta, H, shift, info
+        H[k:, k:] += l2 * np.eye(len(theta) - k)
+        return H
 
     def log_evidence(self, method: str = "exact", **kwargs):
         r"""The evidence, as :func:`bayesreg.log_evidence`.
